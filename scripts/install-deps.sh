@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs every Debian package FrUCToSA needs to build, test and run its demo.
+# Idempotent: packages already present are left alone. Run as root on Debian 12.
+set -euo pipefail
+
+PACKAGES=(
+  # build
+  build-essential cmake pkg-config
+  libboost-dev libboost-system-dev libinih-dev libfmt-dev nlohmann-json3-dev
+  libsqlite3-dev libmunge-dev libslurm-dev libgtest-dev googletest
+  # real components used by the integration tests and the demo
+  munge slurmd slurmctld slurm-client
+  graphite-carbon python3-whisper graphite-web gunicorn sqlite3
+  # small tools the tests use
+  procps iproute2 psmisc
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#PACKAGES[@]} packages present"
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+# Daemons must not be started by the package scripts: tests start private ones.
+policy=/usr/sbin/policy-rc.d
+created_policy=0
+if [ ! -e "$policy" ]; then
+  printf '#!/bin/sh\nexit 101\n' >"$policy"; chmod +x "$policy"; created_policy=1
+fi
+trap '[ $created_policy = 1 ] && rm -f "$policy"' EXIT
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,109 @@
+#include "common/config.h"
+#include "common/logging.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+using namespace fructosa;
+
+namespace {
+
+std::string error_of(const std::function<void()>& f) {
+    try {
+        f();
+    } catch (const ConfigError& e) {
+        return e.what();
+    }
+    return "no error";
+}
+
+}  // namespace
+
+TEST(Config, ReadsTheOriginalFormat) {
+    auto f = IniFile::parse(
+        "[lmaster]\nhost = localhost\nincoming data port = 7888\n\n"
+        "[logging]\nfilename = /tmp/limon.log\nmaxBytes = 1073741824\nbackupCount = 10\nlevel = DEBUG\n"
+        "# a comment\n; another\n[sensor:CPUPercent]\ntime_interval = 10\n",
+        "lagent.conf");
+    SectionReader m(f, "lmaster");
+    EXPECT_EQ(m.get_string("host", "x"), "localhost");
+    EXPECT_EQ(m.get_int("incoming data port", 1, 1, 65535), 7888);
+    m.reject_unknown();
+    auto log = read_log_settings(f, "/var/log/x.log");
+    EXPECT_EQ(log.max_bytes, 1073741824u);
+    EXPECT_EQ(log.backup_count, 10);
+    EXPECT_EQ(log.level, LogLevel::Debug);
+    ASSERT_NE(f.section("sensor:CPUPercent"), nullptr);
+    EXPECT_EQ(f.section("sensor:CPUPercent")->line, 12);
+}
+
+TEST(Config, KeysIgnoreCaseLikeConfigparser) {
+    auto f = IniFile::parse("[logging]\nMAXBYTES = 5\n", "x.conf");
+    EXPECT_EQ(read_log_settings(f, "l").max_bytes, 5u);
+}
+
+TEST(Config, LoggingDefaultsApplyWhenKeysAreAbsent) {
+    auto f = IniFile::parse("[lmaster]\nhost = a\n", "x.conf");
+    auto s = read_log_settings(f, "/var/log/fructosa/lagent.log");
+    EXPECT_EQ(s.filename, "/var/log/fructosa/lagent.log");
+    EXPECT_EQ(s.max_bytes, 10u << 20);
+    EXPECT_EQ(s.backup_count, 5);
+    EXPECT_EQ(s.level, LogLevel::Info);
+}
+
+TEST(Config, ErrorsNameFileLineSectionAndKey) {
+    auto f = IniFile::parse("[lmaster]\nhost = a\nincoming data port = seventy\n", "/etc/fructosa/lagent.conf");
+    SectionReader m(f, "lmaster");
+    EXPECT_EQ(error_of([&] { m.get_int("incoming data port", 7888, 1, 65535); }),
+              "/etc/fructosa/lagent.conf:3: [lmaster] incoming data port: expected an integer, got 'seventy'");
+    EXPECT_NE(error_of([&] { SectionReader(f, "lmaster").get_int("incoming data port", 0, 0, 0); }), "no error");
+}
+
+TEST(Config, UnknownKeyIsRejected) {
+    auto f = IniFile::parse("[lmaster]\nhost = a\nincomming data port = 1\n", "a.conf");
+    SectionReader m(f, "lmaster");
+    m.get_string("host", "");
+    m.get_int("incoming data port", 7888, 1, 65535);
+    auto e = error_of([&] { m.reject_unknown(); });
+    EXPECT_NE(e.find("a.conf:3: [lmaster] incomming data port: unknown key"), std::string::npos) << e;
+}
+
+TEST(Config, SyntaxErrorsNameTheLine) {
+    EXPECT_EQ(error_of([] { IniFile::parse("[a]\nx = 1\nthis line has no equals\n", "f.conf"); }),
+              "f.conf:3: expected 'key = value': 'this line has no equals'");
+    EXPECT_EQ(error_of([] { IniFile::parse("[a\nx = 1\n", "f.conf"); }),
+              "f.conf:1: malformed section header: '[a'");
+    EXPECT_EQ(error_of([] { IniFile::parse("x = 1\n[a]\n", "f.conf"); }),
+              "f.conf:1: key 'x' comes before any [section]");
+}
+
+TEST(Config, BadValuesOfEachType) {
+    auto f = IniFile::parse("[s]\nb = maybe\nd = 1.5x\nc = pickles\nr = 0\n", "f.conf");
+    SectionReader r(f, "s");
+    EXPECT_NE(error_of([&] { r.get_bool("b", true); }).find("f.conf:2: [s] b: expected yes/no"), std::string::npos);
+    EXPECT_NE(error_of([&] { r.get_double("d", 1, 0, 10); }).find("f.conf:3: [s] d: expected a number"), std::string::npos);
+    EXPECT_NE(error_of([&] { r.get_choice("c", "pickle", {"pickle", "plaintext"}); }).find("not one of: pickle, plaintext"), std::string::npos);
+    EXPECT_NE(error_of([&] { r.get_double("r", 1, 0.01, 10); }).find("f.conf:5: [s] r: 0 is out of range"), std::string::npos);
+}
+
+TEST(Config, MissingFileIsNamed) {
+    EXPECT_NE(error_of([] { IniFile::load("/nonexistent/lagent.conf"); }).find("/nonexistent/lagent.conf: cannot read"), std::string::npos);
+}
+
+TEST(Logging, RotationHappensAndKeepsBackupCount) {
+    auto dir = std::filesystem::temp_directory_path() / ("fructosa-log-" + std::to_string(::getpid()));
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    LogSettings s{(dir / "x.log").string(), 300, 2, LogLevel::Debug};
+    Log::configure(s, "test");
+    for (int i = 0; i < 50; ++i) log_info("line number {} with some padding to fill the file", i);
+    EXPECT_TRUE(std::filesystem::exists(dir / "x.log"));
+    EXPECT_TRUE(std::filesystem::exists(dir / "x.log.1"));
+    EXPECT_TRUE(std::filesystem::exists(dir / "x.log.2"));
+    EXPECT_FALSE(std::filesystem::exists(dir / "x.log.3"));
+    EXPECT_LE(std::filesystem::file_size(dir / "x.log"), 300u);
+    Log::configure(LogSettings{"-", 0, 0, LogLevel::Warning}, "test");
+    std::filesystem::remove_all(dir);
+}
