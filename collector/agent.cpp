@@ -1,0 +1,79 @@
+#include "collector/agent.h"
+
+#include <csignal>
+
+#include "collector/job_tracker.h"
+
+namespace fructosa {
+
+namespace {
+
+ShipperConfig shipper_config(const AgentConfig& c) {
+    ShipperConfig s;
+    s.host = c.master_host;
+    s.port = c.master_port;
+    s.agent_host = c.hostname;
+    s.batch_interval_s = c.batch_interval_s;
+    s.max_queued_points = c.max_queued_points;
+    return s;
+}
+
+}  // namespace
+
+Agent::Agent(AgentConfig config)
+    : config_(std::move(config)),
+      signals_(io_, SIGTERM, SIGINT),
+      self_timer_(io_),
+      shipper_(io_, shipper_config(config_)),
+      sampler_(io_, config_.hostname, config_.sensors, reader_, [this](Points p) { shipper_.add(std::move(p)); }) {
+    if (config_.jobs.enabled) jobs_ = std::make_unique<JobTracker>(io_, config_, reader_, shipper_);
+}
+
+Agent::~Agent() = default;
+
+int Agent::run(const ReadyFn& ready) {
+    signals_.async_wait([this](const boost::system::error_code& ec, int sig) {
+        if (ec) return;
+        log_info("signal {} received: stopping", sig);
+        stop();
+    });
+    if (jobs_) jobs_->start();  // binds the plugin socket: fails here, before `ready`
+    shipper_.start();
+    sampler_.start();
+    schedule_self_metrics();
+    log_info("lagent {} started as host '{}', {} sensors, shipping to {}:{}", FRUCTOSA_VERSION, config_.hostname,
+             config_.sensors.size(), config_.master_host, config_.master_port);
+    ready();
+    io_.run();
+    log_info("lagent stopped");
+    return 0;
+}
+
+void Agent::stop() {
+    sampler_.stop();
+    if (jobs_) jobs_->stop();
+    self_timer_.cancel();
+    shipper_.stop();
+    signals_.cancel();
+}
+
+void Agent::schedule_self_metrics() {
+    self_timer_.expires_after(std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+        std::chrono::duration<double>(config_.self_metrics_interval_s)));
+    self_timer_.async_wait([this](const boost::system::error_code& ec) {
+        if (ec) return;
+        ShipperStats s = shipper_.stats();
+        double now = system_wall_clock();
+        std::string base = "fructosa.lagent." + config_.hostname + ".";
+        Points p{{base + "points_sent", now, double(s.points_sent)},
+                 {base + "points_queued", now, double(s.points_queued)},
+                 {base + "points_dropped", now, double(s.points_dropped)},
+                 {base + "reconnects", now, double(s.reconnects)},
+                 {base + "sensor_errors", now, double(sampler_.errors())}};
+        if (jobs_) p.push_back({base + "jobs_tracked", now, double(jobs_->tracked())});
+        shipper_.add(std::move(p));
+        schedule_self_metrics();
+    });
+}
+
+}  // namespace fructosa

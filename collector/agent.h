@@ -1,0 +1,40 @@
+#pragma once
+/// lagent assembled: host sensors, (later) the job tracker, and the shipper to lmaster,
+/// on one io_context with TERM/INT to stop.
+
+#include <memory>
+
+#include <boost/asio.hpp>
+
+#include "collector/agent_config.h"
+#include "collector/host_sampler.h"
+#include "collector/shipper.h"
+#include "collector/system_reader.h"
+#include "common/daemon.h"
+
+namespace fructosa {
+
+class JobTracker;
+
+class Agent {
+public:
+    explicit Agent(AgentConfig config);
+    ~Agent();
+    /// Runs until SIGTERM/SIGINT; calls `ready` once serving. Returns the exit status.
+    int run(const ReadyFn& ready);
+
+private:
+    void schedule_self_metrics();
+    void stop();
+
+    AgentConfig config_;
+    boost::asio::io_context io_;
+    boost::asio::signal_set signals_;
+    boost::asio::steady_timer self_timer_;
+    HostSystemReader reader_;
+    Shipper shipper_;
+    HostSampler sampler_;
+    std::unique_ptr<JobTracker> jobs_;
+};
+
+}  // namespace fructosa

@@ -1,0 +1,99 @@
+#include "collector/agent_config.h"
+
+#include <fmt/format.h>
+
+#include "common/config.h"
+#include "common/metric.h"
+
+namespace fructosa {
+
+namespace {
+
+constexpr std::string_view kSensorPrefix = "sensor:";
+
+std::string known_sensor_names() {
+    std::vector<std::string> names;
+    for (const auto& r : sensor_registry()) names.push_back(r.name);
+    return fmt::format("{}", fmt::join(names, ", "));
+}
+
+SensorConfig read_sensor(const IniFile& file, const ConfigSection& section) {
+    std::string name = section.name.substr(kSensorPrefix.size());
+    SensorConfig sc;
+    sc.name = name;
+    sc.sensor = make_sensor(name);
+    if (!sc.sensor)
+        throw ConfigError(fmt::format("{}: unknown sensor '{}' (known sensors: {}; see lagent --list-sensors)",
+                                      file.where(section, nullptr), name, known_sensor_names()));
+    SectionReader r(file, section);
+    // 0.3.2 had no default; a sensor section without an interval samples every 60 s.
+    sc.interval_s = r.get_double("time_interval", 60, 0.01, 86400 * 7);
+    sc.sensor->configure(r);
+    r.reject_unknown();
+    return sc;
+}
+
+}  // namespace
+
+AgentConfig read_agent_config(const IniFile& file) {
+    AgentConfig c;
+    c.config_path = file.origin();
+    for (const auto& s : file.sections()) {
+        bool known = s.name == "lmaster" || s.name == "Graphite" || s.name == "logging" ||
+                     s.name == "lagent" || s.name == "jobs" || s.name.rfind(kSensorPrefix, 0) == 0;
+        if (!known)
+            throw ConfigError(fmt::format(
+                "{}: unknown section (known: [lmaster], [lagent], [jobs], [Graphite], [logging], [sensor:<Name>])",
+                file.where(s, nullptr)));
+    }
+    {
+        SectionReader r(file, "lmaster");
+        c.master_host = r.get_string("host", c.master_host);
+        c.master_port = static_cast<int>(r.get_int("incoming data port", c.master_port, 1, 65535));
+        r.reject_unknown();
+    }
+    {
+        // Accepted for 0.3.2 configs: lagent no longer talks to carbon itself.
+        SectionReader r(file, "Graphite");
+        r.get_string("host", "");
+        r.get_int("carbon receiver pickle port", 2004, 1, 65535);
+        r.get_int("carbon receiver plaintext port", 2003, 1, 65535);
+        r.reject_unknown();
+    }
+    {
+        SectionReader r(file, "lagent");
+        c.hostname = r.get_string("hostname", short_hostname());
+        if (sanitize_component(c.hostname) != c.hostname)
+            r.fail("hostname", fmt::format("'{}' cannot be one level of a metric path (use letters, digits, '-', '_')",
+                                           c.hostname));
+        c.batch_interval_s = r.get_double("batch interval", c.batch_interval_s, 0.05, 3600);
+        c.max_queued_points = static_cast<std::size_t>(
+            r.get_int("max queued points", static_cast<long long>(c.max_queued_points), 100, 100'000'000));
+        c.self_metrics_interval_s = r.get_double("self metrics interval", c.self_metrics_interval_s, 0.1, 86400);
+        r.reject_unknown();
+    }
+    {
+        SectionReader r(file, "jobs");
+        c.jobs.enabled = r.get_bool("enabled", c.jobs.enabled);
+        c.jobs.socket_path = r.get_string("socket", "/run/fructosa/lagent.sock");
+        for (const auto& u : r.get_list("allowed uids", {})) {
+            char* end = nullptr;
+            unsigned long v = std::strtoul(u.c_str(), &end, 10);
+            if (u.empty() || *end) r.fail("allowed uids", fmt::format("'{}' is not a numeric uid", u));
+            c.jobs.allowed_uids.push_back(static_cast<unsigned>(v));
+        }
+        c.jobs.default_interval_s = r.get_double("default interval", c.jobs.default_interval_s, 0.1, 3600);
+        c.jobs.min_interval_s = r.get_double("min interval", c.jobs.min_interval_s, 0.1, 3600);
+        c.jobs.cgroup_root = r.get_string("cgroup root", c.jobs.cgroup_root);
+        c.jobs.idle_threshold_percent = r.get_double("idle threshold percent", c.jobs.idle_threshold_percent, 0, 100);
+        r.reject_unknown();
+    }
+    c.log = read_log_settings(file, "/var/log/fructosa/lagent.log");
+    for (const auto& s : file.sections())
+        if (s.name.rfind(kSensorPrefix, 0) == 0) c.sensors.push_back(read_sensor(file, s));
+    return c;
+}
+
+AgentConfig read_agent_config(const std::string& path) { return read_agent_config(IniFile::load(path)); }
+
+}  // namespace fructosa

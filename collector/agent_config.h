@@ -1,0 +1,50 @@
+#pragma once
+/// lagent.conf read into plain structs. A 0.3.2 lagent.conf works unchanged: its
+/// [Graphite] section is accepted (data now flows through lmaster).
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "collector/sensor.h"
+#include "common/logging.h"
+
+namespace fructosa {
+
+/// One enabled host sensor: the configured instance and how often it samples.
+struct SensorConfig {
+    std::string name;
+    double interval_s = 0;
+    std::shared_ptr<Sensor> sensor;
+};
+
+/// Where and how lagent listens for the SPANK plugin and follows jobs.
+struct JobTrackingConfig {
+    bool enabled = true;
+    std::string socket_path;          ///< %n = node name
+    std::vector<unsigned> allowed_uids;  ///< besides root: the SlurmUser
+    double default_interval_s = 10;
+    double min_interval_s = 1;
+    std::string cgroup_root = "/sys/fs/cgroup";
+    double idle_threshold_percent = 5;  ///< a sample below this much of one core counts as idle
+};
+
+struct AgentConfig {
+    std::string config_path;
+    std::string master_host = "localhost";
+    int master_port = 7888;
+    std::string hostname;              ///< short host name used in metric paths
+    double batch_interval_s = 1;       ///< how often queued points are shipped
+    std::size_t max_queued_points = 200000;  ///< bound on points held for lmaster
+    double self_metrics_interval_s = 10;
+    LogSettings log;
+    std::vector<SensorConfig> sensors;
+    JobTrackingConfig jobs;
+};
+
+/// Reads and checks `path`. Throws ConfigError naming file, line, section and key for an
+/// unknown section or key, an unknown sensor, a bad time_interval or a bad option.
+AgentConfig read_agent_config(const std::string& path);
+AgentConfig read_agent_config(const IniFile& file);
+
+}  // namespace fructosa

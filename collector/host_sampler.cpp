@@ -1,0 +1,82 @@
+#include "collector/host_sampler.h"
+
+#include <chrono>
+
+namespace fructosa {
+
+double system_wall_clock() {
+    return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+Points readings_to_points(const std::string& host, const std::string& sensor, const Readings& readings,
+                          double timestamp) {
+    Points out;
+    out.reserve(readings.size());
+    std::string base = host + "." + sensor;
+    for (const auto& r : readings)
+        out.push_back(Point{r.field.empty() ? base : base + "." + r.field, timestamp, r.value});
+    return out;
+}
+
+HostSampler::HostSampler(boost::asio::io_context& io, std::string host, std::vector<SensorConfig> sensors,
+                         const SystemReader& reader, Sink sink, WallClock clock)
+    : io_(io), host_(std::move(host)), reader_(reader), sink_(std::move(sink)), clock_(std::move(clock)) {
+    for (auto& s : sensors) {
+        auto r = std::make_unique<Running>();
+        r->config = std::move(s);
+        r->timer = std::make_unique<boost::asio::steady_timer>(io_);
+        running_.push_back(std::move(r));
+    }
+}
+
+void HostSampler::start() {
+    auto now = std::chrono::steady_clock::now();
+    for (auto& r : running_) {
+        r->next = now;
+        tick(*r);
+    }
+}
+
+void HostSampler::stop() {
+    for (auto& r : running_) r->timer->cancel();
+}
+
+void HostSampler::tick(Running& r) {
+    sample_once(r);
+    auto interval = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+        std::chrono::duration<double>(r.config.interval_s));
+    // Keep to the grid (no drift); after a long stall skip missed ticks instead of bursting.
+    r.next += interval;
+    auto now = std::chrono::steady_clock::now();
+    if (r.next < now) r.next = now + interval;
+    r.timer->expires_at(r.next);
+    r.timer->async_wait([this, &r](const boost::system::error_code& ec) {
+        if (!ec) tick(r);
+    });
+}
+
+void HostSampler::sample_once(Running& r) {
+    const std::string& name = r.config.name;
+    try {
+        double ts = clock_();
+        auto readings = r.config.sensor->sample(reader_);
+        if (!readings) {
+            if (!r.unavailable_reported) {
+                log_info("sensor {}: not available on this machine; it stays quiet until it appears", name);
+                r.unavailable_reported = true;
+            }
+            return;
+        }
+        if (r.unavailable_reported) {
+            log_info("sensor {}: now available", name);
+            r.unavailable_reported = false;
+        }
+        r.complaint.release(fmt::format("sensor {}: working again", name));
+        if (!readings->empty()) sink_(readings_to_points(host_, name, *readings, ts));
+    } catch (const std::exception& e) {
+        ++errors_;
+        r.complaint.complain(fmt::format("sensor {}: {} (tried again in {} s)", name, e.what(), r.config.interval_s));
+    }
+}
+
+}  // namespace fructosa

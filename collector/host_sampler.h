@@ -1,0 +1,59 @@
+#pragma once
+/// Runs every configured host sensor on its own interval and hands the readings, as
+/// `<host>.<Sensor>.<field>` points, to a sink. A failing sensor is logged (rate-limited)
+/// and tried again at its next interval; it never stops for good (a 0.3.2 bug).
+
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include <boost/asio.hpp>
+
+#include "collector/agent_config.h"
+#include "collector/system_reader.h"
+#include "common/logging.h"
+#include "common/metric.h"
+
+namespace fructosa {
+
+/// Wall-clock time in epoch seconds; replaceable in tests.
+using WallClock = std::function<double()>;
+double system_wall_clock();
+
+/// Turns one sensor's readings into points: "<host>.<Sensor>" + ("." + field).
+Points readings_to_points(const std::string& host, const std::string& sensor, const Readings& readings,
+                          double timestamp);
+
+class HostSampler {
+public:
+    using Sink = std::function<void(Points)>;
+
+    HostSampler(boost::asio::io_context& io, std::string host, std::vector<SensorConfig> sensors,
+                const SystemReader& reader, Sink sink, WallClock clock = system_wall_clock);
+    /// Takes the first sample of every sensor now, then keeps each on its interval.
+    void start();
+    void stop();
+    /// Sensor errors since start (reported in lagent's own metrics).
+    std::uint64_t errors() const { return errors_; }
+
+private:
+    struct Running {
+        SensorConfig config;
+        std::unique_ptr<boost::asio::steady_timer> timer;
+        std::chrono::steady_clock::time_point next;
+        bool unavailable_reported = false;
+        Complaint complaint;
+    };
+    void tick(Running& r);
+    void sample_once(Running& r);
+
+    boost::asio::io_context& io_;
+    std::string host_;
+    std::vector<std::unique_ptr<Running>> running_;
+    const SystemReader& reader_;
+    Sink sink_;
+    WallClock clock_;
+    std::uint64_t errors_ = 0;
+};
+
+}  // namespace fructosa

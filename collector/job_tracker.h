@@ -1,0 +1,49 @@
+#pragma once
+/// Follows Slurm jobs on this node: hears step_start/step_end from spank_fructosa.so,
+/// samples each job's cgroup at the job's interval (plus once at start and once at the
+/// end, before the cgroup disappears), ships `jobs.<jobid>.<host>.<group>.<field>` points,
+/// and sends lmaster the job's metadata and per-step and per-job summaries.
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <set>
+
+#include <boost/asio.hpp>
+
+#include "collector/agent_config.h"
+#include "collector/plugin_socket.h"
+#include "collector/shipper.h"
+#include "collector/system_reader.h"
+
+namespace fructosa {
+
+class JobTracker {
+public:
+    JobTracker(boost::asio::io_context& io, const AgentConfig& config, const SystemReader& reader, Shipper& shipper);
+    ~JobTracker();
+    /// Listens on the plugin socket and re-attaches to jobs already running. Throws when
+    /// the socket cannot be bound.
+    void start();
+    void stop();
+    std::size_t tracked() const { return jobs_.size(); }
+
+private:
+    struct Job;
+    void on_event(const StepEvent& e);
+    void on_step_start(const StepEvent& e);
+    void on_step_end(const StepEvent& e);
+    void reattach();
+    void schedule(Job& job);
+    void sample(Job& job, bool final_sample);
+    void finish(std::uint64_t job_id, const std::string& reason);
+
+    boost::asio::io_context& io_;
+    const AgentConfig& config_;
+    const SystemReader& reader_;
+    Shipper& shipper_;
+    PluginSocket socket_;
+    std::map<std::uint64_t, std::unique_ptr<Job>> jobs_;
+};
+
+}  // namespace fructosa

@@ -1,0 +1,32 @@
+#pragma once
+/// CPUFreq: CPU clock in MHz from sysfs cpufreq (kHz files), or the "cpu MHz" lines of
+/// /proc/cpuinfo on machines without cpufreq (virtual machines); nullopt with neither.
+
+#include <memory>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "collector/sensor.h"
+
+namespace fructosa::sensors {
+
+/// The clock of one CPU (or one cpufreq policy, numbered by its first CPU), MHz.
+struct CpuFreq {
+    int cpu = 0;
+    double current = 0;
+    std::optional<double> min;  ///< absent in /proc/cpuinfo
+    std::optional<double> max;
+};
+
+/// One entry per "processor" block of /proc/cpuinfo that has a "cpu MHz" line.
+/// Throws naming `origin` on a malformed number.
+std::vector<CpuFreq> parse_cpuinfo_mhz(std::string_view text, std::string_view origin);
+
+/// "current", "min", "max": averages over `cpus` (min/max only over CPUs that know
+/// them, absent when none does); with `percpu` also "<n>.current" per CPU.
+Readings cpu_freq_readings(const std::vector<CpuFreq>& cpus, bool percpu);
+
+std::unique_ptr<Sensor> make_cpu_freq_sensor();
+
+}  // namespace fructosa::sensors

@@ -1,0 +1,38 @@
+#include "collector/sensors/meminfo.h"
+
+#include "collector/sensors/parse_util.h"
+
+namespace fructosa::sensors {
+
+MemInfo parse_meminfo(std::string_view text, std::string_view origin) {
+    MemInfo m;
+    for (auto line : split_lines(text)) {
+        if (trim(line).empty()) continue;
+        auto colon = line.find(':');
+        if (colon == std::string_view::npos)
+            parse_error(origin, "line without ':': '" + std::string(line) + "'");
+        std::string key(trim(line.substr(0, colon)));
+        auto words = split_words(line.substr(colon + 1));
+        if (words.empty() || words.size() > 2) parse_error(origin, key + ": expected 'number [kB]'");
+        std::uint64_t v = to_u64(words[0], origin, key);
+        if (words.size() == 2) {
+            if (words[1] != "kB") parse_error(origin, key + ": unknown unit '" + std::string(words[1]) + "'");
+            v *= 1024;
+        }
+        m[key] = v;
+    }
+    return m;
+}
+
+std::uint64_t meminfo_value(const MemInfo& m, std::string_view key, std::uint64_t fallback) {
+    auto it = m.find(key);
+    return it == m.end() ? fallback : it->second;
+}
+
+std::uint64_t meminfo_required(const MemInfo& m, std::string_view key, std::string_view origin) {
+    auto it = m.find(key);
+    if (it == m.end()) parse_error(origin, "no '" + std::string(key) + "' line");
+    return it->second;
+}
+
+}  // namespace fructosa::sensors

@@ -1,0 +1,87 @@
+#include "master/lmaster_config.h"
+
+#include <fmt/format.h>
+
+#include "common/config.h"
+#include "common/metric.h"
+
+namespace fructosa {
+
+namespace {
+
+constexpr const char* kKnownSections[] = {"lmaster", "Graphite", "logging"};
+
+/// A prefix is one or more dot-separated components, each already path-safe, so
+/// a typo like "a..b" or "my prefix" is reported instead of mangling every path.
+bool valid_prefix(const std::string& prefix) {
+    std::size_t start = 0;
+    while (true) {
+        std::size_t dot = prefix.find('.', start);
+        std::string part = prefix.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+        if (part.empty() || sanitize_component(part) != part) return false;
+        if (dot == std::string::npos) return true;
+        start = dot + 1;
+    }
+}
+
+void reject_unknown_sections(const IniFile& file) {
+    for (const auto& s : file.sections()) {
+        bool known = false;
+        for (const char* k : kKnownSections) known = known || s.name == k;
+        if (!known)
+            throw ConfigError(fmt::format("{}: unknown section (known sections: {})", file.where(s, nullptr),
+                                          fmt::join(kKnownSections, ", ")));
+    }
+}
+
+AgentListenSettings read_listen(SectionReader& r, double& self_metrics_interval) {
+    AgentListenSettings s;
+    s.host = r.get_string("host", s.host);
+    if (s.host.empty()) r.fail("host", "must not be empty");
+    s.port = static_cast<int>(r.get_int("incoming data port", s.port, 1, 65535));
+    self_metrics_interval = r.get_double("self metrics interval", self_metrics_interval, 0.1, 86400);
+    s.max_agents = static_cast<std::size_t>(r.get_int("max agents", static_cast<long long>(s.max_agents), 1, 1000000));
+    s.handshake_timeout = r.get_double("handshake timeout", s.handshake_timeout, 0.01, 3600);
+    s.idle_timeout = r.get_double("idle timeout", s.idle_timeout, 0.01, 86400 * 7);
+    r.reject_unknown();
+    return s;
+}
+
+GraphiteSettings read_graphite(SectionReader& r) {
+    GraphiteSettings g;
+    g.host = r.get_string("host", g.host);
+    if (g.host.empty()) r.fail("host", "must not be empty");
+    g.pickle_port = static_cast<int>(r.get_int("carbon receiver pickle port", g.pickle_port, 1, 65535));
+    g.plaintext_port = static_cast<int>(r.get_int("carbon receiver plaintext port", g.plaintext_port, 1, 65535));
+    std::string protocol = r.get_choice("protocol", "pickle", {"pickle", "plaintext"});
+    g.protocol = iequals(protocol, "plaintext") ? CarbonProtocol::Plaintext : CarbonProtocol::Pickle;
+    g.send = r.get_bool("send", g.send);
+    g.prefix = r.get_string("prefix", "");
+    if (!g.prefix.empty() && !valid_prefix(g.prefix))
+        r.fail("prefix", fmt::format("'{}' is not a Graphite path (dot-separated components of "
+                                     "letters, digits and _-:+%@)",
+                                     g.prefix));
+    g.max_queued_points = static_cast<std::size_t>(
+        r.get_int("max queued points", static_cast<long long>(g.max_queued_points), 1, 1000000000));
+    r.reject_unknown();
+    return g;
+}
+
+}  // namespace
+
+const char* to_string(CarbonProtocol p) { return p == CarbonProtocol::Pickle ? "pickle" : "plaintext"; }
+
+LmasterConfig read_lmaster_config(const IniFile& file) {
+    reject_unknown_sections(file);
+    LmasterConfig c;
+    SectionReader lmaster(file, "lmaster");
+    c.listen = read_listen(lmaster, c.self_metrics_interval);
+    SectionReader graphite(file, "Graphite");
+    c.graphite = read_graphite(graphite);
+    c.logging = read_log_settings(file, kLmasterDefaultLog);
+    return c;
+}
+
+LmasterConfig load_lmaster_config(const std::string& path) { return read_lmaster_config(IniFile::load(path)); }
+
+}  // namespace fructosa

@@ -1,0 +1,62 @@
+#pragma once
+/// lmaster's configuration: plain structs read from the 0.3.2-style INI file.
+/// Defaults live here, in one place; every unknown key or section is an error that
+/// names file and line.
+
+#include <cstddef>
+#include <string>
+
+#include "common/logging.h"
+
+namespace fructosa {
+
+class IniFile;
+
+/// How points travel to carbon: its pickle receiver (the original's choice) or plaintext.
+enum class CarbonProtocol { Pickle, Plaintext };
+
+/// `[Graphite]`: where and how lmaster forwards points.
+struct GraphiteSettings {
+    std::string host = "localhost";
+    int pickle_port = 2004;
+    int plaintext_port = 2003;
+    CarbonProtocol protocol = CarbonProtocol::Pickle;
+    /// "send = no" keeps the 0.3.2 behaviour of accepting data without forwarding it.
+    bool send = true;
+    /// Prepended with a dot to every path ("" = none); each component already path-safe.
+    std::string prefix;
+    /// Bound of the queue towards carbon; when full the oldest points are dropped.
+    std::size_t max_queued_points = 1000000;
+
+    /// The port of the chosen protocol's receiver.
+    int port() const { return protocol == CarbonProtocol::Pickle ? pickle_port : plaintext_port; }
+};
+
+/// `[lmaster]`: the agent-facing side.
+struct AgentListenSettings {
+    std::string host = "localhost";  ///< address (or name) to listen on
+    int port = 7888;                 ///< "incoming data port"
+    std::size_t max_agents = 10000;  ///< connections beyond this are refused
+    double handshake_timeout = 10;   ///< seconds an agent has to send its Hello
+    double idle_timeout = 300;       ///< seconds of silence before a connection is closed
+};
+
+struct LmasterConfig {
+    AgentListenSettings listen;
+    double self_metrics_interval = 10;  ///< seconds between lmaster's own metrics
+    GraphiteSettings graphite;
+    LogSettings logging;
+};
+
+inline constexpr const char* kLmasterDefaultLog = "/var/log/fructosa/lmaster.log";
+
+/// Reads every section of `file`; throws ConfigError ("file:line: [section] key: what")
+/// on bad values, unknown keys and unknown sections.
+LmasterConfig read_lmaster_config(const IniFile& file);
+
+/// Loads and reads `path` (ConfigError also when the file cannot be read).
+LmasterConfig load_lmaster_config(const std::string& path);
+
+const char* to_string(CarbonProtocol p);
+
+}  // namespace fructosa

@@ -1,0 +1,422 @@
+"""A private multi-node Slurm cluster on this one machine, for integration tests.
+
+Standard library only (runs with Debian's /usr/bin/python3). One slurmctld and one
+`slurmd -N <node>` per node, all with SLURM_CONF pointing at a slurm.conf written
+under the cluster's own work directory, on fresh 127.0.0.1 ports, so a cluster runs
+beside a real installation and beside the leftovers of an earlier, killed run.
+See /work/shared/notes/virtual-cluster.md for the facts this relies on.
+
+    cluster = SlurmCluster(workdir, plugin_path="build/spank/spank_fructosa.so",
+                           plugin_args=["socket=/tmp/x/%n.sock"])
+    cluster.start()
+    try:
+        result = cluster.run(["srun", "-N3", "-n3", "true"])
+    finally:
+        cluster.stop()
+"""
+
+import os
+import random
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import time
+
+SLURM_BIN = "/usr/bin"
+SLURM_SBIN = "/usr/sbin"
+CGROUP_V1_ROOT = "/sys/fs/cgroup"
+CGROUP_V1_CONTROLLERS = ("cpuset", "memory", "cpuacct", "cpu", "freezer", "devices", "pids")
+TERMINAL_JOB_STATES = ("COMPLETED", "FAILED", "CANCELLED", "TIMEOUT", "NODE_FAIL",
+                       "OUT_OF_MEMORY", "PREEMPTED", "BOOT_FAIL", "DEADLINE")
+
+
+class ClusterError(RuntimeError):
+    """The cluster could not be started or did not answer in time."""
+
+
+def free_ports(count):
+    """Returns `count` distinct TCP ports that are free on 127.0.0.1 right now."""
+    sockets, ports = [], []
+    try:
+        while len(ports) < count:
+            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            s.bind(("127.0.0.1", 0))
+            sockets.append(s)
+            ports.append(s.getsockname()[1])
+    finally:
+        for s in sockets:
+            s.close()
+    return ports
+
+
+def short_hostname():
+    return socket.gethostname().split(".")[0]
+
+
+def machine_memory_mb():
+    with open("/proc/meminfo") as f:
+        for line in f:
+            if line.startswith("MemTotal:"):
+                return int(line.split()[1]) // 1024
+    raise ClusterError("no MemTotal in /proc/meminfo")
+
+
+def munge_works():
+    try:
+        cred = subprocess.run(["munge", "-n"], capture_output=True, timeout=10)
+        if cred.returncode != 0:
+            return False
+        check = subprocess.run(["unmunge"], input=cred.stdout, capture_output=True, timeout=10)
+        return check.returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+def ensure_munged():
+    """Starts munged if no working one answers. The one shared exception: a munged
+    started here stays running (other tests and clusters use it too); one we did not
+    start is never touched. Returns True if this call started it."""
+    if munge_works():
+        return False
+    os.makedirs("/run/munge", exist_ok=True)
+    shutil.chown("/run/munge", "munge", "munge")
+    subprocess.run(["su", "-s", "/bin/sh", "munge", "-c", "/usr/sbin/munged"],
+                   check=True, timeout=30)
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        if munge_works():
+            return True
+        time.sleep(0.2)
+    raise ClusterError("munged started but `munge -n | unmunge` still fails")
+
+
+class SlurmCluster:
+    """One slurmctld and one slurmd per node, all private to `workdir`.
+
+    plugin_path: a SPANK plugin listed in the cluster's plugstack.conf (optional).
+    plugin_args: its arguments (list of strings) on the plugstack line.
+    extern_steps: PrologFlags=Contain, so every job gets an "extern" step.
+    """
+
+    def __init__(self, workdir, nodes=("n1", "n2", "n3"), plugin_path=None, plugin_args=(),
+                 plugin_required=False, extern_steps=False, max_time="5", start_timeout=60):
+        self.workdir = os.path.abspath(workdir)
+        self.nodes = tuple(nodes)
+        self.plugin_path = os.path.abspath(plugin_path) if plugin_path else None
+        self.plugin_args = list(plugin_args)
+        self.plugin_required = plugin_required
+        self.extern_steps = extern_steps
+        self.max_time = max_time
+        self.start_timeout = start_timeout
+        self.hostname = short_hostname()
+        self.cluster_name = "fr%d%04d" % (os.getpid() % 100000, random.randrange(10000))
+        # Job ids unique per run: cgroup directories (slurm_<node>/uid_U/job_J) left by
+        # an earlier, killed run with the same node names never collide with ours.
+        self.first_job_id = random.randrange(100000, 60000000)
+        ports = free_ports(1 + len(self.nodes))
+        self.ctld_port = ports[0]
+        self.node_ports = dict(zip(self.nodes, ports[1:]))
+        self.conf_path = os.path.join(self.workdir, "slurm.conf")
+        self.env = self._make_env()
+        self._procs = {}          # name -> Popen of a daemon this object started
+        self._cgroup_preexisting = set()
+        self.started_munged = False
+
+    # ------------------------------------------------------------------ config
+    def _make_env(self):
+        env = {k: v for k, v in os.environ.items()
+               if not (k.startswith("SLURM_") or k.startswith("SBATCH_")
+                       or k.startswith("SALLOC_") or k.startswith("SRUN_")
+                       or k.startswith("SPANK_") or k.startswith("_SLURM_SPANK"))}
+        env["SLURM_CONF"] = self.conf_path
+        return env
+
+    def _path(self, *parts):
+        return os.path.join(self.workdir, *parts)
+
+    def write_config(self):
+        os.makedirs(self.workdir, exist_ok=True)
+        for d in ("state", "log", "run"):
+            os.makedirs(self._path(d), exist_ok=True)
+        for node in self.nodes:
+            os.makedirs(self._path("spool", node), exist_ok=True)
+        cpus = os.cpu_count() or 1
+        mem = max(256, machine_memory_mb() - 512)
+        lines = [
+            "# Written by tests/integration/slurm_cluster.py for one test run.",
+            "ClusterName=%s" % self.cluster_name,
+            "SlurmctldHost=%s(127.0.0.1)" % self.hostname,
+            "SlurmctldPort=%d" % self.ctld_port,
+            "SlurmUser=root",
+            "SlurmdUser=root",
+            "AuthType=auth/munge",
+            "CredType=cred/munge",
+            "StateSaveLocation=%s" % self._path("state"),
+            "SlurmdSpoolDir=%s" % self._path("spool", "%n"),
+            "SlurmctldPidFile=%s" % self._path("run", "slurmctld.pid"),
+            "SlurmdPidFile=%s" % self._path("run", "slurmd-%n.pid"),
+            "SlurmctldLogFile=%s" % self._path("log", "slurmctld.log"),
+            "SlurmdLogFile=%s" % self._path("log", "slurmd-%n.log"),
+            "SlurmctldDebug=info",
+            "SlurmdDebug=info",
+            "ProctrackType=proctrack/cgroup",
+            "TaskPlugin=task/cgroup",
+            "JobAcctGatherType=jobacct_gather/cgroup",
+            "AccountingStorageType=accounting_storage/none",
+            "JobCompType=jobcomp/none",
+            "SelectType=select/cons_tres",
+            "SelectTypeParameters=CR_Core_Memory",
+            "DefMemPerCPU=100",
+            "SchedulerType=sched/backfill",
+            "MpiDefault=none",
+            "SwitchType=switch/none",
+            "ReturnToService=2",
+            "FirstJobId=%d" % self.first_job_id,
+            "MinJobAge=600",
+            "KillWait=5",
+            "InactiveLimit=0",
+            "SlurmctldTimeout=30",
+            "SlurmdTimeout=60",
+            "MessageTimeout=20",
+            "LaunchParameters=use_interactive_step",
+            "PlugStackConfig=%s" % self._path("plugstack.conf"),
+        ]
+        if self.extern_steps:
+            lines.append("PrologFlags=Contain")
+        for node in self.nodes:
+            lines.append("NodeName=%s NodeHostname=%s NodeAddr=127.0.0.1 Port=%d CPUs=%d "
+                         "RealMemory=%d State=UNKNOWN"
+                         % (node, self.hostname, self.node_ports[node], cpus, mem))
+        lines.append("PartitionName=debug Nodes=%s Default=YES MaxTime=%s State=UP"
+                     % (",".join(self.nodes), self.max_time))
+        with open(self.conf_path, "w") as f:
+            f.write("\n".join(lines) + "\n")
+        with open(self._path("cgroup.conf"), "w") as f:
+            f.write("CgroupPlugin=cgroup/v1\nCgroupMountpoint=%s\nConstrainCores=yes\n"
+                    "ConstrainRAMSpace=yes\n" % CGROUP_V1_ROOT)
+        self.write_plugstack(self.plugin_args)
+
+    def write_plugstack(self, plugin_args):
+        """(Re)writes plugstack.conf. srun/sbatch and new slurmstepds read it on each
+        start, so tests may change the plugin's arguments between jobs."""
+        self.plugin_args = list(plugin_args)
+        with open(self._path("plugstack.conf"), "w") as f:
+            if self.plugin_path:
+                f.write("%s %s %s\n" % ("required" if self.plugin_required else "optional",
+                                        self.plugin_path, " ".join(self.plugin_args)))
+
+    # --------------------------------------------------------------- lifecycle
+    def start(self):
+        self.started_munged = ensure_munged()
+        self.write_config()
+        self._record_cgroups()
+        try:
+            self._spawn("slurmctld", [os.path.join(SLURM_SBIN, "slurmctld"), "-D", "-i"])
+            self._wait_for(self._ctld_answers, "slurmctld to answer")
+            for node in self.nodes:
+                self._spawn("slurmd-" + node, [os.path.join(SLURM_SBIN, "slurmd"), "-D", "-N", node])
+            self._wait_for(self._nodes_idle, "nodes %s to be idle" % ",".join(self.nodes))
+        except Exception:
+            self.stop()
+            raise
+        return self
+
+    def _spawn(self, name, argv):
+        log = open(self._path("log", name + ".out"), "wb")
+        try:
+            self._procs[name] = subprocess.Popen(argv, env=self.env, stdout=log,
+                                                 stderr=subprocess.STDOUT,
+                                                 stdin=subprocess.DEVNULL,
+                                                 start_new_session=True)
+        finally:
+            log.close()
+
+    def _check_alive(self):
+        for name, proc in self._procs.items():
+            if proc.poll() is not None:
+                raise ClusterError("%s exited with %s; see %s" % (
+                    name, proc.returncode, self._path("log")))
+
+    def _wait_for(self, predicate, what):
+        deadline = time.monotonic() + self.start_timeout
+        while time.monotonic() < deadline:
+            self._check_alive()
+            if predicate():
+                return
+            time.sleep(0.3)
+        raise ClusterError("timed out waiting for %s; logs in %s" % (what, self._path("log")))
+
+    def _ctld_answers(self):
+        return self.run(["scontrol", "ping"], timeout=10).returncode == 0
+
+    def node_states(self):
+        r = self.run(["sinfo", "-h", "-N", "-o", "%N %t"], timeout=10)
+        states = {}
+        for line in r.stdout.splitlines():
+            parts = line.split()
+            if len(parts) == 2:
+                states[parts[0]] = parts[1]
+        return states
+
+    def _nodes_idle(self):
+        states = self.node_states()
+        return all(states.get(n) == "idle" for n in self.nodes)
+
+    def stop(self):
+        """Cancels this cluster's jobs, then stops exactly the daemons it started (by
+        pid) and waits for them; removes the cgroup directories of its own jobs."""
+        ctld = self._procs.get("slurmctld")
+        if ctld is not None and ctld.poll() is None:
+            self.run(["scancel", "--full", "--quiet", "-u", "root"], timeout=15)
+            deadline = time.monotonic() + 20
+            while time.monotonic() < deadline:
+                r = self.run(["squeue", "-h", "-o", "%i"], timeout=10)
+                if r.returncode != 0 or not r.stdout.strip():
+                    break
+                time.sleep(0.3)
+        for name in [n for n in self._procs if n != "slurmctld"] + ["slurmctld"]:
+            proc = self._procs.get(name)
+            if proc is not None:
+                self._terminate(proc)
+        self._procs.clear()
+        self._clean_cgroups()
+
+    @staticmethod
+    def _terminate(proc, grace=15):
+        if proc.poll() is not None:
+            return
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    # ----------------------------------------------------------------- cgroups
+    def _node_cgroup_dirs(self):
+        for ctrl in CGROUP_V1_CONTROLLERS:
+            for node in self.nodes:
+                yield os.path.join(CGROUP_V1_ROOT, ctrl, "slurm_" + node)
+
+    def _record_cgroups(self):
+        self._cgroup_preexisting = {d for d in self._node_cgroup_dirs() if os.path.isdir(d)}
+
+    def _clean_cgroups(self):
+        """rmdir (bottom-up) the job_<id> directories of this run's jobs, then the
+        uid_* and slurm_<node> directories this run created, if empty. rmdir fails on
+        a cgroup that still has processes or children, so nothing live is removed,
+        and nothing of another run (other job ids, slurm_<node> it made) is touched."""
+        job_re = re.compile(r"^job_(\d+)$")
+        for node_dir in self._node_cgroup_dirs():
+            if not os.path.isdir(node_dir):
+                continue
+            for uid_dir in _subdirs(node_dir, "uid_"):
+                for job_dir in _subdirs(uid_dir, "job_"):
+                    m = job_re.match(os.path.basename(job_dir))
+                    if m and int(m.group(1)) >= self.first_job_id:
+                        _rmdir_tree(job_dir)
+                if node_dir not in self._cgroup_preexisting:
+                    _try_rmdir(uid_dir)
+            if node_dir not in self._cgroup_preexisting:
+                _try_rmdir(node_dir)
+
+    # ------------------------------------------------------------------- usage
+    def run(self, args, timeout=60, input=None, env=None, cwd=None):
+        """Runs a Slurm client (srun, sbatch, sinfo, squeue, scontrol, ...) against
+        this cluster. Returns subprocess.CompletedProcess with text stdout/stderr."""
+        full_env = dict(self.env)
+        if env:
+            full_env.update(env)
+        argv = list(args)
+        if not os.path.isabs(argv[0]):
+            argv[0] = os.path.join(SLURM_BIN, argv[0])
+        return subprocess.run(argv, env=full_env, input=input, capture_output=True,
+                              text=True, timeout=timeout, cwd=cwd or self.workdir)
+
+    def submit(self, args, timeout=60, **kw):
+        """sbatch --parsable ...; returns the job id (int)."""
+        r = self.run(["sbatch", "--parsable"] + list(args), timeout=timeout, **kw)
+        if r.returncode != 0:
+            raise ClusterError("sbatch failed (%d): %s" % (r.returncode, r.stderr.strip()))
+        return int(r.stdout.strip().split(";")[0])
+
+    def job_info(self, jobid):
+        """scontrol show job as a dict (Key=Value tokens), or {} if unknown."""
+        r = self.run(["scontrol", "-o", "show", "job", str(jobid)], timeout=10)
+        if r.returncode != 0:
+            return {}
+        info = {}
+        for token in r.stdout.split():
+            if "=" in token:
+                k, v = token.split("=", 1)
+                info.setdefault(k, v)
+        return info
+
+    def wait_job(self, jobid, timeout=60):
+        """Waits until the job reaches a terminal state; returns its job_info dict."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            info = self.job_info(jobid)
+            if info.get("JobState") in TERMINAL_JOB_STATES:
+                return info
+            time.sleep(0.3)
+        raise ClusterError("job %s not finished after %ss: %s" % (jobid, timeout,
+                                                                   self.job_info(jobid)))
+
+    def log_text(self, name):
+        """Contents of a daemon log: "slurmctld" or "slurmd-<node>"."""
+        try:
+            with open(self._path("log", name + ".log"), errors="replace") as f:
+                return f.read()
+        except OSError:
+            return ""
+
+
+def _subdirs(path, prefix):
+    try:
+        return [os.path.join(path, e) for e in os.listdir(path)
+                if e.startswith(prefix) and os.path.isdir(os.path.join(path, e))]
+    except OSError:
+        return []
+
+
+def _try_rmdir(path):
+    try:
+        os.rmdir(path)
+        return True
+    except OSError:
+        return False
+
+
+def _rmdir_tree(path):
+    """Removes a cgroup directory tree bottom-up with rmdir only (never unlink: the
+    files in a cgroup are the kernel's)."""
+    for entry in _subdirs(path, ""):
+        _rmdir_tree(entry)
+    _try_rmdir(path)
+
+
+if __name__ == "__main__":
+    # Manual check: start a cluster, run a 3-node job, stop.
+    import sys
+    import tempfile
+    wd = tempfile.mkdtemp(prefix="fslurm-")
+    c = SlurmCluster(wd, plugin_path=sys.argv[1] if len(sys.argv) > 1 else None,
+                     plugin_args=sys.argv[2:])
+    t0 = time.monotonic()
+    c.start()
+    print("started in %.1fs at %s" % (time.monotonic() - t0, wd))
+    try:
+        r = c.run(["srun", "-N%d" % len(c.nodes), "-n%d" % len(c.nodes), "sh", "-c",
+                   "echo $SLURMD_NODENAME $SLURM_JOB_ID; cat /proc/self/cgroup | grep memory"])
+        print(r.returncode, r.stdout, r.stderr)
+    finally:
+        c.stop()

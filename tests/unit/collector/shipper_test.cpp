@@ -1,0 +1,130 @@
+#include "collector/shipper.h"
+
+#include <gtest/gtest.h>
+
+#include <thread>
+
+using namespace fructosa;
+namespace asio = boost::asio;
+using asio::ip::tcp;
+
+namespace {
+
+/// A minimal in-test lmaster: accepts one connection at a time, decodes frames, acks batches
+/// (unless told not to) and remembers every point it saw.
+struct FakeMaster {
+    asio::io_context& io;
+    tcp::acceptor acceptor;
+    std::vector<Point> points;
+    std::vector<std::string> hosts;
+    std::vector<std::uint64_t> seqs;
+    bool ack = true;
+    std::shared_ptr<tcp::socket> current;
+
+    explicit FakeMaster(asio::io_context& io_, unsigned short port = 0)
+        : io(io_), acceptor(io_, tcp::endpoint(asio::ip::make_address("127.0.0.1"), port)) {
+        accept();
+    }
+    unsigned short port() const { return acceptor.local_endpoint().port(); }
+    void accept() {
+        auto sock = std::make_shared<tcp::socket>(io);
+        acceptor.async_accept(*sock, [this, sock](const boost::system::error_code& ec) {
+            if (ec) return;
+            current = sock;
+            serve(sock, std::make_shared<wire::FrameDecoder>(), std::make_shared<std::array<std::uint8_t, 4096>>());
+            accept();
+        });
+    }
+    void serve(std::shared_ptr<tcp::socket> s, std::shared_ptr<wire::FrameDecoder> d,
+               std::shared_ptr<std::array<std::uint8_t, 4096>> buf) {
+        s->async_read_some(asio::buffer(*buf), [this, s, d, buf](const boost::system::error_code& ec, std::size_t n) {
+            if (ec) return;
+            d->feed(buf->data(), n);
+            wire::Frame f;
+            while (d->next(f) == wire::FrameDecoder::Result::Frame) {
+                if (f.type == wire::FrameType::Hello) hosts.push_back(wire::decode_hello(f.payload).host);
+                if (f.type == wire::FrameType::Batch) {
+                    auto b = wire::decode_batch(f.payload);
+                    seqs.push_back(b.seq);
+                    points.insert(points.end(), b.points.begin(), b.points.end());
+                    if (ack) asio::write(*s, asio::buffer(wire::encode_ack(b.seq)));
+                }
+            }
+            serve(s, d, buf);
+        });
+    }
+};
+
+void run_until(asio::io_context& io, const std::function<bool()>& done, double seconds = 5) {
+    auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+    while (!done() && std::chrono::steady_clock::now() < end) {
+        io.run_for(std::chrono::milliseconds(10));
+        io.restart();
+    }
+}
+
+ShipperConfig config_for(unsigned short port, std::size_t max_points = 1000) {
+    ShipperConfig c;
+    c.host = "127.0.0.1";
+    c.port = port;
+    c.agent_host = "node7";
+    c.batch_interval_s = 0.05;
+    c.max_queued_points = max_points;
+    return c;
+}
+
+}  // namespace
+
+TEST(Shipper, DeliversBatchesAndCountsAcks) {
+    asio::io_context io;
+    FakeMaster master(io);
+    Shipper shipper(io, config_for(master.port()));
+    shipper.start();
+    shipper.add({{"node7.A.x", 1, 1}, {"node7.A.y", 1, 2}});
+    run_until(io, [&] { return shipper.stats().points_sent == 2; });
+    EXPECT_EQ(master.hosts, std::vector<std::string>{"node7"});
+    EXPECT_EQ(master.points.size(), 2u);
+    EXPECT_EQ(shipper.stats().points_queued, 0u);
+    shipper.stop();
+}
+
+TEST(Shipper, UnacknowledgedBatchesAreReplayedAfterReconnect) {
+    asio::io_context io;
+    auto master = std::make_unique<FakeMaster>(io);
+    unsigned short port = master->port();
+    master->ack = false;
+    Shipper shipper(io, config_for(port));
+    shipper.start();
+    shipper.add({{"node7.A.x", 1, 1}});
+    run_until(io, [&] { return master->points.size() == 1; });
+    ASSERT_EQ(master->points.size(), 1u);
+    EXPECT_EQ(shipper.stats().points_queued, 1u);
+    master.reset();  // lmaster goes away without acknowledging
+    run_until(io, [] { return false; }, 0.3);
+    master = std::make_unique<FakeMaster>(io, port);
+    run_until(io, [&] { return shipper.stats().points_sent == 1; }, 10);
+    EXPECT_EQ(shipper.stats().points_sent, 1u);
+    ASSERT_EQ(master->points.size(), 1u);
+    EXPECT_EQ(master->points[0].path, "node7.A.x");
+    shipper.stop();
+}
+
+TEST(Shipper, FullQueueDropsTheOldestAndCountsIt) {
+    asio::io_context io;
+    tcp::acceptor probe(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+    unsigned short port = probe.local_endpoint().port();
+    probe.close();  // nobody listens: everything stays queued
+    Shipper shipper(io, config_for(port, 100));
+    shipper.start();
+    for (int i = 0; i < 5; ++i) {
+        Points p;
+        for (int k = 0; k < 40; ++k) p.push_back({"node7.A." + std::to_string(i), double(i), double(k)});
+        shipper.add(std::move(p));
+        shipper.flush();
+    }
+    auto s = shipper.stats();
+    EXPECT_LE(s.points_queued, 100u);
+    EXPECT_EQ(s.points_queued + s.points_dropped, 200u);
+    EXPECT_GT(s.points_dropped, 0u);
+    shipper.stop();
+}
