@@ -12,6 +12,7 @@
 #include <boost/asio.hpp>
 
 #include "collector/agent_config.h"
+#include "collector/job/cgroup_locator.h"
 #include "collector/plugin_socket.h"
 #include "collector/shipper.h"
 #include "collector/system_reader.h"
@@ -43,6 +44,7 @@ private:
     const SystemReader& reader_;
     Shipper& shipper_;
     PluginSocket socket_;
+    CgroupMounts mounts_;
     std::map<std::uint64_t, std::unique_ptr<Job>> jobs_;
 };
 

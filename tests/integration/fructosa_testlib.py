@@ -88,7 +88,8 @@ def wait_until(predicate, timeout, what, interval=0.1):
     """Calls predicate() until it returns something truthy and returns that.
 
     Fails with an AssertionError naming `what` after `timeout` seconds; the last
-    exception raised by predicate (if any) is added to the message."""
+    exception raised by predicate (if any) is added to the message. An AssertionError
+    raised by predicate (e.g. "the daemon exited") fails at once."""
     deadline = time.monotonic() + timeout
     last_error = None
     while True:
@@ -97,6 +98,8 @@ def wait_until(predicate, timeout, what, interval=0.1):
             if value:
                 return value
             last_error = None
+        except AssertionError:
+            raise
         except Exception as e:  # the predicate may read files that do not exist yet
             last_error = e
         if time.monotonic() >= deadline:
@@ -138,6 +141,17 @@ def port_open(port, host="127.0.0.1"):
             return True
         except OSError:
             return False
+
+
+def port_listening(port):
+    """True when some socket listens on TCP `port` (read from /proc/net/tcp and tcp6,
+    so that, unlike port_open, no connection is made that the server would see)."""
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in read_text(table).splitlines()[1:]:
+            fields = line.split()
+            if len(fields) > 3 and fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:
+                return True
+    return False
 
 
 def pid_alive(pid):
@@ -363,6 +377,52 @@ class FructosaTestCase(unittest.TestCase):
         return path
 
 
+class Workspace:
+    """What the fixtures need from a test (a private directory, cleanups, built
+    programs) for use outside unittest: the demo. Use as a context manager; leaving it
+    runs the cleanups in reverse order (stopping what was started) and removes the
+    directory unless keep=True."""
+
+    def __init__(self, root=None, keep=False):
+        self.tmp = root or tempfile.mkdtemp(prefix="fructosa-demo-")
+        os.makedirs(self.tmp, exist_ok=True)
+        self.keep = keep
+        self._cleanups = []
+
+    def addCleanup(self, fn, *args, **kwargs):
+        self._cleanups.append((fn, args, kwargs))
+
+    def subdir(self, name):
+        path = os.path.join(self.tmp, name)
+        os.makedirs(path, exist_ok=True)
+        return path
+
+    def need_binaries(self, *names):
+        for n in names:
+            if not os.access(binary(n), os.X_OK):
+                raise RuntimeError("%s is not built (looked for %s)" % (n, binary(n)))
+
+    def fail(self, msg):
+        raise AssertionError(msg)
+
+    def close(self):
+        while self._cleanups:
+            fn, args, kwargs = self._cleanups.pop()
+            try:
+                fn(*args, **kwargs)
+            except Exception as e:  # keep stopping the rest
+                sys.stderr.write("cleanup %r failed: %s\n" % (fn, e))
+        if not self.keep:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
+
+
 # ----------------------------------------------------------------------------------------
 # carbon-cache
 
@@ -435,7 +495,7 @@ class CarbonCache:
         if res.returncode != 0 or not pid:
             raise AssertionError("carbon-cache start failed (exit %d):\n%s%s"
                                  % (res.returncode, res.stdout, res.stderr))
-        wait_until(lambda: port_open(self.line_port) and port_open(self.pickle_port),
+        wait_until(lambda: port_listening(self.line_port) and port_listening(self.pickle_port),
                    timeout, "carbon-cache to listen on %d and %d" % (self.line_port, self.pickle_port))
         return self
 
@@ -591,7 +651,7 @@ class GraphiteWeb:
                                      "format": "json"})
 
     def find(self, query):
-        """/metrics/find in JSON: a list of {"id", "text", "leaf", ...}."""
+        """/metrics/find in JSON: a list of {"path", "is_leaf", "intervals"}."""
         return self._get("/metrics/find", {"query": query, "format": "json"})
 
     def render_values(self, target, from_="-10min", until="now"):
@@ -700,7 +760,11 @@ class Lmaster(_Daemon):
         self.config = merge_config(base, overrides)
 
     def wait_listening(self, timeout=15):
-        wait_until(lambda: port_open(self.port), timeout, "lmaster to listen on %d" % self.port)
+        def listening():
+            if self.proc is not None and not self.proc.alive():
+                raise AssertionError("lmaster exited:\n" + self.log()[-3000:])
+            return port_listening(self.port)
+        wait_until(listening, timeout, "lmaster to listen on %d" % self.port)
         return self
 
     def self_series_prefix(self):
@@ -719,8 +783,10 @@ class Lagent(_Daemon):
         self.hostname = hostname
         base = {
             "lmaster": {"host": "127.0.0.1", "incoming data port": master_port},
-            "lagent": {"hostname": hostname, "batch interval": 1},
+            "lagent": {"hostname": hostname, "batch interval": 1, "self metrics interval": 1},
             "logging": {"filename": self.log_path, "level": "DEBUG"},
+            # A private socket for the SPANK plugin, never /run/fructosa.
+            "jobs": {"socket": os.path.join(self.dir, "lagent.sock")},
         }
         if not isinstance(sensors, dict):
             sensors = {s: {} for s in sensors}

@@ -1,0 +1,125 @@
+#include "collector/job/job_summary.h"
+
+#include <algorithm>
+
+#include "collector/job/job_metrics.h"
+
+namespace fructosa {
+namespace {
+
+template <typename T>
+void put(nlohmann::json& j, const char* key, const std::optional<T>& v) {
+    if (v) j[key] = *v;
+}
+
+template <typename T>
+std::optional<T> max_of(std::optional<T> a, std::optional<T> b) {
+    if (!a) return b;
+    if (!b) return a;
+    return std::max(*a, *b);
+}
+
+}  // namespace
+
+nlohmann::json JobSummary::to_json() const {
+    nlohmann::json j = nlohmann::json::object();
+    j["samples"] = samples;
+    j["intervals"] = intervals;
+    put(j, "first_time", first_time);
+    put(j, "last_time", last_time);
+    j["allocated_cpus"] = allocated_cpus;
+    j["idle_threshold_percent"] = idle_threshold_percent;
+    put(j, "cpu_seconds", cpu_seconds);
+    put(j, "cpu_user_seconds", cpu_user_seconds);
+    put(j, "cpu_system_seconds", cpu_system_seconds);
+    put(j, "cpu_usage_mean_percent", cpu_usage_mean_percent);
+    put(j, "cpu_usage_max_percent", cpu_usage_max_percent);
+    put(j, "efficiency_percent", efficiency_percent);
+    put(j, "idle_fraction", idle_fraction);
+    put(j, "memory_peak_bytes", memory_peak_bytes);
+    put(j, "memory_limit_bytes", memory_limit_bytes);
+    put(j, "swap_max_bytes", swap_max_bytes);
+    put(j, "oom_kills", oom_kills);
+    put(j, "limit_hits", limit_hits);
+    put(j, "io_read_bytes", io_read_bytes);
+    put(j, "io_write_bytes", io_write_bytes);
+    put(j, "io_read_ops", io_read_ops);
+    put(j, "io_write_ops", io_write_ops);
+    return j;
+}
+
+JobSummaryAccumulator::JobSummaryAccumulator(double allocated_cpus, CounterBase base, double idle_threshold_percent)
+    : allocated_cpus_(allocated_cpus), base_(base), idle_threshold_(idle_threshold_percent) {}
+
+void JobSummaryAccumulator::add(const JobSample& s) {
+    if (!s.present) return;
+    ++samples_;
+    if (last_) {
+        if (auto usage = interval_usage_percent(*last_, s)) {
+            ++intervals_;
+            if (*usage < idle_threshold_) ++idle_intervals_;
+            usage_ns_sum_ += static_cast<double>(*s.cpu_usage_ns - *last_->cpu_usage_ns);
+            wall_s_sum_ += s.time - last_->time;
+            usage_max_ = max_of(usage_max_, usage);
+        }
+    }
+    memory_peak_ = max_of(memory_peak_, s.memory_current);
+    // The kernel's mark covers the cgroup's whole life; in a window it only counts when
+    // it rose inside the window.
+    if (base_ == CounterBase::cgroup_start || (first_ && first_->memory_peak && s.memory_peak &&
+                                               *s.memory_peak > *first_->memory_peak))
+        memory_peak_ = max_of(memory_peak_, s.memory_peak);
+    swap_max_ = max_of(swap_max_, s.memory_swap);
+    if (!first_) first_ = s;
+    last_ = s;
+}
+
+JobSummary JobSummaryAccumulator::summary() const {
+    JobSummary out;
+    out.samples = samples_;
+    out.intervals = intervals_;
+    out.allocated_cpus = allocated_cpus_;
+    out.idle_threshold_percent = idle_threshold_;
+    if (!last_) return out;
+    out.first_time = first_->time;
+    out.last_time = last_->time;
+
+    const bool window = base_ == CounterBase::first_sample;
+    auto counted = [&](auto field) -> std::optional<std::uint64_t> {
+        std::optional<std::uint64_t> last = (*last_).*field;
+        if (!window) return last;
+        std::optional<std::uint64_t> first = (*first_).*field;
+        if (!first || !last) return std::nullopt;
+        return *last >= *first ? *last - *first : *last;  // smaller: a new cgroup, counted from 0
+    };
+    auto counted_s = [&](std::optional<double> JobSample::*field) -> std::optional<double> {
+        std::optional<double> last = (*last_).*field;
+        if (!window) return last;
+        std::optional<double> first = (*first_).*field;
+        if (!first || !last) return std::nullopt;
+        return *last >= *first ? *last - *first : *last;
+    };
+
+    if (auto ns = counted(&JobSample::cpu_usage_ns)) out.cpu_seconds = static_cast<double>(*ns) / 1e9;
+    out.cpu_user_seconds = counted_s(&JobSample::cpu_user_s);
+    out.cpu_system_seconds = counted_s(&JobSample::cpu_system_s);
+    if (wall_s_sum_ > 0) {
+        out.cpu_usage_mean_percent = usage_ns_sum_ / 1e9 / wall_s_sum_ * 100.0;
+        if (allocated_cpus_ > 0) out.efficiency_percent = *out.cpu_usage_mean_percent / allocated_cpus_;
+    }
+    out.cpu_usage_max_percent = usage_max_;
+    if (intervals_ > 0) out.idle_fraction = static_cast<double>(idle_intervals_) / static_cast<double>(intervals_);
+
+    out.memory_peak_bytes = memory_peak_;
+    if (last_->memory_limit && *last_->memory_limit != kMemoryUnlimited) out.memory_limit_bytes = last_->memory_limit;
+    out.swap_max_bytes = swap_max_;
+    out.oom_kills = counted(&JobSample::memory_oom_kills);
+    out.limit_hits = counted(&JobSample::memory_limit_hits);
+    out.io_read_bytes = counted(&JobSample::io_read_bytes);
+    out.io_write_bytes = counted(&JobSample::io_write_bytes);
+    out.io_read_ops = counted(&JobSample::io_read_ops);
+    out.io_write_ops = counted(&JobSample::io_write_ops);
+    return out;
+}
+
+}  // namespace fructosa

@@ -1,0 +1,78 @@
+#pragma once
+/// A job's figures over a stretch of its life on one node (the whole job, or one step):
+/// what lagent sends to lmaster at step end and job end, and what perad classifies.
+
+#include <cstdint>
+#include <optional>
+
+#include <nlohmann/json.hpp>
+
+#include "collector/job/cgroup_sampler.h"
+
+namespace fructosa {
+
+/// Absent figures stay empty and are left out of to_json().
+struct JobSummary {
+    std::uint64_t samples = 0;    ///< samples of a present cgroup
+    std::uint64_t intervals = 0;  ///< consecutive pairs with a CPU usage figure
+    std::optional<double> first_time, last_time;  ///< epoch seconds
+    double allocated_cpus = 0;
+    double idle_threshold_percent = 0;
+
+    std::optional<double> cpu_seconds;  ///< CPU time used (user + system)
+    std::optional<double> cpu_user_seconds;
+    std::optional<double> cpu_system_seconds;
+    std::optional<double> cpu_usage_mean_percent;  ///< time-weighted, percent of one core
+    std::optional<double> cpu_usage_max_percent;   ///< the busiest interval
+    std::optional<double> efficiency_percent;      ///< mean usage / allocated cpus
+    std::optional<double> idle_fraction;           ///< share of intervals below the idle threshold
+
+    std::optional<std::uint64_t> memory_peak_bytes;
+    std::optional<std::uint64_t> memory_limit_bytes;  ///< the last limit seen, when limited
+    std::optional<std::uint64_t> swap_max_bytes;
+    std::optional<std::uint64_t> oom_kills;
+    std::optional<std::uint64_t> limit_hits;
+
+    std::optional<std::uint64_t> io_read_bytes;
+    std::optional<std::uint64_t> io_write_bytes;
+    std::optional<std::uint64_t> io_read_ops;
+    std::optional<std::uint64_t> io_write_ops;
+
+    /// An object with the fields above that have a value (snake_case keys as named here).
+    nlohmann::json to_json() const;
+};
+
+/// What the cumulative counters (CPU time, I/O, OOM kills, limit hits) are counted from.
+enum class CounterBase {
+    cgroup_start,  ///< the cgroup's own totals: the whole job on this node
+    first_sample,  ///< the last sample minus the first: one step, or any window
+};
+
+/// Builds a JobSummary from the samples of one job on one node, in time order.
+class JobSummaryAccumulator {
+public:
+    /// `idle_threshold_percent`: an interval below this CPU usage (percent of one core)
+    /// counts as idle.
+    JobSummaryAccumulator(double allocated_cpus, CounterBase base, double idle_threshold_percent = 5.0);
+
+    /// Adds one sample; samples of a vanished cgroup (present == false) are ignored.
+    void add(const JobSample& sample);
+
+    JobSummary summary() const;
+
+private:
+    double allocated_cpus_;
+    CounterBase base_;
+    double idle_threshold_;
+    std::optional<JobSample> first_, last_;
+    std::uint64_t samples_ = 0;
+    std::uint64_t intervals_ = 0;
+    std::uint64_t idle_intervals_ = 0;
+    double usage_ns_sum_ = 0;  ///< CPU ns over the intervals
+    double wall_s_sum_ = 0;    ///< seconds of those intervals
+    std::optional<double> usage_max_;
+    std::optional<std::uint64_t> memory_peak_;
+    std::optional<std::uint64_t> swap_max_;
+};
+
+}  // namespace fructosa

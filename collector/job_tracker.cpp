@@ -1,0 +1,202 @@
+#include "collector/job_tracker.h"
+
+#include <algorithm>
+
+#include <nlohmann/json.hpp>
+
+#include "collector/host_sampler.h"
+#include "collector/job/cgroup_locator.h"
+#include "collector/job/cgroup_sampler.h"
+#include "collector/job/job_metrics.h"
+#include "collector/job/job_summary.h"
+
+namespace fructosa {
+
+using json = nlohmann::json;
+
+struct JobTracker::Job {
+    Job(boost::asio::io_context& io, std::uint64_t id_, double cpus, double idle)
+        : id(id_), metrics(cpus), whole(cpus, CounterBase::cgroup_start, idle), timer(io), cpus_(cpus) {}
+    std::uint64_t id;
+    StepEvent meta;           ///< from the first step_start (empty when re-attached)
+    bool reattached = false;
+    double interval_s = 10;
+    std::optional<JobCgroupPaths> paths;
+    JobMetrics metrics;
+    JobSummaryAccumulator whole;
+    std::map<std::string, JobSummaryAccumulator> steps;  ///< steps running on this node
+    int worst_exit = 0;
+    boost::asio::steady_timer timer;
+    Complaint complaint;
+    double cpus_;
+};
+
+namespace {
+
+std::string node_socket_path(std::string path, const std::string& node) {
+    for (auto pos = path.find("%n"); pos != std::string::npos; pos = path.find("%n", pos + node.size()))
+        path.replace(pos, 2, node);
+    return path;
+}
+
+json metadata_json(const StepEvent& e) {
+    return json{{"uid", e.uid},           {"user", e.user},         {"account", e.account},
+                {"partition", e.partition}, {"job_name", e.job_name}, {"nodelist", e.nodelist},
+                {"nnodes", e.nnodes},     {"cpus", e.cpus},         {"mem_mb", e.mem_mb},
+                {"gpus", e.gpus},         {"ntasks", e.ntasks},     {"interval", e.interval}};
+}
+
+}  // namespace
+
+JobTracker::JobTracker(boost::asio::io_context& io, const AgentConfig& config, const SystemReader& reader,
+                       Shipper& shipper)
+    : io_(io),
+      config_(config),
+      reader_(reader),
+      shipper_(shipper),
+      socket_(io, node_socket_path(config.jobs.socket_path, config.hostname), config.jobs.allowed_uids,
+              [this](const StepEvent& e) { on_event(e); }) {}
+
+JobTracker::~JobTracker() = default;
+
+void JobTracker::start() {
+    mounts_ = discover_cgroup_mounts(reader_);
+    socket_.start();
+    reattach();
+}
+
+void JobTracker::stop() {
+    socket_.stop();
+    for (auto& [id, job] : jobs_) job->timer.cancel();
+}
+
+void JobTracker::on_event(const StepEvent& e) {
+    if (e.node != config_.hostname)
+        log_warning("job {}: event for node '{}' reached the lagent of '{}'", e.job_id, e.node, config_.hostname);
+    if (e.kind == StepEvent::Kind::Start)
+        on_step_start(e);
+    else
+        on_step_end(e);
+}
+
+void JobTracker::on_step_start(const StepEvent& e) {
+    auto& slot = jobs_[e.job_id];
+    bool is_new = !slot;
+    if (is_new) {
+        slot = std::make_unique<Job>(io_, e.job_id, e.cpus, config_.jobs.idle_threshold_percent);
+        slot->meta = e;
+        double wanted = e.interval > 0 ? e.interval : config_.jobs.default_interval_s;
+        slot->interval_s = std::max(wanted, config_.jobs.min_interval_s);
+        log_info("job {}: step {} started (user {}, {} cpus, every {} s)", e.job_id, e.step_id, e.user, e.cpus,
+                 slot->interval_s);
+    } else {
+        if (slot->meta.user.empty()) slot->meta = e;  // re-attached: now we learn who it is
+        log_info("job {}: step {} started", e.job_id, e.step_id);
+    }
+    Job& job = *slot;
+    if (!job.paths) {
+        JobCgroupRequest req{e.job_id, e.uid, e.node.empty() ? config_.hostname : e.node, e.cgroup};
+        LocateResult found = locate_job_cgroups(reader_, mounts_, req);
+        for (const auto& r : found.refused) log_warning("job {}: cgroup entry refused: {}", e.job_id, r);
+        if (found.paths)
+            job.paths = found.paths;
+        else
+            job.complaint.complain(fmt::format("job {}: no cgroup to sample yet: {}", e.job_id, found.error));
+    }
+    job.steps.try_emplace(e.step_id, double(e.cpus), CounterBase::first_sample, config_.jobs.idle_threshold_percent);
+    json ev{{"type", "step_start"}, {"job_id", e.job_id}, {"host", config_.hostname}, {"step_id", e.step_id},
+            {"time", e.time}, {"meta", metadata_json(e)}};
+    shipper_.add_job_event(ev.dump());
+    sample(job, false);  // the extra sample right at start
+    if (is_new && jobs_.count(e.job_id)) schedule(job);
+}
+
+void JobTracker::on_step_end(const StepEvent& e) {
+    auto it = jobs_.find(e.job_id);
+    if (it == jobs_.end()) {
+        log_info("job {}: end of step {} for a job not followed here", e.job_id, e.step_id);
+        return;
+    }
+    Job& job = *it->second;
+    sample(job, true);  // the final sample, before the cgroup goes away
+    if (!jobs_.count(e.job_id)) return;  // the cgroup was already gone: finished there
+    json ev{{"type", "step_end"}, {"job_id", e.job_id}, {"host", config_.hostname}, {"step_id", e.step_id},
+            {"time", e.time}, {"exit_status", e.exit_status}};
+    if (auto s = job.steps.find(e.step_id); s != job.steps.end()) {
+        ev["summary"] = s->second.summary().to_json();
+        job.steps.erase(s);
+    }
+    job.worst_exit = job.worst_exit != 0 ? job.worst_exit : e.exit_status;
+    shipper_.add_job_event(ev.dump());
+    log_info("job {}: step {} ended with status {}", e.job_id, e.step_id, e.exit_status);
+    if (job.steps.empty() && !job.reattached) finish(e.job_id, "last step ended");
+}
+
+void JobTracker::reattach() {
+    for (const FoundJob& f : scan_job_cgroups(reader_, mounts_, config_.hostname)) {
+        if (jobs_.count(f.job_id)) continue;
+        auto job = std::make_unique<Job>(io_, f.job_id, 0, config_.jobs.idle_threshold_percent);
+        job->reattached = true;
+        job->paths = f.paths;
+        job->interval_s = std::max(config_.jobs.default_interval_s, config_.jobs.min_interval_s);
+        job->meta.job_id = f.job_id;
+        job->meta.uid = f.uid.value_or(0);
+        log_info("job {}: re-attached to its running cgroup", f.job_id);
+        Job& ref = *job;
+        jobs_[f.job_id] = std::move(job);
+        sample(ref, false);
+        if (jobs_.count(f.job_id)) schedule(ref);
+    }
+}
+
+void JobTracker::schedule(Job& job) {
+    job.timer.expires_after(std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+        std::chrono::duration<double>(job.interval_s)));
+    std::uint64_t id = job.id;
+    job.timer.async_wait([this, id](const boost::system::error_code& ec) {
+        if (ec) return;
+        auto it = jobs_.find(id);
+        if (it == jobs_.end()) return;
+        Job& j = *it->second;
+        sample(j, false);
+        if (jobs_.count(id)) schedule(j);
+    });
+}
+
+void JobTracker::sample(Job& job, bool final_sample) {
+    if (!job.paths) {
+        if (job.meta.cgroup.empty()) return;
+        JobCgroupRequest req{job.id, job.meta.uid, config_.hostname, job.meta.cgroup};
+        job.paths = locate_job_cgroups(reader_, mounts_, req).paths;
+        if (!job.paths) return;
+        job.complaint.release(fmt::format("job {}: cgroup found", job.id));
+    }
+    JobSample s = sample_job_cgroup(reader_, *job.paths, system_wall_clock());
+    for (const auto& p : s.problems) job.complaint.complain(fmt::format("job {}: {}", job.id, p));
+    if (!s.present) {
+        if (!final_sample) finish(job.id, "cgroup removed");
+        return;
+    }
+    Readings r = job.metrics.update(s);
+    job.whole.add(s);
+    for (auto& [step, acc] : job.steps) acc.add(s);
+    if (!r.empty())
+        shipper_.add(readings_to_points("jobs." + std::to_string(job.id), config_.hostname, r, s.time));
+}
+
+void JobTracker::finish(std::uint64_t job_id, const std::string& reason) {
+    auto it = jobs_.find(job_id);
+    if (it == jobs_.end()) return;
+    Job& job = *it->second;
+    job.timer.cancel();
+    json ev{{"type", "job_end"},          {"job_id", job_id},      {"host", config_.hostname},
+            {"time", system_wall_clock()}, {"reason", reason},      {"exit_status", job.worst_exit},
+            {"reattached", job.reattached}, {"summary", job.whole.summary().to_json()},
+            {"meta", metadata_json(job.meta)}};
+    shipper_.add_job_event(ev.dump());
+    shipper_.flush();
+    log_info("job {}: finished on this node ({})", job_id, reason);
+    jobs_.erase(it);
+}
+
+}  // namespace fructosa

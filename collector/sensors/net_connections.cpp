@@ -1,0 +1,105 @@
+#include "collector/sensors/net_connections.h"
+
+#include <array>
+#include <charconv>
+
+#include "collector/sensors/parse_util.h"
+
+namespace fructosa::sensors {
+
+namespace {
+
+/// include/net/tcp_states.h, in code order from 1.
+constexpr std::array<std::string_view, 11> tcp_states = {
+    "ESTABLISHED", "SYN_SENT", "SYN_RECV",   "FIN_WAIT1", "FIN_WAIT2", "TIME_WAIT",
+    "CLOSE",       "CLOSE_WAIT", "LAST_ACK", "LISTEN",    "CLOSING"};
+
+}  // namespace
+
+std::string tcp_state_name(int code) {
+    if (code >= 1 && code <= static_cast<int>(tcp_states.size())) return std::string(tcp_states[code - 1]);
+    return "UNKNOWN";
+}
+
+std::vector<int> parse_inet_socket_states(std::string_view text, std::string_view origin) {
+    std::vector<int> out;
+    auto lines = split_lines(text);
+    for (std::size_t i = 1; i < lines.size(); ++i) {  // line 0 is the header
+        auto w = split_words(lines[i]);
+        if (w.empty()) continue;
+        if (w.size() < 4) parse_error(origin, "socket line too short: '" + std::string(lines[i]) + "'");
+        int code = 0;
+        auto [p, ec] = std::from_chars(w[3].data(), w[3].data() + w[3].size(), code, 16);
+        if (ec != std::errc() || p != w[3].data() + w[3].size())
+            parse_error(origin, "socket state is not hex: '" + std::string(w[3]) + "'");
+        out.push_back(code);
+    }
+    return out;
+}
+
+int count_unix_sockets(std::string_view text) {
+    int n = 0;
+    auto lines = split_lines(text);
+    for (std::size_t i = 1; i < lines.size(); ++i)
+        if (!trim(lines[i]).empty()) ++n;
+    return n;
+}
+
+Readings net_connections_readings(const ConnectionCounts& counts) {
+    int tcp_total = 0;
+    for (const auto& [state, n] : counts.tcp_by_state) tcp_total += n;
+    Readings out;
+    add(out, "total", tcp_total + counts.udp + counts.unix_sockets);
+    for (auto state : tcp_states) {
+        auto it = counts.tcp_by_state.find(std::string(state));
+        add(out, "tcp." + std::string(state), it == counts.tcp_by_state.end() ? 0 : it->second);
+    }
+    if (auto it = counts.tcp_by_state.find("UNKNOWN"); it != counts.tcp_by_state.end())
+        add(out, "tcp.UNKNOWN", it->second);
+    add(out, "udp", counts.udp);
+    add(out, "unix", counts.unix_sockets);
+    return out;
+}
+
+namespace {
+
+class NetConnectionsSensor final : public Sensor {
+public:
+    const SensorInfo& info() const override {
+        static const SensorInfo i{"NetConnections", "sockets by protocol and TCP state",
+                                  {{"total", "sockets (tcp + udp + unix)"},
+                                   {"tcp.<STATE>", "TCP sockets (IPv4 and IPv6) in ESTABLISHED, LISTEN, ..."},
+                                   {"udp", "UDP sockets (IPv4 and IPv6)"},
+                                   {"unix", "unix domain sockets"}},
+                                  {}};
+        return i;
+    }
+    std::optional<Readings> sample(const SystemReader& sys) override {
+        ConnectionCounts counts;
+        bool any = false;
+        for (const char* path : {"/proc/net/tcp", "/proc/net/tcp6"}) {
+            auto text = sys.read_file(path);
+            if (!text) continue;  // no IPv6 on this kernel
+            any = true;
+            for (int code : parse_inet_socket_states(*text, path)) ++counts.tcp_by_state[tcp_state_name(code)];
+        }
+        for (const char* path : {"/proc/net/udp", "/proc/net/udp6"}) {
+            auto text = sys.read_file(path);
+            if (!text) continue;
+            any = true;
+            counts.udp += static_cast<int>(parse_inet_socket_states(*text, path).size());
+        }
+        if (auto text = sys.read_file("/proc/net/unix")) {
+            any = true;
+            counts.unix_sockets = count_unix_sockets(*text);
+        }
+        if (!any) return std::nullopt;
+        return net_connections_readings(counts);
+    }
+};
+
+}  // namespace
+
+std::unique_ptr<Sensor> make_net_connections_sensor() { return std::make_unique<NetConnectionsSensor>(); }
+
+}  // namespace fructosa::sensors

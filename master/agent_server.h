@@ -1,0 +1,120 @@
+#pragma once
+/// lmaster's side of the agent protocol (common/wire.h): an Asio acceptor and one
+/// small session per connection, all on one io_context thread.
+///
+/// A session must open with a Hello (within the handshake timeout) that the
+/// Authenticator accepts; after that, Batch frames go to the GraphiteSink and
+/// JobEvent frames to the owner's callback, each answered with a cumulative Ack of
+/// the highest sequence number received. Anything else (garbage, a bad length, a
+/// frame out of place, a payload that does not decode) is answered with an Error
+/// frame and the connection is closed; the server itself never stops on input.
+/// Silent connections are closed after the idle timeout; beyond `max_agents`
+/// connections new ones are refused.
+///
+/// Memory per session is bounded: a session reads only when its previous bytes
+/// have been decoded and handed on (at most one partial frame held), and its
+/// outgoing data is at most one pending Ack plus one Error frame. All sessions
+/// read through one shared buffer.
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "common/logging.h"
+#include "common/wire.h"
+#include "master/authenticator.h"
+#include "master/graphite_sink.h"
+#include "master/lmaster_config.h"
+
+namespace fructosa {
+
+struct AgentServerSettings {
+    std::string host = "localhost";
+    int port = 7888;  ///< 0 picks a free port (tests)
+    std::size_t max_agents = 10000;
+    std::chrono::milliseconds handshake_timeout{10000};
+    std::chrono::milliseconds idle_timeout{300000};
+    /// How long a closing connection may take to receive its Error frame.
+    std::chrono::milliseconds linger{2000};
+
+    static AgentServerSettings from(const AgentListenSettings& s);
+};
+
+/// Counters of the server, published as lmaster's own metrics.
+struct AgentServerStats {
+    std::uint64_t connections_open = 0;     ///< sockets now held, before and after Hello
+    std::uint64_t agents_connected = 0;     ///< of those, agents past their Hello
+    std::uint64_t connections_refused = 0;  ///< turned away at max agents
+    std::uint64_t batches_in = 0;
+    std::uint64_t points_in = 0;
+    std::uint64_t job_events_in = 0;
+    std::uint64_t bad_frames = 0;     ///< protocol violations answered with an Error frame
+    std::uint64_t auth_failures = 0;  ///< Hellos the Authenticator refused
+    std::uint64_t timeouts = 0;       ///< handshake or idle timeouts
+};
+
+class AgentSession;
+
+class AgentServer {
+public:
+    using JobEventHandler = std::function<void(const std::string& host, const wire::JobEvent&)>;
+
+    AgentServer(boost::asio::io_context& io, AgentServerSettings settings, GraphiteSink& sink,
+                std::unique_ptr<Authenticator> auth);
+    ~AgentServer();
+    AgentServer(const AgentServer&) = delete;
+    AgentServer& operator=(const AgentServer&) = delete;
+
+    /// Called for each JobEvent frame (on the io_context thread), before it is acked.
+    void on_job_event(JobEventHandler handler) { job_event_handler_ = std::move(handler); }
+
+    /// Binds every address `host` resolves to (the first only for port 0) and starts
+    /// accepting. Throws std::runtime_error "cannot listen on host:port: why" when
+    /// no address can be bound.
+    void listen();
+    /// The first bound address (with the real port when port 0 was asked for).
+    boost::asio::ip::tcp::endpoint local_endpoint() const;
+
+    /// Closes the acceptors and every session; the io_context then runs out of work.
+    void stop();
+
+    const AgentServerStats& stats() const { return stats_; }
+
+private:
+    friend class AgentSession;
+
+    void accept(std::size_t index);
+    void refuse(boost::asio::ip::tcp::socket& socket);
+    void forget(std::uint64_t id) { sessions_.erase(id); }
+
+    boost::asio::io_context& io_;
+    AgentServerSettings settings_;
+    GraphiteSink& sink_;
+    std::unique_ptr<Authenticator> auth_;
+    JobEventHandler job_event_handler_;
+
+    std::vector<std::unique_ptr<boost::asio::ip::tcp::acceptor>> acceptors_;
+    boost::asio::steady_timer accept_retry_timer_;
+    std::map<std::uint64_t, std::shared_ptr<AgentSession>> sessions_;
+    std::uint64_t next_id_ = 1;
+    bool stopped_ = false;
+    /// Read buffer of every session: safe to share because handlers run one at a time
+    /// and a session copies what it reads into its decoder before returning.
+    std::array<std::uint8_t, 64 * 1024> read_buffer_{};
+
+    AgentServerStats stats_;
+    Complaint bad_frame_complaint_;
+    Complaint refused_complaint_;
+    Complaint accept_complaint_;
+};
+
+}  // namespace fructosa

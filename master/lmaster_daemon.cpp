@@ -1,0 +1,112 @@
+#include "master/lmaster_daemon.h"
+
+#include <sys/resource.h>
+
+#include <iostream>
+#include <memory>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+
+#include "common/config.h"
+#include "common/logging.h"
+#include "common/metric.h"
+#include "master/agent_server.h"
+#include "master/carbon_sink.h"
+#include "master/null_sink.h"
+#include "master/self_metrics.h"
+
+namespace fructosa {
+
+namespace asio = boost::asio;
+
+namespace {
+
+constexpr auto kFlushGrace = std::chrono::milliseconds(2000);
+
+/// Each agent is one descriptor: take the hard limit so `max agents` can be reached.
+void raise_fd_limit(std::size_t max_agents) {
+    rlimit lim{};
+    if (::getrlimit(RLIMIT_NOFILE, &lim) != 0) return;
+    if (lim.rlim_cur < lim.rlim_max) {
+        lim.rlim_cur = lim.rlim_max;
+        ::setrlimit(RLIMIT_NOFILE, &lim);
+        ::getrlimit(RLIMIT_NOFILE, &lim);
+    }
+    if (lim.rlim_cur != RLIM_INFINITY && lim.rlim_cur < max_agents + 64)
+        log_warning("open file limit {} is below max agents ({}) plus lmaster's own descriptors",
+                    static_cast<unsigned long long>(lim.rlim_cur), max_agents);
+}
+
+std::chrono::milliseconds to_ms(double seconds) {
+    return std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000.0 + 0.5));
+}
+
+}  // namespace
+
+RunFn make_lmaster_run(const LmasterConfig& config) {
+    return [config](const ReadyFn& ready) -> int {
+        raise_fd_limit(config.listen.max_agents);
+        asio::io_context io;
+        std::unique_ptr<GraphiteSink> sink;
+        if (config.graphite.send)
+            sink = std::make_unique<CarbonSink>(io, CarbonSinkSettings::from(config.graphite));
+        else
+            sink = std::make_unique<NullSink>();
+        AgentServer server(io, AgentServerSettings::from(config.listen), *sink, std::make_unique<NoAuth>());
+        server.on_job_event([](const std::string& host, const wire::JobEvent& e) {
+            log_debug("job event {} from {}: {}", e.seq, host, e.json.substr(0, 500));
+        });
+        server.listen();  // throws "cannot listen on host:port: ..."
+        SelfMetrics self(io, to_ms(config.self_metrics_interval), short_hostname(), server, *sink);
+
+        asio::signal_set signals(io, SIGTERM, SIGINT, SIGHUP);
+        bool stopping = false;
+        std::function<void()> wait_signal = [&]() {
+            signals.async_wait([&](const boost::system::error_code& ec, int sig) {
+                if (ec) return;
+                if (sig == SIGHUP) {
+                    log_warning("SIGHUP: reloading the configuration is not supported yet; restart lmaster");
+                    wait_signal();
+                    return;
+                }
+                if (stopping) return;
+                stopping = true;
+                log_info("signal {}: stopping", sig);
+                self.stop();
+                server.stop();
+                sink->stop(kFlushGrace, [&]() {
+                    signals.cancel();
+                    io.stop();
+                });
+                wait_signal();  // a second TERM during the flush is simply absorbed
+            });
+        };
+        wait_signal();
+
+        sink->start();
+        self.start();
+        log_info("lmaster {} ready: forwarding to Graphite at {}:{} ({}){}", FRUCTOSA_VERSION,
+                 config.graphite.host, config.graphite.port(), to_string(config.graphite.protocol),
+                 config.graphite.send ? "" : " [send = no: nothing is forwarded]");
+        ready();
+        io.run();
+        auto s = sink->stats();
+        log_info("lmaster stopped: {} points in, {} out, {} dropped, {} invalid", s.points_in, s.points_out,
+                 s.points_dropped, s.points_invalid);
+        return 0;
+    };
+}
+
+int check_lmaster_config(const std::string& path) {
+    try {
+        load_lmaster_config(path);
+    } catch (const std::exception& e) {
+        std::cerr << e.what() << "\n";
+        return 2;
+    }
+    std::cout << path << ": OK\n";
+    return 0;
+}
+
+}  // namespace fructosa

@@ -1,0 +1,44 @@
+#pragma once
+/// lmaster's metrics about itself (carbon-c-relay's model: overload is data), sent
+/// through the same sink as agents' points every `self metrics interval`, under
+/// "fructosa.lmaster.<short host>.<name>" (the sink adds the configured prefix).
+
+#include <chrono>
+#include <string>
+#include <string_view>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "common/metric.h"
+#include "master/agent_server.h"
+#include "master/graphite_sink.h"
+
+namespace fructosa {
+
+/// The points of one report, in a fixed order: agents_connected, batches_in,
+/// points_in (from agents), points_out, points_dropped, points_invalid, points_queued,
+/// bad_frames, graphite_connected (0/1), job_events_in, connections_refused.
+Points self_metric_points(std::string_view host, double timestamp, const AgentServerStats& server,
+                          const SinkStats& sink);
+
+/// Reports on a timer, without drift, until stop().
+class SelfMetrics {
+public:
+    SelfMetrics(boost::asio::io_context& io, std::chrono::milliseconds interval, std::string host,
+                const AgentServer& server, GraphiteSink& sink);
+    void start();
+    void stop();
+
+private:
+    void schedule();
+
+    boost::asio::steady_timer timer_;
+    std::chrono::milliseconds interval_;
+    std::string host_;
+    const AgentServer& server_;
+    GraphiteSink& sink_;
+    bool stopped_ = false;
+};
+
+}  // namespace fructosa

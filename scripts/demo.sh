@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# The FrUCToSA demo (README): installs the dependencies, builds lagent and lmaster, then
+# runs a private carbon-cache, lmaster and lagent (all sensors, 1 s) in a temporary
+# directory for about 10 s and prints the latest values that reached carbon.
+#
+#   sudo bash scripts/demo.sh [--seconds N] [--keep] [--no-web]
+#
+# Nothing outside the temporary directory is touched: private ports on 127.0.0.1,
+# private configs, no system service started. Everything it started is stopped on exit.
+# The work is done by scripts/demo.py (on the integration tests' fixtures).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD=${FRUCTOSA_BUILD_DIR:-$ROOT/build}
+JOBS=${FRUCTOSA_JOBS:-2}
+cd "$ROOT"
+
+bash scripts/install-deps.sh
+
+echo "demo: building lagent and lmaster in $BUILD"
+cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build "$BUILD" -j "$JOBS" --target lagent lmaster
+
+DEMO_DIR=$(mktemp -d /tmp/fructosa-demo.XXXXXX)
+keep=0
+for a in "$@"; do [ "$a" = --keep ] && keep=1; done
+
+# Safety net behind demo.py's own clean-up: stop every process still running with a
+# path inside DEMO_DIR on its command line (only what this demo started), by pid.
+cleanup() {
+  /usr/bin/python3 - "$DEMO_DIR" <<'PY' || true
+import sys
+sys.path.insert(0, "tests/integration")
+import fructosa_testlib as tl
+for pid in tl.pids_with_arg(sys.argv[1]):
+    print("demo: stopping leftover pid %d" % pid)
+    tl.stop(tl.Proc(pid, "leftover"))
+PY
+  if [ "$keep" = 1 ]; then echo "demo: kept $DEMO_DIR"; else rm -rf "$DEMO_DIR"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+/usr/bin/python3 scripts/demo.py --build-dir "$BUILD" --dir "$DEMO_DIR" "$@"

@@ -1,0 +1,349 @@
+#include "master/agent_server.h"
+
+#include <gtest/gtest.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <future>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
+
+using namespace fructosa;
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+
+namespace {
+
+/// Keeps what the server hands on; read from the test thread, hence the lock.
+class RecordingSink : public GraphiteSink {
+public:
+    void offer(Points&& points) override {
+        std::lock_guard lock(mutex_);
+        for (auto& p : points) points_.push_back(std::move(p));
+    }
+    SinkStats stats() const override { return {}; }
+    void stop(std::chrono::milliseconds, std::function<void()> done) override { done(); }
+    Points points() const {
+        std::lock_guard lock(mutex_);
+        return points_;
+    }
+
+private:
+    mutable std::mutex mutex_;
+    Points points_;
+};
+
+/// The server on its own io_context thread, on 127.0.0.1 and a free port.
+class ServerFixture {
+public:
+    explicit ServerFixture(AgentServerSettings settings = base_settings())
+        : work_(asio::make_work_guard(io_)),
+          server_(io_, std::move(settings), sink, std::make_unique<NoAuth>()) {
+        server_.on_job_event([this](const std::string& host, const wire::JobEvent& e) {
+            std::lock_guard lock(mutex_);
+            job_events.emplace_back(host, e);
+        });
+        server_.listen();
+        port = server_.local_endpoint().port();
+        thread_ = std::thread([this] { io_.run(); });
+    }
+    ~ServerFixture() {
+        asio::post(io_, [this] {
+            server_.stop();
+            work_.reset();
+        });
+        thread_.join();
+    }
+    static AgentServerSettings base_settings() {
+        AgentServerSettings s;
+        s.host = "127.0.0.1";
+        s.port = 0;
+        s.handshake_timeout = 5000ms;
+        s.idle_timeout = 5000ms;
+        s.linger = 1000ms;
+        return s;
+    }
+    AgentServerStats stats() {
+        std::promise<AgentServerStats> p;
+        asio::post(io_, [&] { p.set_value(server_.stats()); });
+        return p.get_future().get();
+    }
+    std::vector<std::pair<std::string, wire::JobEvent>> events() {
+        std::lock_guard lock(mutex_);
+        return job_events;
+    }
+
+    RecordingSink sink;
+    int port = 0;
+
+private:
+    asio::io_context io_;
+    asio::executor_work_guard<asio::io_context::executor_type> work_;
+    AgentServer server_;
+    std::thread thread_;
+    std::mutex mutex_;
+    std::vector<std::pair<std::string, wire::JobEvent>> job_events;
+};
+
+/// A blocking agent-side client with a receive timeout, so a broken server fails
+/// the test instead of hanging it.
+class Client {
+public:
+    explicit Client(int port) {
+        fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+        timeval tv{3, 0};
+        ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_port = htons(static_cast<std::uint16_t>(port));
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        connected_ = ::connect(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+    }
+    ~Client() { close(); }
+    void close() {
+        if (fd_ >= 0) ::close(fd_);
+        fd_ = -1;
+    }
+    bool connected() const { return connected_; }
+    bool send(const std::vector<std::uint8_t>& bytes) { return send(std::string(bytes.begin(), bytes.end())); }
+    bool send(const std::string& bytes) {
+        return ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(bytes.size());
+    }
+    void hello(const std::string& host = "node001", const std::string& method = "none") {
+        send(wire::encode_hello({host, "0.4.0", method, ""}));
+    }
+    /// The next frame, or nullopt on end of stream, error or timeout.
+    std::optional<wire::Frame> read_frame() {
+        wire::Frame f;
+        while (true) {
+            auto r = decoder_.next(f);
+            if (r == wire::FrameDecoder::Result::Frame) return f;
+            if (r == wire::FrameDecoder::Result::Bad) return std::nullopt;
+            std::uint8_t buf[4096];
+            ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+            if (n <= 0) return std::nullopt;
+            decoder_.feed(buf, static_cast<std::size_t>(n));
+        }
+    }
+    /// The seq of the next frame if it is an Ack, else a value no test uses.
+    std::uint64_t read_ack() {
+        auto f = read_frame();
+        if (!f || f->type != wire::FrameType::Ack) return ~0ull;
+        return wire::decode_ack(f->payload);
+    }
+    /// The message of the next frame if it is an Error, else "".
+    std::string read_error() {
+        auto f = read_frame();
+        if (!f || f->type != wire::FrameType::Error) return "";
+        return wire::decode_error(f->payload);
+    }
+    /// True when the server closed its side (end of stream or reset) within the timeout.
+    bool closed_by_server() {
+        std::uint8_t b;
+        ssize_t n = ::recv(fd_, &b, 1, 0);
+        return n == 0 || (n < 0 && errno == ECONNRESET);
+    }
+
+private:
+    int fd_ = -1;
+    bool connected_ = false;
+    wire::FrameDecoder decoder_;
+};
+
+std::vector<std::uint8_t> batch(std::uint64_t seq, Points pts) { return wire::encode_batch({seq, std::move(pts)}); }
+
+}  // namespace
+
+TEST(AgentServer, AnHonestAgentGetsAcksAndItsPointsReachTheSink) {
+    ServerFixture f;
+    Client c(f.port);
+    ASSERT_TRUE(c.connected());
+    c.hello();
+    c.send(batch(1, {{"node001.CPUPercent.0", 1700000000, 12.5}, {"node001.CPUPercent.1", 1700000000, 3}}));
+    EXPECT_EQ(c.read_ack(), 1u);
+    c.send(batch(2, {{"node001.VirtualMemory.percent", 1700000001, 40.25}}));
+    EXPECT_EQ(c.read_ack(), 2u);
+    // Cumulative: an older seq (a replay) is acked with the highest seen.
+    c.send(batch(1, {}));
+    EXPECT_EQ(c.read_ack(), 2u);
+    EXPECT_EQ(f.sink.points(), (Points{{"node001.CPUPercent.0", 1700000000, 12.5},
+                                       {"node001.CPUPercent.1", 1700000000, 3},
+                                       {"node001.VirtualMemory.percent", 1700000001, 40.25}}));
+    // Two frames in one write, and one frame split over two writes.
+    auto b3 = batch(3, {{"a", 1, 1}});
+    auto b4 = batch(4, {{"b", 2, 2}});
+    std::string both(b3.begin(), b3.end());
+    both.append(b4.begin(), b4.begin() + 5);
+    c.send(both);
+    EXPECT_EQ(c.read_ack(), 3u);
+    c.send(std::string(b4.begin() + 5, b4.end()));
+    EXPECT_EQ(c.read_ack(), 4u);
+    auto s = f.stats();
+    EXPECT_EQ(s.agents_connected, 1u);
+    EXPECT_EQ(s.batches_in, 5u);
+    EXPECT_EQ(s.points_in, 5u);
+    EXPECT_EQ(s.bad_frames, 0u);
+}
+
+TEST(AgentServer, JobEventsReachTheCallbackWithTheAgentsHostAndAreAcked) {
+    ServerFixture f;
+    Client c(f.port);
+    c.hello("node007");
+    c.send(wire::encode_job_event({10, R"({"event":"step_start","job_id":42})"}));
+    EXPECT_EQ(c.read_ack(), 10u);
+    c.send(batch(11, {{"x", 1, 1}}));
+    EXPECT_EQ(c.read_ack(), 11u);
+    auto events = f.events();
+    ASSERT_EQ(events.size(), 1u);
+    EXPECT_EQ(events[0].first, "node007");
+    EXPECT_EQ(events[0].second.json, R"({"event":"step_start","job_id":42})");
+    EXPECT_EQ(f.stats().job_events_in, 1u);
+}
+
+TEST(AgentServer, BadInputGetsAnErrorAndACloseWhileAnHonestAgentIsServed) {
+    ServerFixture f;
+    Client honest(f.port);
+    honest.hello();
+    std::uint64_t seq = 0;
+    auto honest_still_served = [&] {
+        ++seq;
+        honest.send(batch(seq, {{"node001.ok", double(seq), 1}}));
+        return honest.read_ack() == seq;
+    };
+    ASSERT_TRUE(honest_still_served());
+
+    {  // garbage, e.g. an HTTP client
+        Client c(f.port);
+        c.send(std::string("GET / HTTP/1.0\r\n\r\n"));
+        EXPECT_EQ(c.read_error(), "bad magic (not a FrUCToSA agent)");
+        EXPECT_TRUE(c.closed_by_server());
+    }
+    EXPECT_TRUE(honest_still_served());
+    {  // a length field far beyond the limit: refused from the header alone
+        Client c(f.port);
+        c.hello();
+        c.send(std::string("FR\x01\x02\xff\xff\xff\xff", 8));
+        EXPECT_EQ(c.read_error(), "frame length 4294967295 exceeds the limit of 8388608");
+        EXPECT_TRUE(c.closed_by_server());
+    }
+    EXPECT_TRUE(honest_still_served());
+    {  // a batch before the hello
+        Client c(f.port);
+        c.send(batch(1, {{"x", 1, 1}}));
+        EXPECT_EQ(c.read_error(), "expected a Hello frame first, got Batch");
+        EXPECT_TRUE(c.closed_by_server());
+    }
+    EXPECT_TRUE(honest_still_served());
+    {  // a payload that does not decode: the batch is cut short, in a valid frame
+        Client c(f.port);
+        c.hello();
+        auto b = batch(1, {{"x", 1, 1}});
+        std::vector<std::uint8_t> cut(b.begin(), b.end() - 4);
+        cut[7] = static_cast<std::uint8_t>(cut[7] - 4);
+        c.send(cut);
+        EXPECT_EQ(c.read_error(), "batch: 1 points announced, payload too short");
+        EXPECT_TRUE(c.closed_by_server());
+    }
+    {  // a second hello
+        Client c(f.port);
+        c.hello();
+        c.send(batch(5, {}));
+        EXPECT_EQ(c.read_ack(), 5u);
+        c.hello();
+        EXPECT_EQ(c.read_error(), "unexpected Hello frame");
+        EXPECT_TRUE(c.closed_by_server());
+    }
+    {  // an authentication method this lmaster does not accept
+        Client c(f.port);
+        c.hello("node002", "munge");
+        EXPECT_EQ(c.read_error(), "auth_method 'munge' is not accepted by this lmaster (it accepts: none)");
+        EXPECT_TRUE(c.closed_by_server());
+    }
+    EXPECT_TRUE(honest_still_served());
+    auto s = f.stats();
+    EXPECT_EQ(s.bad_frames, 5u);
+    EXPECT_EQ(s.auth_failures, 1u);
+    EXPECT_EQ(s.batches_in, seq + 1);  // the honest ones and the second-hello client's
+    EXPECT_EQ(f.sink.points().size(), seq);
+}
+
+TEST(AgentServer, SilentConnectionsAreClosedAfterTheHandshakeOrIdleTimeout) {
+    auto settings = ServerFixture::base_settings();
+    settings.handshake_timeout = 150ms;
+    settings.idle_timeout = 300ms;
+    ServerFixture f(settings);
+    auto t0 = std::chrono::steady_clock::now();
+    Client silent(f.port);
+    Client idle(f.port);
+    idle.hello();
+    idle.send(batch(1, {}));
+    EXPECT_EQ(idle.read_ack(), 1u);
+    EXPECT_EQ(silent.read_error(), "no Hello frame within 0.15 s");
+    EXPECT_TRUE(silent.closed_by_server());
+    EXPECT_EQ(idle.read_error(), "no data for 0.3 s");
+    EXPECT_TRUE(idle.closed_by_server());
+    EXPECT_LT(std::chrono::steady_clock::now() - t0, 1500ms);
+    auto s = f.stats();
+    EXPECT_EQ(s.timeouts, 2u);
+    EXPECT_EQ(s.agents_connected, 0u);
+}
+
+TEST(AgentServer, RefusesConnectionsBeyondMaxAgents) {
+    auto settings = ServerFixture::base_settings();
+    settings.max_agents = 2;
+    ServerFixture f(settings);
+    auto a = std::make_unique<Client>(f.port);
+    Client b(f.port);
+    a->hello("a");
+    b.hello("b");
+    a->send(batch(1, {}));
+    b.send(batch(1, {}));
+    ASSERT_EQ(a->read_ack(), 1u);
+    ASSERT_EQ(b.read_ack(), 1u);
+    {
+        Client c(f.port);
+        EXPECT_EQ(c.read_error(), "too many agents (2); try again later");
+        EXPECT_TRUE(c.closed_by_server());
+    }
+    EXPECT_EQ(f.stats().connections_refused, 1u);
+    a.reset();  // a slot frees up once the server has seen the close
+    bool served = false;
+    for (int i = 0; i < 50 && !served; ++i) {
+        std::this_thread::sleep_for(10ms);
+        Client c(f.port);
+        c.hello("c");
+        c.send(batch(7, {}));
+        served = c.read_ack() == 7u;
+    }
+    EXPECT_TRUE(served);
+}
+
+TEST(AgentServer, ServesAThousandAgentsAtOnce) {
+    rlimit lim{};
+    ::getrlimit(RLIMIT_NOFILE, &lim);
+    lim.rlim_cur = lim.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &lim);
+    ::getrlimit(RLIMIT_NOFILE, &lim);
+    std::size_t n = std::min<std::size_t>(1000, (lim.rlim_cur - 64) / 2);  // both ends live in this process
+    ServerFixture f;
+    std::vector<std::unique_ptr<Client>> clients;
+    for (std::size_t i = 0; i < n; ++i) {
+        clients.push_back(std::make_unique<Client>(f.port));
+        ASSERT_TRUE(clients.back()->connected()) << i;
+        clients.back()->hello("node" + std::to_string(i));
+    }
+    for (std::size_t i = 0; i < n; ++i)
+        clients[i]->send(batch(i, {{"node" + std::to_string(i) + ".x", 1, double(i)}}));
+    std::size_t acked = 0;
+    for (std::size_t i = 0; i < n; ++i) acked += clients[i]->read_ack() == i;
+    EXPECT_EQ(acked, n);
+    EXPECT_EQ(f.stats().agents_connected, n);
+    EXPECT_EQ(f.sink.points().size(), n);
+}

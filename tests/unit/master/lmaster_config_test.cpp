@@ -1,0 +1,125 @@
+#include "master/lmaster_config.h"
+
+#include <gtest/gtest.h>
+
+#include <functional>
+
+#include "common/config.h"
+
+using namespace fructosa;
+
+namespace {
+
+LmasterConfig parse(const std::string& text) { return read_lmaster_config(IniFile::parse(text, "lmaster.conf")); }
+
+std::string error_of(const std::string& text) {
+    try {
+        parse(text);
+    } catch (const ConfigError& e) {
+        return e.what();
+    }
+    return "no error";
+}
+
+}  // namespace
+
+TEST(LmasterConfig, DefaultsWhenEverythingIsAbsent) {
+    auto c = parse("");
+    EXPECT_EQ(c.listen.host, "localhost");
+    EXPECT_EQ(c.listen.port, 7888);
+    EXPECT_EQ(c.listen.max_agents, 10000u);
+    EXPECT_DOUBLE_EQ(c.listen.handshake_timeout, 10);
+    EXPECT_DOUBLE_EQ(c.listen.idle_timeout, 300);
+    EXPECT_DOUBLE_EQ(c.self_metrics_interval, 10);
+    EXPECT_EQ(c.graphite.host, "localhost");
+    EXPECT_EQ(c.graphite.pickle_port, 2004);
+    EXPECT_EQ(c.graphite.plaintext_port, 2003);
+    EXPECT_EQ(c.graphite.protocol, CarbonProtocol::Pickle);
+    EXPECT_EQ(c.graphite.port(), 2004);
+    EXPECT_TRUE(c.graphite.send);
+    EXPECT_EQ(c.graphite.prefix, "");
+    EXPECT_EQ(c.graphite.max_queued_points, 1000000u);
+    EXPECT_EQ(c.logging.filename, "/var/log/fructosa/lmaster.log");
+}
+
+TEST(LmasterConfig, ReadsEveryKey) {
+    auto c = parse(
+        "[lmaster]\nhost = 0.0.0.0\nincoming data port = 17888\nself metrics interval = 2.5\n"
+        "max agents = 50\nhandshake timeout = 0.5\nidle timeout = 60\n"
+        "[Graphite]\nhost = carbon.example\ncarbon receiver pickle port = 12004\n"
+        "carbon receiver plaintext port = 12003\nprotocol = plaintext\nsend = no\n"
+        "prefix = cluster.a\nmax queued points = 42\n"
+        "[logging]\nfilename = -\nlevel = DEBUG\n");
+    EXPECT_EQ(c.listen.host, "0.0.0.0");
+    EXPECT_EQ(c.listen.port, 17888);
+    EXPECT_DOUBLE_EQ(c.self_metrics_interval, 2.5);
+    EXPECT_EQ(c.listen.max_agents, 50u);
+    EXPECT_DOUBLE_EQ(c.listen.handshake_timeout, 0.5);
+    EXPECT_DOUBLE_EQ(c.listen.idle_timeout, 60);
+    EXPECT_EQ(c.graphite.host, "carbon.example");
+    EXPECT_EQ(c.graphite.pickle_port, 12004);
+    EXPECT_EQ(c.graphite.plaintext_port, 12003);
+    EXPECT_EQ(c.graphite.protocol, CarbonProtocol::Plaintext);
+    EXPECT_EQ(c.graphite.port(), 12003);
+    EXPECT_FALSE(c.graphite.send);
+    EXPECT_EQ(c.graphite.prefix, "cluster.a");
+    EXPECT_EQ(c.graphite.max_queued_points, 42u);
+    EXPECT_EQ(c.logging.filename, "-");
+    EXPECT_EQ(c.logging.level, LogLevel::Debug);
+}
+
+TEST(LmasterConfig, AnOriginalConfigStillWorks) {
+    // The keys a 0.3.2 lmaster.conf carried.
+    auto c = parse(
+        "[lmaster]\nhost = master01\nincoming data port = 7888\n\n"
+        "[Graphite]\nhost = graphite01\ncarbon receiver pickle port = 2004\n\n"
+        "[logging]\nfilename = /tmp/lmaster.log\nmaxBytes = 1073741824\nbackupCount = 10\nlevel = INFO\n");
+    EXPECT_EQ(c.listen.host, "master01");
+    EXPECT_EQ(c.graphite.host, "graphite01");
+    EXPECT_EQ(c.logging.backup_count, 10);
+}
+
+TEST(LmasterConfig, EachBadValueNamesFileLineSectionAndKey) {
+    EXPECT_EQ(error_of("[lmaster]\nincoming data port = 0\n"),
+              "lmaster.conf:2: [lmaster] incoming data port: 0 is out of range [1, 65535]");
+    EXPECT_EQ(error_of("[lmaster]\nhost = a\nself metrics interval = often\n"),
+              "lmaster.conf:3: [lmaster] self metrics interval: expected a number, got 'often'");
+    EXPECT_EQ(error_of("[lmaster]\nmax agents = -1\n"),
+              "lmaster.conf:2: [lmaster] max agents: -1 is out of range [1, 1000000]");
+    EXPECT_EQ(error_of("[lmaster]\n\nhandshake timeout = 0\n"),
+              "lmaster.conf:3: [lmaster] handshake timeout: 0 is out of range [0.01, 3600]");
+    EXPECT_EQ(error_of("[lmaster]\nidle timeout = x\n"),
+              "lmaster.conf:2: [lmaster] idle timeout: expected a number, got 'x'");
+    EXPECT_EQ(error_of("[Graphite]\ncarbon receiver pickle port = 70000\n"),
+              "lmaster.conf:2: [Graphite] carbon receiver pickle port: 70000 is out of range [1, 65535]");
+    EXPECT_EQ(error_of("[Graphite]\ncarbon receiver plaintext port = two\n"),
+              "lmaster.conf:2: [Graphite] carbon receiver plaintext port: expected an integer, got 'two'");
+    EXPECT_EQ(error_of("[Graphite]\nprotocol = json\n"),
+              "lmaster.conf:2: [Graphite] protocol: 'json' is not one of: pickle, plaintext");
+    EXPECT_EQ(error_of("[Graphite]\nsend = maybe\n"),
+              "lmaster.conf:2: [Graphite] send: expected yes/no, true/false, on/off or 1/0, got 'maybe'");
+    EXPECT_EQ(error_of("[Graphite]\nmax queued points = 0\n"),
+              "lmaster.conf:2: [Graphite] max queued points: 0 is out of range [1, 1000000000]");
+    EXPECT_EQ(error_of("[Graphite]\nprefix = my cluster\n"),
+              "lmaster.conf:2: [Graphite] prefix: 'my cluster' is not a Graphite path (dot-separated "
+              "components of letters, digits and _-:+%@)");
+    EXPECT_NE(error_of("[Graphite]\nprefix = a..b\n"), "no error");
+    EXPECT_NE(error_of("[Graphite]\nprefix = .a\n"), "no error");
+    EXPECT_EQ(error_of("[logging]\nlevel = LOUD\n"),
+              "lmaster.conf:2: [logging] level: 'LOUD' is not one of DEBUG, INFO, WARNING, ERROR, CRITICAL");
+}
+
+TEST(LmasterConfig, UnknownKeysAreRejectedInEverySection) {
+    EXPECT_EQ(error_of("[lmaster]\nhost = a\nincoming data prot = 1\n"),
+              "lmaster.conf:3: [lmaster] incoming data prot: unknown key (known keys: host, incoming data port, "
+              "self metrics interval, max agents, handshake timeout, idle timeout)");
+    EXPECT_EQ(error_of("[Graphite]\n\nhots = a\n").substr(0, 38), "lmaster.conf:3: [Graphite] hots: unkno");
+    EXPECT_EQ(error_of("[logging]\nfile = x\n").substr(0, 36), "lmaster.conf:2: [logging] file: unkn");
+}
+
+TEST(LmasterConfig, UnknownSectionsAreRejectedWithTheirLine) {
+    EXPECT_EQ(error_of("[lmaster]\nhost = a\n\n[graphite]\nhost = b\n"),
+              "lmaster.conf:4: [graphite]: unknown section (known sections: lmaster, Graphite, logging)");
+    EXPECT_EQ(error_of("[sensor:CPUPercent]\ntime_interval = 1\n"),
+              "lmaster.conf:1: [sensor:CPUPercent]: unknown section (known sections: lmaster, Graphite, logging)");
+}

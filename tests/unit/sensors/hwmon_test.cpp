@@ -1,0 +1,87 @@
+#include "collector/sensors/battery.h"
+#include "collector/sensors/hwmon.h"
+#include "sensor_test_util.h"
+
+using namespace fructosa;
+using namespace fructosa::sensors;
+using namespace fructosa::test;
+
+TEST(Hwmon, ReadsChipsInNumberOrderWithDeviceSubdirectory) {
+    auto chips = read_hwmon_chips(HostSystemReader(fixture_root("laptop")));
+    ASSERT_EQ(chips.size(), 4u);
+    EXPECT_EQ(chips[2].name, "hwmon2");
+    EXPECT_EQ(chips[3].name, "hwmon10");
+    EXPECT_EQ(chips[3].get("name"), "acpitz");  // from hwmon10/device/
+    EXPECT_EQ(chips[0].get("temp1_label"), "Package id 0");
+}
+
+TEST(SensorsTemperatures, CurrentHighCriticalInCelsius) {
+    auto r = sample_on("SensorsTemperatures", "laptop");
+    EXPECT_EQ(r, (Readings{{"coretemp.Package_id_0.current", 45},
+                           {"coretemp.Package_id_0.high", 80},
+                           {"coretemp.Package_id_0.critical", 100},
+                           {"coretemp.Core_0.current", 43.5},
+                           {"coretemp.Core_0.high", 80},
+                           {"coretemp.Core_0.critical", 100},
+                           {"nct6775.temp1.current", 30},
+                           {"coretemp_1.Package_id_1.current", 50},
+                           {"acpitz.temp1.current", 27.8}}));
+}
+
+TEST(SensorsFans, Rpm) {
+    auto r = sample_on("SensorsFans", "laptop");
+    EXPECT_EQ(r, (Readings{{"nct6775.fan1.current", 1200}, {"nct6775.CPU_Fan.current", 0}}));
+}
+
+TEST(Hwmon, NoHwmonIsNullopt) {
+    HostSystemReader host(fixture_root("host"));
+    EXPECT_FALSE(make_sensor("SensorsTemperatures")->sample(host).has_value());
+    EXPECT_FALSE(make_sensor("SensorsFans")->sample(host).has_value());
+    EXPECT_FALSE(make_sensor("SensorsBattery")->sample(host).has_value());
+}
+
+TEST(Hwmon, DuplicateLabelsAndMalformedValues) {
+    std::vector<SysfsDir> chips = {
+        {"hwmon0", {{"name", "nvme"}, {"temp1_input", "31000"}, {"temp1_label", "Sensor"},
+                    {"temp2_input", "32000"}, {"temp2_label", "Sensor"}}},
+        {"hwmon1", {{"temp1_input", "1000"}}}};  // no name: the directory's
+    EXPECT_EQ(hwmon_temperatures(chips), (Readings{{"nvme.Sensor.current", 31},
+                                                   {"nvme.Sensor_1.current", 32},
+                                                   {"hwmon1.temp1.current", 1}}));
+    std::vector<SysfsDir> bad = {{"hwmon3", {{"name", "x"}, {"temp1_input", "hot"}}}};
+    try {
+        hwmon_temperatures(bad);
+        FAIL() << "no error";
+    } catch (const std::runtime_error& e) {
+        EXPECT_NE(std::string(e.what()).find("/sys/class/hwmon/hwmon3/temp1_input"), std::string::npos)
+            << e.what();
+    }
+}
+
+TEST(SensorsBattery, DischargingFromTheTree) {
+    // energy 30/40 Wh, drawing 10 W: 75 %, 3 h left, AC offline.
+    auto r = sample_on("SensorsBattery", "laptop");
+    EXPECT_EQ(r, (Readings{{"percent", 75}, {"secsleft", 10800}, {"power_plugged", 0}}));
+}
+
+TEST(SensorsBattery, PluggedInIsUnlimited) {
+    std::vector<SysfsDir> s = {{"ACAD", {{"type", "Mains"}, {"online", "1"}}},
+                               {"BAT1", {{"type", "Battery"}, {"status", "Charging"}, {"capacity", "42"},
+                                         {"charge_now", "2000000"}, {"current_now", "1000000"}}}};
+    EXPECT_EQ(battery_readings(s), (Readings{{"percent", 42}, {"secsleft", power_time_unlimited},
+                                             {"power_plugged", 1}}));
+}
+
+TEST(SensorsBattery, StatusDecidesWithoutMainsAndPeripheralsAreIgnored) {
+    std::vector<SysfsDir> s = {
+        {"hid-mouse-battery", {{"type", "Battery"}, {"scope", "Device"}, {"capacity", "10"}}},
+        {"BAT0", {{"type", "Battery"}, {"status", "Discharging"}, {"capacity", "60"}}}};
+    EXPECT_EQ(battery_readings(s), (Readings{{"percent", 60}, {"secsleft", power_time_unknown},
+                                             {"power_plugged", 0}}));
+    std::vector<SysfsDir> unknown = {{"BAT0", {{"type", "Battery"}, {"status", "Unknown"}, {"capacity", "60"}}}};
+    EXPECT_EQ(battery_readings(unknown), (Readings{{"percent", 60}, {"secsleft", power_time_unknown}}));
+    std::vector<SysfsDir> mouse_only = {s[0]};
+    EXPECT_FALSE(battery_readings(mouse_only).has_value());
+    std::vector<SysfsDir> no_charge = {{"BAT0", {{"type", "Battery"}}}};
+    EXPECT_FALSE(battery_readings(no_charge).has_value());
+}

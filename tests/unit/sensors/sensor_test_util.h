@@ -1,0 +1,62 @@
+#pragma once
+/// Helpers for the sensor tests: fixture trees under FIXTURE_DIR, a field's value in
+/// Readings, and sensors configured from INI text.
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <memory>
+#include <string>
+
+#include "collector/sensor.h"
+#include "collector/system_reader.h"
+#include "common/config.h"
+
+namespace fructosa::test {
+
+/// The root of fixture tree `name` (tests/fixtures/<name>).
+inline std::string fixture_root(const std::string& name) { return std::string(FIXTURE_DIR) + "/" + name; }
+
+/// A file of a fixture tree; fails the test when it is missing.
+inline std::string fixture_text(const std::string& tree, const std::string& path) {
+    auto text = HostSystemReader(fixture_root(tree)).read_file(path);
+    EXPECT_TRUE(text.has_value()) << tree << path;
+    return text.value_or("");
+}
+
+/// The value of `field`, or NaN (and a test failure) when absent.
+inline double at(const Readings& r, const std::string& field) {
+    for (const auto& x : r)
+        if (x.field == field) return x.value;
+    ADD_FAILURE() << "no field '" << field << "'";
+    return std::nan("");
+}
+
+inline bool has(const Readings& r, const std::string& field) {
+    for (const auto& x : r)
+        if (x.field == field) return true;
+    return false;
+}
+
+/// The named sensor, configured from the body of its [sensor:<name>] section.
+inline std::unique_ptr<Sensor> sensor(const std::string& name, const std::string& options = "") {
+    auto s = make_sensor(name);
+    EXPECT_NE(s, nullptr) << name;
+    if (!s) return s;
+    auto ini = IniFile::parse("[sensor:" + name + "]\n" + options, "test.conf");
+    SectionReader section(ini, "sensor:" + name);
+    s->configure(section);
+    section.reject_unknown();
+    return s;
+}
+
+/// One sample of the named sensor on fixture tree `tree`; fails when it is nullopt.
+inline Readings sample_on(const std::string& name, const std::string& tree, const std::string& options = "") {
+    auto s = sensor(name, options);
+    if (!s) return {};
+    auto r = s->sample(HostSystemReader(fixture_root(tree)));
+    EXPECT_TRUE(r.has_value()) << name << " on " << tree;
+    return r.value_or(Readings{});
+}
+
+}  // namespace fructosa::test
