@@ -15,10 +15,6 @@
 #include <sstream>
 #include <stdexcept>
 
-#ifdef AF_PACKET
-#include <netpacket/packet.h>
-#endif
-
 namespace fructosa {
 
 namespace {
@@ -57,7 +53,8 @@ std::uint64_t fixture_number(const std::string& text, const std::string& file, i
     std::uint64_t v = 0;
     auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
     if (ec != std::errc() || p != text.data() + text.size())
-        throw std::runtime_error(file + ":" + std::to_string(line) + ": not a number: '" + text + "'");
+        throw std::runtime_error(file + ":" + std::to_string(line) + ": not a number: '" + text +
+                                 "'");
     return v;
 }
 
@@ -121,12 +118,19 @@ std::vector<std::pair<std::string, std::string>> HostSystemReader::interface_add
         for (auto* a = list; a != nullptr; a = a->ifa_next) {
             if (a->ifa_addr == nullptr || a->ifa_name == nullptr) continue;
             switch (a->ifa_addr->sa_family) {
-                case AF_INET: out.emplace_back(a->ifa_name, "ipv4"); break;
-                case AF_INET6: out.emplace_back(a->ifa_name, "ipv6"); break;
+                case AF_INET:
+                    out.emplace_back(a->ifa_name, "ipv4");
+                    break;
+                case AF_INET6:
+                    out.emplace_back(a->ifa_name, "ipv6");
+                    break;
 #ifdef AF_PACKET
-                case AF_PACKET: out.emplace_back(a->ifa_name, "link"); break;
+                case AF_PACKET:
+                    out.emplace_back(a->ifa_name, "link");
+                    break;
 #endif
-                default: break;
+                default:
+                    break;
             }
         }
         ::freeifaddrs(list);

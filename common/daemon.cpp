@@ -254,6 +254,10 @@ int daemon_main(int argc, char** argv, const DaemonSpec& spec) {
             return 2;
         }
     }
+    // `start` changes to / after forking: relative paths must not change meaning.
+    std::error_code abs_ec;
+    o.config = std::filesystem::absolute(o.config, abs_ec).string();
+    o.pidfile = std::filesystem::absolute(o.pidfile, abs_ec).string();
     if (o.extra) {
         try {
             return o.extra->action(o.config);

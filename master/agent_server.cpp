@@ -29,6 +29,19 @@ const char* frame_name(wire::FrameType t) {
     return "unknown";
 }
 
+/// Bytes an agent may send before its Hello is accepted: a Hello is a few hundred
+/// bytes (a MUNGE credential included), so an unknown peer cannot make lmaster hold
+/// a large partial frame.
+constexpr std::size_t kMaxBytesBeforeHello = 64 * 1024;
+
+/// `text` from the network made safe for one log line: printable ASCII, bounded.
+std::string printable(std::string_view text, std::size_t max = 64) {
+    std::string out;
+    for (char c : text.substr(0, max)) out += (c >= 0x20 && c < 0x7f) ? c : '?';
+    if (text.size() > max) out += "...";
+    return out;
+}
+
 double seconds(std::chrono::milliseconds ms) { return static_cast<double>(ms.count()) / 1000.0; }
 
 std::string peer_of(const tcp::socket& s) {
@@ -125,8 +138,10 @@ private:
             handle(frame);
             if (closed_) return;
         }
-        // Give back the memory of a large frame once it is handled.
-        if (decoder_.buffered() == 0) decoder_ = wire::FrameDecoder{};
+        if (state_ == State::AwaitHello && decoder_.buffered() > kMaxBytesBeforeHello)
+            reject(fmt::format("more than {} bytes before a Hello", kMaxBytesBeforeHello));
+        // Give back the memory of a large frame once it is handled (or refused).
+        if (decoder_.buffered() == 0 || state_ == State::Closing) decoder_ = wire::FrameDecoder{};
         wait_readable();
     }
 
@@ -154,14 +169,14 @@ private:
         AuthResult auth = server_.auth_->verify(hello);
         if (!auth.ok) {
             ++server_.stats_.auth_failures;
-            log_warning("agent at {} (claims {}) refused: {}", peer_, sanitize_component(hello.host), auth.error);
+            log_warning("agent at {} (claims {}) refused: {}", peer_, printable(hello.host), auth.error);
             close_with_error(auth.error);
             return;
         }
         host_ = sanitize_component(hello.host);
         state_ = State::Serving;
         ++server_.stats_.agents_connected;
-        log_info("agent {} (version {}) connected from {}", host_, sanitize_component(hello.agent_version), peer_);
+        log_info("agent {} (version {}) connected from {}", host_, printable(hello.agent_version), peer_);
         set_deadline(Clock::now() + server_.settings_.idle_timeout);
     }
 

@@ -136,8 +136,8 @@ void CarbonSink::write_next() {
             ++stats_.points_invalid;
         queue_.pop_front();
     }
-    if (in_flight_.empty()) {  // all of them invalid
-        write_next();
+    if (in_flight_.empty()) {  // the queue held only invalid points
+        if (stopping_) finish_stop();
         return;
     }
     out_.clear();

@@ -40,8 +40,10 @@ std::optional<Readings> battery_readings(const std::vector<SysfsDir>& supplies) 
     auto power_now = first_number(*bat, {"power_now", "current_now"});
     auto energy_full = first_number(*bat, {"energy_full", "charge_full"});
     std::optional<double> percent;
-    if (energy_now && energy_full && *energy_full > 0) percent = *energy_now / *energy_full * 100.0;
-    else percent = first_number(*bat, {"capacity"});
+    if (energy_now && energy_full && *energy_full > 0)
+        percent = *energy_now / *energy_full * 100.0;
+    else
+        percent = first_number(*bat, {"capacity"});
     if (!percent) return std::nullopt;
 
     std::optional<bool> plugged;
@@ -50,14 +52,17 @@ std::optional<Readings> battery_readings(const std::vector<SysfsDir>& supplies) 
             if (auto online = s.get("online")) plugged = plugged.value_or(false) || *online == "1";
     if (!plugged) {
         auto status = lower(bat->get("status").value_or(""));
-        if (status == "discharging") plugged = false;
-        else if (status == "charging" || status == "full") plugged = true;
+        if (status == "discharging")
+            plugged = false;
+        else if (status == "charging" || status == "full")
+            plugged = true;
     }
 
     double secsleft = power_time_unknown;
-    if (plugged == true) secsleft = power_time_unlimited;
-    else if (energy_now && power_now && *power_now > 0) secsleft = static_cast<double>(
-        static_cast<long long>(*energy_now / *power_now * 3600.0));
+    if (plugged == true)
+        secsleft = power_time_unlimited;
+    else if (energy_now && power_now && *power_now > 0)
+        secsleft = static_cast<double>(static_cast<long long>(*energy_now / *power_now * 3600.0));
 
     Readings out;
     add(out, "percent", std::min(*percent, 100.0));
@@ -69,9 +74,10 @@ std::optional<Readings> battery_readings(const std::vector<SysfsDir>& supplies) 
 namespace {
 
 class SensorsBatterySensor final : public Sensor {
-public:
+  public:
     const SensorInfo& info() const override {
-        static const SensorInfo i{"SensorsBattery", "battery charge and remaining time",
+        static const SensorInfo i{"SensorsBattery",
+                                  "battery charge and remaining time",
                                   {{"percent", "% charged"},
                                    {"secsleft", "s left; -1 unknown, -2 plugged in (unlimited)"},
                                    {"power_plugged", "1 on mains power, 0 on battery"}},
@@ -82,9 +88,9 @@ public:
         std::vector<SysfsDir> supplies;
         for (const auto& name : sys.list_dir(supply_dir))
             supplies.push_back(read_sysfs_dir(sys, supply_dir + "/" + name, [](std::string_view a) {
-                return a == "type" || a == "scope" || a == "status" || a == "online" || a == "capacity" ||
-                       a.starts_with("energy_") || a.starts_with("charge_") || a == "power_now" ||
-                       a == "current_now";
+                return a == "type" || a == "scope" || a == "status" || a == "online" ||
+                       a == "capacity" || a.starts_with("energy_") || a.starts_with("charge_") ||
+                       a == "power_now" || a == "current_now";
             }));
         return battery_readings(supplies);
     }
@@ -92,6 +98,8 @@ public:
 
 }  // namespace
 
-std::unique_ptr<Sensor> make_sensors_battery_sensor() { return std::make_unique<SensorsBatterySensor>(); }
+std::unique_ptr<Sensor> make_sensors_battery_sensor() {
+    return std::make_unique<SensorsBatterySensor>();
+}
 
 }  // namespace fructosa::sensors

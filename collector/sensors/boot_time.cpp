@@ -8,10 +8,12 @@ namespace fructosa::sensors {
 namespace {
 
 class BootTimeSensor final : public Sensor {
-public:
+  public:
     const SensorInfo& info() const override {
-        static const SensorInfo i{"BootTime", "when the machine booted",
-                                  {{"", "epoch seconds (btime of /proc/stat)"}}, {}};
+        static const SensorInfo i{"BootTime",
+                                  "when the machine booted",
+                                  {{"", "epoch seconds (btime of /proc/stat)"}},
+                                  {}};
         return i;
     }
     std::optional<Readings> sample(const SystemReader& sys) override {

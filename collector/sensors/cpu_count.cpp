@@ -23,7 +23,8 @@ int count_cpu_list(std::string_view list, std::string_view origin) {
         }
         auto first = to_u64(item.substr(0, dash), origin, "CPU range start");
         auto last = to_u64(item.substr(dash + 1), origin, "CPU range end");
-        if (last < first) parse_error(origin, "CPU range '" + std::string(item) + "' goes backwards");
+        if (last < first)
+            parse_error(origin, "CPU range '" + std::string(item) + "' goes backwards");
         count += static_cast<int>(last - first + 1);
     }
     return count;
@@ -32,10 +33,9 @@ int count_cpu_list(std::string_view list, std::string_view origin) {
 namespace {
 
 class CpuCountSensor final : public Sensor {
-public:
+  public:
     const SensorInfo& info() const override {
-        static const SensorInfo i{"CPUCount", "logical CPUs online",
-                                  {{"", "count"}}, {}};
+        static const SensorInfo i{"CPUCount", "logical CPUs online", {{"", "count"}}, {}};
         return i;
     }
     std::optional<Readings> sample(const SystemReader& sys) override {

@@ -33,8 +33,14 @@ Readings cpu_freq_readings(const std::vector<CpuFreq>& cpus, bool percpu) {
     int n_min = 0, n_max = 0;
     for (const auto& c : cpus) {
         cur += c.current;
-        if (c.min) min += *c.min, ++n_min;
-        if (c.max) max += *c.max, ++n_max;
+        if (c.min) {
+            min += *c.min;
+            ++n_min;
+        }
+        if (c.max) {
+            max += *c.max;
+            ++n_max;
+        }
     }
     add(out, "current", cur / static_cast<double>(cpus.size()));
     if (n_min > 0) add(out, "min", min / n_min);
@@ -65,17 +71,19 @@ std::optional<CpuFreq> read_cpufreq_dir(const SystemReader& sys, const std::stri
 std::vector<CpuFreq> read_sysfs_freqs(const SystemReader& sys) {
     std::vector<CpuFreq> out;
     for (const auto& name : numbered_names(sys.list_dir(cpu_dir + "/cpufreq"), "policy"))
-        if (auto f = read_cpufreq_dir(sys, cpu_dir + "/cpufreq/" + name, *number_after(name, "policy")))
+        if (auto f =
+                read_cpufreq_dir(sys, cpu_dir + "/cpufreq/" + name, *number_after(name, "policy")))
             out.push_back(*f);
     if (!out.empty()) return out;
     for (const auto& name : numbered_names(sys.list_dir(cpu_dir), "cpu"))
-        if (auto f = read_cpufreq_dir(sys, cpu_dir + "/" + name + "/cpufreq", *number_after(name, "cpu")))
+        if (auto f = read_cpufreq_dir(sys, cpu_dir + "/" + name + "/cpufreq",
+                                      *number_after(name, "cpu")))
             out.push_back(*f);
     return out;
 }
 
 class CpuFreqSensor final : public Sensor {
-public:
+  public:
     const SensorInfo& info() const override {
         static const SensorInfo i{
             "CPUFreq",
@@ -98,7 +106,7 @@ public:
         return cpu_freq_readings(cpus, percpu_);
     }
 
-private:
+  private:
     bool percpu_ = false;
 };
 

@@ -31,7 +31,7 @@ namespace {
 
 /// Keeps the previous /proc/stat: the first sample only primes it.
 class CpuPercentSensor final : public Sensor {
-public:
+  public:
     const SensorInfo& info() const override {
         static const SensorInfo i{"CPUPercent",
                                   "% busy of each logical CPU since the previous sample",
@@ -48,7 +48,7 @@ public:
         return out;
     }
 
-private:
+  private:
     std::optional<ProcStat> previous_;
 };
 

@@ -21,7 +21,7 @@ Readings cpu_stats_readings(const ProcStat& st, std::string_view origin) {
 namespace {
 
 class CpuStatsSensor final : public Sensor {
-public:
+  public:
     const SensorInfo& info() const override {
         static const SensorInfo i{"CPUStats",
                                   "context switches and interrupts since boot",

@@ -34,10 +34,12 @@ std::vector<std::pair<std::string, std::string>> time_fields(const std::string& 
 }
 
 class CpuTimesSensor final : public Sensor {
-public:
+  public:
     const SensorInfo& info() const override {
-        static const SensorInfo i{"CPUTimes", "system-wide CPU times from /proc/stat",
-                                  time_fields("seconds since boot"), {}};
+        static const SensorInfo i{"CPUTimes",
+                                  "system-wide CPU times from /proc/stat",
+                                  time_fields("seconds since boot"),
+                                  {}};
         return i;
     }
     std::optional<Readings> sample(const SystemReader& sys) override {
@@ -49,11 +51,13 @@ public:
 
 /// Keeps the previous "cpu" line: the first sample only primes it.
 class CpuTimesPercentSensor final : public Sensor {
-public:
+  public:
     const SensorInfo& info() const override {
-        static const SensorInfo i{"CPUTimesPercent",
-                                  "system-wide CPU times in % of the time since the previous sample",
-                                  time_fields("% since the previous sample"), {}};
+        static const SensorInfo i{
+            "CPUTimesPercent",
+            "system-wide CPU times in % of the time since the previous sample",
+            time_fields("% since the previous sample"),
+            {}};
         return i;
     }
     std::optional<Readings> sample(const SystemReader& sys) override {
@@ -65,7 +69,7 @@ public:
         return out;
     }
 
-private:
+  private:
     std::optional<CpuTicks> previous_;
 };
 

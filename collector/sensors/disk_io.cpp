@@ -11,7 +11,17 @@ namespace {
 
 constexpr std::uint64_t sector_size = 512;  // the unit of diskstats, whatever the device's
 
-enum Field { ReadCount, WriteCount, ReadBytes, WriteBytes, ReadTime, WriteTime, ReadMerged, WriteMerged, Busy };
+enum Field {
+    ReadCount,
+    WriteCount,
+    ReadBytes,
+    WriteBytes,
+    ReadTime,
+    WriteTime,
+    ReadMerged,
+    WriteMerged,
+    Busy
+};
 
 }  // namespace
 
@@ -21,7 +31,8 @@ std::vector<DiskStat> parse_diskstats(std::string_view text, std::string_view or
         auto w = split_words(line);
         if (w.empty()) continue;
         DiskStat d;
-        if (w.size() < 3) parse_error(origin, "diskstats line too short: '" + std::string(line) + "'");
+        if (w.size() < 3)
+            parse_error(origin, "diskstats line too short: '" + std::string(line) + "'");
         d.name = std::string(w[2]);
         auto num = [&](std::size_t i, std::string_view what) {
             return to_u64(w[i], origin, d.name + " " + std::string(what));
@@ -43,7 +54,8 @@ std::vector<DiskStat> parse_diskstats(std::string_view text, std::string_view or
             v[WriteCount] = num(5, "writes");
             v[WriteBytes] = num(6, "sectors written") * sector_size;
         } else {
-            parse_error(origin, d.name + ": unexpected number of fields (" + std::to_string(w.size()) + ")");
+            parse_error(origin, d.name + ": unexpected number of fields (" +
+                                    std::to_string(w.size()) + ")");
         }
         out.push_back(std::move(d));
     }
@@ -54,7 +66,8 @@ Readings disk_io_readings(const std::vector<DiskStat>& stats,
                           const std::vector<std::string>& whole_disks, bool perdisk) {
     std::array<double, 9> sum{};
     for (const auto& d : stats) {
-        if (std::find(whole_disks.begin(), whole_disks.end(), d.name) == whole_disks.end()) continue;
+        if (std::find(whole_disks.begin(), whole_disks.end(), d.name) == whole_disks.end())
+            continue;
         for (std::size_t i = 0; i < sum.size(); ++i) sum[i] += static_cast<double>(d.values[i]);
     }
     Readings out;
@@ -63,7 +76,8 @@ Readings disk_io_readings(const std::vector<DiskStat>& stats,
         for (const auto& d : stats) {
             auto disk = sanitize_component(d.name);
             for (std::size_t i = 0; i < d.values.size(); ++i)
-                add(out, disk + "." + std::string(disk_io_fields[i]), static_cast<double>(d.values[i]));
+                add(out, disk + "." + std::string(disk_io_fields[i]),
+                    static_cast<double>(d.values[i]));
         }
     return out;
 }
@@ -71,10 +85,11 @@ Readings disk_io_readings(const std::vector<DiskStat>& stats,
 namespace {
 
 class DiskIoSensor final : public Sensor {
-public:
+  public:
     const SensorInfo& info() const override {
         static const SensorInfo i{
-            "DiskIOCounters", "disk I/O since boot, summed over whole disks",
+            "DiskIOCounters",
+            "disk I/O since boot, summed over whole disks",
             {{"read_count", "reads completed"},
              {"write_count", "writes completed"},
              {"read_bytes", "bytes read"},
@@ -88,7 +103,9 @@ public:
             {{"perdisk", "yes: also one set of series per disk (default no)"}}};
         return i;
     }
-    void configure(SectionReader& options) override { perdisk_ = options.get_bool("perdisk", false); }
+    void configure(SectionReader& options) override {
+        perdisk_ = options.get_bool("perdisk", false);
+    }
     std::optional<Readings> sample(const SystemReader& sys) override {
         static const std::string path = "/proc/diskstats";
         auto text = sys.read_file(path);
@@ -103,7 +120,7 @@ public:
         return disk_io_readings(stats, whole, perdisk_);
     }
 
-private:
+  private:
     bool perdisk_ = false;
 };
 

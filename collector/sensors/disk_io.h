@@ -15,7 +15,7 @@ namespace fructosa::sensors {
 
 /// Field names in the order readings carry them (psutil's sdiskio).
 inline constexpr std::array<std::string_view, 9> disk_io_fields = {
-    "read_count", "write_count",        "read_bytes",          "write_bytes", "read_time",
+    "read_count", "write_count",       "read_bytes",         "write_bytes", "read_time",
     "write_time", "read_merged_count", "write_merged_count", "busy_time"};
 
 /// One /proc/diskstats line; values indexed like disk_io_fields (bytes = sectors * 512,

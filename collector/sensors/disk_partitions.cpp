@@ -13,7 +13,8 @@ std::string decode_mount_field(std::string_view field) {
     for (std::size_t i = 0; i < field.size(); ++i) {
         if (field[i] == '\\' && i + 3 < field.size()) {
             auto oct = field.substr(i + 1, 3);
-            bool digits = std::all_of(oct.begin(), oct.end(), [](char c) { return c >= '0' && c <= '7'; });
+            bool digits =
+                std::all_of(oct.begin(), oct.end(), [](char c) { return c >= '0' && c <= '7'; });
             if (digits) {
                 out += static_cast<char>((oct[0] - '0') * 64 + (oct[1] - '0') * 8 + (oct[2] - '0'));
                 i += 3;
@@ -42,8 +43,10 @@ std::vector<std::string> parse_physical_fstypes(std::string_view text) {
     std::vector<std::string> out;
     for (auto line : split_lines(text)) {
         auto words = split_words(line);
-        if (words.size() == 1) out.emplace_back(words[0]);
-        else if (words.size() == 2 && words[0] == "nodev" && words[1] == "zfs") out.emplace_back("zfs");
+        if (words.size() == 1)
+            out.emplace_back(words[0]);
+        else if (words.size() == 2 && words[0] == "nodev" && words[1] == "zfs")
+            out.emplace_back("zfs");
     }
     return out;
 }
@@ -73,9 +76,12 @@ bool is_readonly(std::string_view options) {
 
 /// Adds `amount` to the reading `field`, creating it at the end when new.
 void bump(Readings& out, const std::string& field, double amount, bool replace = false) {
-    auto it = std::find_if(out.begin(), out.end(), [&](const Reading& r) { return r.field == field; });
-    if (it == out.end()) out.push_back(Reading{field, amount});
-    else it->value = replace ? amount : it->value + amount;
+    auto it =
+        std::find_if(out.begin(), out.end(), [&](const Reading& r) { return r.field == field; });
+    if (it == out.end())
+        out.push_back(Reading{field, amount});
+    else
+        it->value = replace ? amount : it->value + amount;
 }
 
 }  // namespace
@@ -92,13 +98,15 @@ Readings disk_partitions_readings(const std::vector<Mount>& partitions) {
 namespace {
 
 class DiskPartitionsSensor final : public Sensor {
-public:
+  public:
     const SensorInfo& info() const override {
         static const SensorInfo i{
-            "DiskPartitions", "mounted physical file systems",
+            "DiskPartitions",
+            "mounted physical file systems",
             {{"count", "mounted partitions"},
              {"fstype.<type>", "partitions of that file system type"},
-             {"<mount point>.readonly", "1 when mounted read-only ('/' is 'root', '/a/b c' is 'a_b_c')"}},
+             {"<mount point>.readonly",
+              "1 when mounted read-only ('/' is 'root', '/a/b c' is 'a_b_c')"}},
             {}};
         return i;
     }
@@ -115,6 +123,8 @@ public:
 
 }  // namespace
 
-std::unique_ptr<Sensor> make_disk_partitions_sensor() { return std::make_unique<DiskPartitionsSensor>(); }
+std::unique_ptr<Sensor> make_disk_partitions_sensor() {
+    return std::make_unique<DiskPartitionsSensor>();
+}
 
 }  // namespace fructosa::sensors

@@ -20,10 +20,11 @@ Readings disk_usage_readings(const FsUsage& usage, const std::string& prefix) {
 namespace {
 
 class DiskUsageSensor final : public Sensor {
-public:
+  public:
     const SensorInfo& info() const override {
         static const SensorInfo i{
-            "DiskUsage", "size and use of the file systems holding the given paths",
+            "DiskUsage",
+            "size and use of the file systems holding the given paths",
             {{"total", "bytes (one path; several: <path>.total, '/' is 'root', '/a/b' is 'a_b')"},
              {"used", "bytes"},
              {"free", "bytes available to unprivileged users"},
@@ -35,7 +36,8 @@ public:
         paths_ = options.get_list("path", {"/"});
         if (paths_.empty()) options.fail("path", "needs at least one path");
         for (const auto& p : paths_)
-            if (p.empty() || p.front() != '/') options.fail("path", "'" + p + "' is not an absolute path");
+            if (p.empty() || p.front() != '/')
+                options.fail("path", "'" + p + "' is not an absolute path");
     }
     std::optional<Readings> sample(const SystemReader& sys) override {
         Readings out;
@@ -51,7 +53,7 @@ public:
         return out;
     }
 
-private:
+  private:
     std::vector<std::string> paths_{"/"};
 };
 

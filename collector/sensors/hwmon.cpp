@@ -21,7 +21,8 @@ std::vector<int> channels(const SysfsDir& chip, std::string_view kind) {
     std::vector<int> out;
     for (const auto& [attr, value] : chip.attrs) {
         if (!attr.ends_with("_input")) continue;
-        if (auto n = number_after(std::string_view(attr).substr(0, attr.size() - 6), kind)) out.push_back(*n);
+        if (auto n = number_after(std::string_view(attr).substr(0, attr.size() - 6), kind))
+            out.push_back(*n);
     }
     std::sort(out.begin(), out.end());
     return out;
@@ -30,7 +31,8 @@ std::vector<int> channels(const SysfsDir& chip, std::string_view kind) {
 /// The chip names in order, repeated names made unique.
 std::vector<std::string> chip_names(const std::vector<SysfsDir>& chips) {
     std::vector<std::string> taken, names;
-    for (const auto& c : chips) names.push_back(unique_name(taken, sanitize_component(c.get("name").value_or(c.name))));
+    for (const auto& c : chips)
+        names.push_back(unique_name(taken, sanitize_component(c.get("name").value_or(c.name))));
     return names;
 }
 
@@ -61,7 +63,8 @@ std::vector<SysfsDir> read_hwmon_chips(const SystemReader& sys) {
         auto dir = hwmon_dir + "/" + name;
         auto chip = read_sysfs_dir(sys, dir + "/device", is_hwmon_attr);
         chip.name = name;
-        for (auto& [attr, value] : read_sysfs_dir(sys, dir, is_hwmon_attr).attrs) chip.attrs[attr] = value;
+        for (auto& [attr, value] : read_sysfs_dir(sys, dir, is_hwmon_attr).attrs)
+            chip.attrs[attr] = value;
         chips.push_back(std::move(chip));
     }
     return chips;
@@ -69,32 +72,39 @@ std::vector<SysfsDir> read_hwmon_chips(const SystemReader& sys) {
 
 Readings hwmon_temperatures(const std::vector<SysfsDir>& chips) {
     Readings out;
-    for_each_channel(chips, "temp", [&](const SysfsDir& chip, const std::string& prefix, const std::string& base) {
-        add(out, prefix + ".current", attr_number(chip, base + "_input") / 1000.0);
-        if (chip.get(base + "_max")) add(out, prefix + ".high", attr_number(chip, base + "_max") / 1000.0);
-        if (chip.get(base + "_crit")) add(out, prefix + ".critical", attr_number(chip, base + "_crit") / 1000.0);
-    });
+    for_each_channel(chips, "temp",
+                     [&](const SysfsDir& chip, const std::string& prefix, const std::string& base) {
+                         add(out, prefix + ".current", attr_number(chip, base + "_input") / 1000.0);
+                         if (chip.get(base + "_max"))
+                             add(out, prefix + ".high", attr_number(chip, base + "_max") / 1000.0);
+                         if (chip.get(base + "_crit"))
+                             add(out, prefix + ".critical",
+                                 attr_number(chip, base + "_crit") / 1000.0);
+                     });
     return out;
 }
 
 Readings hwmon_fans(const std::vector<SysfsDir>& chips) {
     Readings out;
-    for_each_channel(chips, "fan", [&](const SysfsDir& chip, const std::string& prefix, const std::string& base) {
-        add(out, prefix + ".current", attr_number(chip, base + "_input"));
-    });
+    for_each_channel(chips, "fan",
+                     [&](const SysfsDir& chip, const std::string& prefix, const std::string& base) {
+                         add(out, prefix + ".current", attr_number(chip, base + "_input"));
+                     });
     return out;
 }
 
 namespace {
 
 class SensorsTemperaturesSensor final : public Sensor {
-public:
+  public:
     const SensorInfo& info() const override {
-        static const SensorInfo i{"SensorsTemperatures", "hardware temperatures (hwmon)",
-                                  {{"<chip>.<label>.current", "°C"},
-                                   {"<chip>.<label>.high", "°C, the chip's high threshold"},
-                                   {"<chip>.<label>.critical", "°C, the chip's critical threshold"}},
-                                  {}};
+        static const SensorInfo i{
+            "SensorsTemperatures",
+            "hardware temperatures (hwmon)",
+            {{"<chip>.<label>.current", "°C"},
+             {"<chip>.<label>.high", "°C, the chip's high threshold"},
+             {"<chip>.<label>.critical", "°C, the chip's critical threshold"}},
+            {}};
         return i;
     }
     std::optional<Readings> sample(const SystemReader& sys) override {
@@ -105,10 +115,10 @@ public:
 };
 
 class SensorsFansSensor final : public Sensor {
-public:
+  public:
     const SensorInfo& info() const override {
-        static const SensorInfo i{"SensorsFans", "fan speeds (hwmon)",
-                                  {{"<chip>.<label>.current", "RPM"}}, {}};
+        static const SensorInfo i{
+            "SensorsFans", "fan speeds (hwmon)", {{"<chip>.<label>.current", "RPM"}}, {}};
         return i;
     }
     std::optional<Readings> sample(const SystemReader& sys) override {

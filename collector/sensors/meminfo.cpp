@@ -13,10 +13,12 @@ MemInfo parse_meminfo(std::string_view text, std::string_view origin) {
             parse_error(origin, "line without ':': '" + std::string(line) + "'");
         std::string key(trim(line.substr(0, colon)));
         auto words = split_words(line.substr(colon + 1));
-        if (words.empty() || words.size() > 2) parse_error(origin, key + ": expected 'number [kB]'");
+        if (words.empty() || words.size() > 2)
+            parse_error(origin, key + ": expected 'number [kB]'");
         std::uint64_t v = to_u64(words[0], origin, key);
         if (words.size() == 2) {
-            if (words[1] != "kB") parse_error(origin, key + ": unknown unit '" + std::string(words[1]) + "'");
+            if (words[1] != "kB")
+                parse_error(origin, key + ": unknown unit '" + std::string(words[1]) + "'");
             v *= 1024;
         }
         m[key] = v;

@@ -11,13 +11,14 @@ namespace {
 
 /// include/net/tcp_states.h, in code order from 1.
 constexpr std::array<std::string_view, 11> tcp_states = {
-    "ESTABLISHED", "SYN_SENT", "SYN_RECV",   "FIN_WAIT1", "FIN_WAIT2", "TIME_WAIT",
+    "ESTABLISHED", "SYN_SENT",   "SYN_RECV", "FIN_WAIT1", "FIN_WAIT2", "TIME_WAIT",
     "CLOSE",       "CLOSE_WAIT", "LAST_ACK", "LISTEN",    "CLOSING"};
 
 }  // namespace
 
 std::string tcp_state_name(int code) {
-    if (code >= 1 && code <= static_cast<int>(tcp_states.size())) return std::string(tcp_states[code - 1]);
+    if (code >= 1 && code <= static_cast<int>(tcp_states.size()))
+        return std::string(tcp_states[code - 1]);
     return "UNKNOWN";
 }
 
@@ -27,7 +28,8 @@ std::vector<int> parse_inet_socket_states(std::string_view text, std::string_vie
     for (std::size_t i = 1; i < lines.size(); ++i) {  // line 0 is the header
         auto w = split_words(lines[i]);
         if (w.empty()) continue;
-        if (w.size() < 4) parse_error(origin, "socket line too short: '" + std::string(lines[i]) + "'");
+        if (w.size() < 4)
+            parse_error(origin, "socket line too short: '" + std::string(lines[i]) + "'");
         int code = 0;
         auto [p, ec] = std::from_chars(w[3].data(), w[3].data() + w[3].size(), code, 16);
         if (ec != std::errc() || p != w[3].data() + w[3].size())
@@ -64,14 +66,16 @@ Readings net_connections_readings(const ConnectionCounts& counts) {
 namespace {
 
 class NetConnectionsSensor final : public Sensor {
-public:
+  public:
     const SensorInfo& info() const override {
-        static const SensorInfo i{"NetConnections", "sockets by protocol and TCP state",
-                                  {{"total", "sockets (tcp + udp + unix)"},
-                                   {"tcp.<STATE>", "TCP sockets (IPv4 and IPv6) in ESTABLISHED, LISTEN, ..."},
-                                   {"udp", "UDP sockets (IPv4 and IPv6)"},
-                                   {"unix", "unix domain sockets"}},
-                                  {}};
+        static const SensorInfo i{
+            "NetConnections",
+            "sockets by protocol and TCP state",
+            {{"total", "sockets (tcp + udp + unix)"},
+             {"tcp.<STATE>", "TCP sockets (IPv4 and IPv6) in ESTABLISHED, LISTEN, ..."},
+             {"udp", "UDP sockets (IPv4 and IPv6)"},
+             {"unix", "unix domain sockets"}},
+            {}};
         return i;
     }
     std::optional<Readings> sample(const SystemReader& sys) override {
@@ -81,7 +85,8 @@ public:
             auto text = sys.read_file(path);
             if (!text) continue;  // no IPv6 on this kernel
             any = true;
-            for (int code : parse_inet_socket_states(*text, path)) ++counts.tcp_by_state[tcp_state_name(code)];
+            for (int code : parse_inet_socket_states(*text, path))
+                ++counts.tcp_by_state[tcp_state_name(code)];
         }
         for (const char* path : {"/proc/net/udp", "/proc/net/udp6"}) {
             auto text = sys.read_file(path);
@@ -100,6 +105,8 @@ public:
 
 }  // namespace
 
-std::unique_ptr<Sensor> make_net_connections_sensor() { return std::make_unique<NetConnectionsSensor>(); }
+std::unique_ptr<Sensor> make_net_connections_sensor() {
+    return std::make_unique<NetConnectionsSensor>();
+}
 
 }  // namespace fructosa::sensors

@@ -18,7 +18,8 @@ Readings net_if_addrs_readings(const std::vector<std::pair<std::string, std::str
     }
     Readings out;
     for (const auto& [nic, counts] : per_nic)
-        for (std::size_t i = 0; i < families.size(); ++i) add(out, nic + "." + families[i], counts[i]);
+        for (std::size_t i = 0; i < families.size(); ++i)
+            add(out, nic + "." + families[i], counts[i]);
     add(out, "total", static_cast<double>(addresses.size()));
     return out;
 }
@@ -26,9 +27,10 @@ Readings net_if_addrs_readings(const std::vector<std::pair<std::string, std::str
 namespace {
 
 class NetIfAddrsSensor final : public Sensor {
-public:
+  public:
     const SensorInfo& info() const override {
-        static const SensorInfo i{"NetIFAddrs", "addresses per network interface",
+        static const SensorInfo i{"NetIFAddrs",
+                                  "addresses per network interface",
                                   {{"<nic>.ipv4", "IPv4 addresses"},
                                    {"<nic>.ipv6", "IPv6 addresses"},
                                    {"<nic>.link", "link-layer (MAC) addresses"},

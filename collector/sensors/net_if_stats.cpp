@@ -32,11 +32,14 @@ Readings net_if_stats_readings(const std::vector<SysfsDir>& nics) {
         if (!mtu) continue;
         const std::string dir = net_dir + "/" + nic.name + "/";
         bool up = nic.get("operstate") == "up";
-        if (auto flags = nic.get("flags")) up = up || (parse_flags(*flags, dir + "flags") & IFF_UP) != 0;
+        if (auto flags = nic.get("flags"))
+            up = up || (parse_flags(*flags, dir + "flags") & IFF_UP) != 0;
         Duplex duplex = Duplex::Unknown;
-        if (auto d = nic.get("duplex")) duplex = *d == "full" ? Duplex::Full : *d == "half" ? Duplex::Half : Duplex::Unknown;
+        if (auto d = nic.get("duplex"))
+            duplex = *d == "full" ? Duplex::Full : *d == "half" ? Duplex::Half : Duplex::Unknown;
         double speed = 0;
-        if (auto s = nic.get("speed")) speed = std::max<double>(0, static_cast<double>(to_i64(*s, dir + "speed", "speed")));
+        if (auto s = nic.get("speed"))
+            speed = std::max<double>(0, static_cast<double>(to_i64(*s, dir + "speed", "speed")));
         auto name = sanitize_component(nic.name);
         add(out, name + ".isup", up ? 1 : 0);
         add(out, name + ".duplex", static_cast<double>(duplex));
@@ -49,9 +52,10 @@ Readings net_if_stats_readings(const std::vector<SysfsDir>& nics) {
 namespace {
 
 class NetIfStatsSensor final : public Sensor {
-public:
+  public:
     const SensorInfo& info() const override {
-        static const SensorInfo i{"NetIFStats", "state of each network interface",
+        static const SensorInfo i{"NetIFStats",
+                                  "state of each network interface",
                                   {{"<nic>.isup", "1 when up"},
                                    {"<nic>.duplex", "0 unknown, 1 half, 2 full"},
                                    {"<nic>.speed", "Mbit/s, 0 when unknown"},
@@ -63,7 +67,8 @@ public:
         std::vector<SysfsDir> nics;
         for (const auto& name : sys.list_dir(net_dir))
             nics.push_back(read_sysfs_dir(sys, net_dir + "/" + name, [](std::string_view a) {
-                return a == "operstate" || a == "flags" || a == "duplex" || a == "speed" || a == "mtu";
+                return a == "operstate" || a == "flags" || a == "duplex" || a == "speed" ||
+                       a == "mtu";
             }));
         auto out = net_if_stats_readings(nics);
         if (out.empty()) return std::nullopt;

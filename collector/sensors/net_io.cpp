@@ -18,8 +18,11 @@ std::vector<NicCounters> parse_net_dev(std::string_view text, std::string_view o
         NicCounters n;
         n.name = std::string(trim(line.substr(0, colon)));
         auto w = split_words(line.substr(colon + 1));
-        if (w.size() < 16) parse_error(origin, n.name + ": expected 16 counters, got " + std::to_string(w.size()));
-        auto num = [&](std::size_t k) { return to_u64(w[k], origin, n.name + " counter " + std::to_string(k + 1)); };
+        if (w.size() < 16)
+            parse_error(origin, n.name + ": expected 16 counters, got " + std::to_string(w.size()));
+        auto num = [&](std::size_t k) {
+            return to_u64(w[k], origin, n.name + " counter " + std::to_string(k + 1));
+        };
         // Receive: bytes packets errs drop fifo frame compressed multicast; then transmit.
         n.values = {num(8), num(0), num(9), num(1), num(2), num(10), num(3), num(11)};
         out.push_back(std::move(n));
@@ -37,7 +40,8 @@ Readings net_io_readings(const std::vector<NicCounters>& nics, bool pernic) {
         for (const auto& n : nics) {
             auto nic = sanitize_component(n.name);
             for (std::size_t i = 0; i < n.values.size(); ++i)
-                add(out, nic + "." + std::string(net_io_fields[i]), static_cast<double>(n.values[i]));
+                add(out, nic + "." + std::string(net_io_fields[i]),
+                    static_cast<double>(n.values[i]));
         }
     return out;
 }
@@ -45,10 +49,11 @@ Readings net_io_readings(const std::vector<NicCounters>& nics, bool pernic) {
 namespace {
 
 class NetIoSensor final : public Sensor {
-public:
+  public:
     const SensorInfo& info() const override {
         static const SensorInfo i{
-            "NetIOCounters", "network traffic since boot, summed over NICs",
+            "NetIOCounters",
+            "network traffic since boot, summed over NICs",
             {{"bytes_sent", "bytes"},
              {"bytes_recv", "bytes"},
              {"packets_sent", "packets"},
@@ -69,7 +74,7 @@ public:
         return net_io_readings(parse_net_dev(*text, path), pernic_);
     }
 
-private:
+  private:
     bool pernic_ = false;
 };
 

@@ -85,7 +85,8 @@ std::optional<double> read_number(const SystemReader& sys, const std::string& pa
 }
 
 std::optional<int> number_after(std::string_view name, std::string_view prefix) {
-    if (name.size() <= prefix.size() || name.substr(0, prefix.size()) != prefix) return std::nullopt;
+    if (name.size() <= prefix.size() || name.substr(0, prefix.size()) != prefix)
+        return std::nullopt;
     auto digits = name.substr(prefix.size());
     if (digits.size() > 9) return std::nullopt;
     int v = 0;

@@ -57,6 +57,8 @@ inline void add(Readings& out, std::string field, double value) {
 }
 
 /// Percent of part in whole, 0 when whole is 0 (psutil's usage_percent without rounding).
-inline double percent_of(double part, double whole) { return whole > 0 ? part / whole * 100.0 : 0.0; }
+inline double percent_of(double part, double whole) {
+    return whole > 0 ? part / whole * 100.0 : 0.0;
+}
 
 }  // namespace fructosa::sensors

@@ -16,8 +16,8 @@ CpuTicks parse_cpu_line(const std::vector<std::string_view>& words, std::string_
         parse_error(origin, "'" + std::string(words[0]) + "' line has fewer than 4 numbers");
     CpuTicks t{};
     for (std::size_t i = 1; i < words.size() && i <= t.size(); ++i)
-        t[i - 1] = to_u64(words[i], origin, std::string(words[0]) + " " +
-                                                std::string(cpu_time_fields[i - 1]));
+        t[i - 1] = to_u64(words[i], origin,
+                          std::string(words[0]) + " " + std::string(cpu_time_fields[i - 1]));
     return t;
 }
 

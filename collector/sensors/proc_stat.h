@@ -22,12 +22,12 @@ inline constexpr std::array<std::string_view, 10> cpu_time_fields = {
 using CpuTicks = std::array<std::uint64_t, 10>;
 
 struct ProcStat {
-    CpuTicks total{};                              ///< the "cpu" line
+    CpuTicks total{};                               ///< the "cpu" line
     std::vector<std::pair<int, CpuTicks>> per_cpu;  ///< "cpuN" lines: N (offline CPUs are absent)
-    std::optional<std::uint64_t> ctxt;             ///< context switches since boot
-    std::optional<std::uint64_t> intr;             ///< interrupts since boot (first "intr" number)
-    std::optional<std::uint64_t> softirq;          ///< soft interrupts (first "softirq" number)
-    std::optional<std::uint64_t> btime;            ///< boot time, epoch seconds
+    std::optional<std::uint64_t> ctxt;              ///< context switches since boot
+    std::optional<std::uint64_t> intr;              ///< interrupts since boot (first "intr" number)
+    std::optional<std::uint64_t> softirq;           ///< soft interrupts (first "softirq" number)
+    std::optional<std::uint64_t> btime;             ///< boot time, epoch seconds
 };
 
 /// Parses /proc/stat text. Throws std::runtime_error naming `origin` when the "cpu" line

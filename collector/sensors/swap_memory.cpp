@@ -39,9 +39,10 @@ Readings swap_memory_readings(const MemInfo& m, const std::optional<SwapCounts>&
 namespace {
 
 class SwapMemorySensor final : public Sensor {
-public:
+  public:
     const SensorInfo& info() const override {
-        static const SensorInfo i{"SwapMemory", "swap space and swap traffic",
+        static const SensorInfo i{"SwapMemory",
+                                  "swap space and swap traffic",
                                   {{"total", "bytes"},
                                    {"used", "bytes"},
                                    {"free", "bytes"},

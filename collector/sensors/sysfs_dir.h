@@ -13,8 +13,8 @@
 namespace fructosa::sensors {
 
 struct SysfsDir {
-    std::string name;                           ///< the directory's own name ("eth0", "hwmon1")
-    std::map<std::string, std::string> attrs;   ///< readable attributes only
+    std::string name;                          ///< the directory's own name ("eth0", "hwmon1")
+    std::map<std::string, std::string> attrs;  ///< readable attributes only
 
     /// The attribute, or nullopt when the directory lacks it or it could not be read.
     std::optional<std::string> get(const std::string& attr) const;

@@ -37,15 +37,18 @@ Readings users_readings(const std::vector<std::string>& session_users) {
 namespace {
 
 class UsersSensor final : public Sensor {
-public:
+  public:
     const SensorInfo& info() const override {
-        static const SensorInfo i{"Users", "login sessions (utmp)",
-                                  {{"count", "sessions"}, {"<user>", "sessions of that user"}}, {}};
+        static const SensorInfo i{"Users",
+                                  "login sessions (utmp)",
+                                  {{"count", "sessions"}, {"<user>", "sessions of that user"}},
+                                  {}};
         return i;
     }
     std::optional<Readings> sample(const SystemReader& sys) override {
         for (const char* path : {"/var/run/utmp", "/run/utmp"})
-            if (auto bytes = sys.read_file(path)) return users_readings(parse_utmp_users(*bytes, path));
+            if (auto bytes = sys.read_file(path))
+                return users_readings(parse_utmp_users(*bytes, path));
         return std::nullopt;
     }
 };

@@ -8,12 +8,14 @@ Readings virtual_memory_readings(const MemInfo& m, std::string_view origin) {
     double total = static_cast<double>(meminfo_required(m, "MemTotal", origin));
     double free = static_cast<double>(meminfo_required(m, "MemFree", origin));
     double buffers = static_cast<double>(meminfo_value(m, "Buffers"));
-    double cached = static_cast<double>(meminfo_value(m, "Cached") + meminfo_value(m, "SReclaimable"));
+    double cached =
+        static_cast<double>(meminfo_value(m, "Cached") + meminfo_value(m, "SReclaimable"));
     double shared = static_cast<double>(meminfo_value(m, "Shmem", meminfo_value(m, "MemShared")));
     double active = static_cast<double>(meminfo_value(m, "Active"));
-    double inactive = static_cast<double>(
-        meminfo_value(m, "Inactive", meminfo_value(m, "Inact_dirty") + meminfo_value(m, "Inact_clean") +
-                                         meminfo_value(m, "Inact_laundry")));
+    double inactive = static_cast<double>(meminfo_value(m, "Inactive",
+                                                        meminfo_value(m, "Inact_dirty") +
+                                                            meminfo_value(m, "Inact_clean") +
+                                                            meminfo_value(m, "Inact_laundry")));
     double slab = static_cast<double>(meminfo_value(m, "Slab"));
 
     double used = total - free - cached - buffers;
@@ -41,7 +43,7 @@ Readings virtual_memory_readings(const MemInfo& m, std::string_view origin) {
 namespace {
 
 class VirtualMemorySensor final : public Sensor {
-public:
+  public:
     const SensorInfo& info() const override {
         static const SensorInfo i{"VirtualMemory",
                                   "RAM use from /proc/meminfo (psutil's virtual_memory)",
@@ -69,6 +71,8 @@ public:
 
 }  // namespace
 
-std::unique_ptr<Sensor> make_virtual_memory_sensor() { return std::make_unique<VirtualMemorySensor>(); }
+std::unique_ptr<Sensor> make_virtual_memory_sensor() {
+    return std::make_unique<VirtualMemorySensor>();
+}
 
 }  // namespace fructosa::sensors

@@ -343,8 +343,13 @@ class FructosaTestCase(unittest.TestCase):
         self.addCleanup(self._remove_tmp)
 
     def _failed(self):
-        outcome = getattr(self, "_outcome", None)
-        return outcome is not None and not getattr(outcome, "success", True)
+        """True when this test (or one of its subtests) has failed or errored so far.
+        (unittest's own outcome flag is reset for every cleanup, so ask the result.)"""
+        result = getattr(getattr(self, "_outcome", None), "result", None)
+        if result is None:
+            return False
+        return any(getattr(t, "test_case", t) is self
+                   for t, _ in list(result.failures) + list(result.errors))
 
     def _remove_tmp(self):
         if self._failed():

@@ -28,6 +28,7 @@ SLURM_BIN = "/usr/bin"
 SLURM_SBIN = "/usr/sbin"
 CGROUP_V1_ROOT = "/sys/fs/cgroup"
 CGROUP_V1_CONTROLLERS = ("cpuset", "memory", "cpuacct", "cpu", "freezer", "devices", "pids")
+JOB_ID_BLOCK = 100000
 TERMINAL_JOB_STATES = ("COMPLETED", "FAILED", "CANCELLED", "TIMEOUT", "NODE_FAIL",
                        "OUT_OF_MEMORY", "PREEMPTED", "BOOT_FAIL", "DEADLINE")
 
@@ -113,8 +114,9 @@ class SlurmCluster:
         self.hostname = short_hostname()
         self.cluster_name = "fr%d%04d" % (os.getpid() % 100000, random.randrange(10000))
         # Job ids unique per run: cgroup directories (slurm_<node>/uid_U/job_J) left by
-        # an earlier, killed run with the same node names never collide with ours.
-        self.first_job_id = random.randrange(100000, 60000000)
+        # an earlier, killed run with the same node names never collide with ours, and
+        # [first_job_id, first_job_id + JOB_ID_BLOCK) tells our jobs from theirs.
+        self.first_job_id = random.randrange(1, 600) * JOB_ID_BLOCK
         ports = free_ports(1 + len(self.nodes))
         self.ctld_port = ports[0]
         self.node_ports = dict(zip(self.nodes, ports[1:]))
@@ -283,6 +285,25 @@ class SlurmCluster:
         self._procs.clear()
         self._clean_cgroups()
 
+    def kill_daemons(self):
+        """Simulates a crashed run (tests only): SIGKILL slurmctld and the slurmds,
+        leaving running jobs and their cgroups behind. stop() still cleans up."""
+        for proc in self._procs.values():
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait(timeout=10)
+
+    def job_cgroup_dirs(self, jobid, controller="memory"):
+        """The job_<id> cgroup directories of a job on this cluster's nodes."""
+        found = []
+        for node in self.nodes:
+            node_dir = os.path.join(CGROUP_V1_ROOT, controller, "slurm_" + node)
+            for uid_dir in _subdirs(node_dir, "uid_"):
+                job_dir = os.path.join(uid_dir, "job_%d" % int(jobid))
+                if os.path.isdir(job_dir):
+                    found.append(job_dir)
+        return found
+
     @staticmethod
     def _terminate(proc, grace=15):
         if proc.poll() is not None:
@@ -309,23 +330,44 @@ class SlurmCluster:
     def _record_cgroups(self):
         self._cgroup_preexisting = {d for d in self._node_cgroup_dirs() if os.path.isdir(d)}
 
-    def _clean_cgroups(self):
-        """rmdir (bottom-up) the job_<id> directories of this run's jobs, then the
-        uid_* and slurm_<node> directories this run created, if empty. rmdir fails on
-        a cgroup that still has processes or children, so nothing live is removed,
-        and nothing of another run (other job ids, slurm_<node> it made) is touched."""
+    def owns_job(self, jobid):
+        return self.first_job_id <= int(jobid) < self.first_job_id + JOB_ID_BLOCK
+
+    def _our_job_cgroups(self):
         job_re = re.compile(r"^job_(\d+)$")
         for node_dir in self._node_cgroup_dirs():
-            if not os.path.isdir(node_dir):
-                continue
             for uid_dir in _subdirs(node_dir, "uid_"):
                 for job_dir in _subdirs(uid_dir, "job_"):
                     m = job_re.match(os.path.basename(job_dir))
-                    if m and int(m.group(1)) >= self.first_job_id:
-                        _rmdir_tree(job_dir)
-                if node_dir not in self._cgroup_preexisting:
+                    if m and self.owns_job(m.group(1)):
+                        yield job_dir
+
+    def _clean_cgroups(self):
+        """After the daemons are gone: kills what still runs in this run's job
+        cgroups (slurmstepds and tasks our jobs started, e.g. when scancel could not
+        finish them), then rmdirs (bottom-up) those job_<id> directories and the
+        uid_* and slurm_<node> directories this run created, if empty. rmdir fails on
+        a cgroup that still has processes or children, and job ids outside this run's
+        block are never touched, so nothing of another run is removed."""
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            pids = set()
+            for job_dir in self._our_job_cgroups():
+                pids |= _cgroup_pids(job_dir)
+            if not pids:
+                break
+            for pid in pids:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass
+            time.sleep(0.2)
+        for job_dir in list(self._our_job_cgroups()):
+            _rmdir_tree(job_dir)
+        for node_dir in self._node_cgroup_dirs():
+            if node_dir not in self._cgroup_preexisting and os.path.isdir(node_dir):
+                for uid_dir in _subdirs(node_dir, "uid_"):
                     _try_rmdir(uid_dir)
-            if node_dir not in self._cgroup_preexisting:
                 _try_rmdir(node_dir)
 
     # ------------------------------------------------------------------- usage
@@ -386,6 +428,19 @@ def _subdirs(path, prefix):
                 if e.startswith(prefix) and os.path.isdir(os.path.join(path, e))]
     except OSError:
         return []
+
+
+def _cgroup_pids(path):
+    """Pids in a cgroup directory tree (cgroup.procs of it and every child)."""
+    pids = set()
+    try:
+        with open(os.path.join(path, "cgroup.procs")) as f:
+            pids |= {int(x) for x in f.read().split()}
+    except (OSError, ValueError):
+        pass
+    for child in _subdirs(path, ""):
+        pids |= _cgroup_pids(child)
+    return pids
 
 
 def _try_rmdir(path):

@@ -5,6 +5,7 @@ terminal, with nothing left running).
 Run:  /usr/bin/python3 test_config_errors.py --build-dir BUILD
 """
 
+import itertools
 import os
 
 import fructosa_testlib as tl
@@ -79,7 +80,7 @@ LMASTER_CASES = [
 
 def first_changed_line(base, text):
     """1-based number of the first line where `text` differs from `base`: the bad line."""
-    for n, (a, b) in enumerate(zip(base.splitlines(), text.splitlines()), 1):
+    for n, (a, b) in enumerate(itertools.zip_longest(base.splitlines(), text.splitlines()), 1):
         if a != b:
             return n
     raise AssertionError("no line changed")

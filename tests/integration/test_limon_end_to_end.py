@@ -16,10 +16,13 @@ import fructosa_testlib as tl
 FIRST_DATA_TIMEOUT = 30
 
 
-def missing_hardware_sensors():
-    """Sensors that cannot report on this machine because the hardware is not there.
-    They must say "not available" once in lagent's log and send nothing."""
+def missing_source_sensors():
+    """Sensors that cannot report on this machine because their source is not there
+    (hardware, or the utmp file in a container). They must say "not available" once in
+    lagent's log and send nothing."""
     missing = set()
+    if not any(os.path.exists(p) for p in ("/var/run/utmp", "/run/utmp")):
+        missing.add("Users")
     if not glob.glob("/sys/class/hwmon/hwmon*/temp*_input") and \
             not glob.glob("/sys/class/thermal/thermal_zone*/temp"):
         missing.add("SensorsTemperatures")
@@ -32,8 +35,8 @@ def missing_hardware_sensors():
     return missing
 
 
-# The sensors whose data depends on hardware; the other 17 must report on any Linux host.
-HARDWARE_SENSORS = {"SensorsTemperatures", "SensorsFans", "SensorsBattery"}
+# The sensors whose source may be missing; the other 16 must report on any Linux host.
+OPTIONAL_SENSORS = {"SensorsTemperatures", "SensorsFans", "SensorsBattery", "Users"}
 
 
 class LimonEndToEnd(tl.FructosaTestCase):
@@ -82,14 +85,14 @@ class LimonEndToEnd(tl.FructosaTestCase):
         host = "e2enode"
         agent = tl.Lagent(self, master.port, hostname=host, sensors=tl.SENSORS, interval=1).run()
 
-        missing = missing_hardware_sensors()
-        required = [s for s in tl.SENSORS if s not in HARDWARE_SENSORS]
+        missing = missing_source_sensors()
+        required = [s for s in tl.SENSORS if s not in OPTIONAL_SENSORS]
         self.wait_for_sensors(carbon, host, required)
         self.assertTrue(agent.alive(), "lagent exited")
         self.assertTrue(master.alive(), "lmaster exited")
 
-        # Hardware sensors present on this machine report like the others.
-        for s in sorted(HARDWARE_SENSORS - missing):
+        # Optional sensors whose source exists on this machine report like the others.
+        for s in sorted(OPTIONAL_SENSORS - missing):
             self.wait_for_sensors(carbon, host, [s], timeout=10)
 
         # VirtualMemory.total is MemTotal.
@@ -142,14 +145,14 @@ class LimonEndToEnd(tl.FructosaTestCase):
         tl.wait_until(lambda: any(v >= 1 for _, v in carbon.values(agents)), 10,
                       "agents_connected >= 1", 0.3)
 
-        # Missing hardware: "not available" logged exactly once, nothing sent.
+        # Missing source: "not available" logged exactly once, nothing sent.
         log = tl.read_text(agent.log_path)
         for s in sorted(missing):
             self.assertEqual(tl.count_matching_lines(log, s, "not available"), 1,
                              "%s should log 'not available' exactly once; log:\n%s"
                              % (s, log[-3000:]))
             self.assertEqual(carbon.series("%s.%s" % (host, s)), [])
-        for s in required:
+        for s in sorted(set(tl.SENSORS) - missing):
             self.assertEqual(tl.count_matching_lines(log, s, "not available"), 0,
                              "%s claims to be unavailable" % s)
 

@@ -276,6 +276,9 @@ class SpankPluginTest(unittest.TestCase):
             ext = self.events(msgs, node, "step_start", "extern")
             self.assertEqual(len(ext), 1, msgs[node])
             self.assertIn("/job_%d/step_extern" % job_id, ext[0]["cgroup"]["memory"])
+            self.assertEqual(ext[0]["node"], node)
+            self.assertEqual(ext[0]["user"], "root")
+            self.assertGreaterEqual(ext[0]["cpus"], 1)
             self.assertEqual(self.events(msgs, node, "step_end", "extern")[0]["exit_status"], 0)
         # --fructosa=off still wins over the site default for the user's steps.
         r, _ = self.srun("--fructosa=off", "sh", "-c", "echo $SLURM_JOB_ID")
@@ -298,12 +301,39 @@ class SpankPluginTest(unittest.TestCase):
         start = self.events(msgs, batch_nodes[0], "step_start", "batch")[0]
         self.assertIn("/job_%d/step_batch" % job_id, start["cgroup"]["memory"])
         self.assertEqual(start["node"], batch_nodes[0])
+        self.assertEqual(start["user"], "root")  # from /etc/passwd: no SLURM_JOB_USER there
+        self.assertEqual(start["partition"], "debug")
+        self.assertEqual(start["nnodes"], 2)      # the job's, like nodelist
+        self.assertEqual(start["ntasks"], 1)      # the script
+        self.assertEqual(start["local_tasks"], 1)
         self.assertEqual(self.events(msgs, batch_nodes[0], "step_end", "batch")[0]["exit_status"], 0)
         step0 = [n for n in NODES if self.events(msgs, n, "step_start", "0")]
         self.assertEqual(len(step0), 2, msgs)
         for node in step0:  # the node name is this node's, not the batch node's
             self.assertEqual(self.events(msgs, node, "step_start", "0")[0]["node"], node)
         self.assertFalse(any(m["step_id"] == "1" for ms in msgs.values() for m in ms))
+
+    def test_interactive_step_from_salloc(self):
+        # LaunchParameters=use_interactive_step: salloc runs the shell as the
+        # "interactive" step; script(1) gives it the terminal it wants.
+        r = self.cluster.run(["script", "-qec", "salloc --fructosa=on -N1", "/dev/null"],
+                             input="echo JOB=$SLURM_JOB_ID\nexit 4\n", env={"SHELL": "/bin/sh"},
+                             timeout=60)
+        ids = [int(w[4:]) for w in r.stdout.split() if w.startswith("JOB=") and w[4:].isdigit()]
+        self.assertTrue(ids, r.stdout + r.stderr)
+        job_id = ids[0]
+        msgs = self.wait_messages(job_id, lambda m: any(
+            self.events(m, n, "step_end", "interactive") for n in NODES))
+        node = [n for n in NODES if self.events(msgs, n, "step_start", "interactive")][0]
+        start = self.events(msgs, node, "step_start", "interactive")[0]
+        self.assertIn("/job_%d/step_interactive" % job_id, start["cgroup"]["memory"])
+        self.assertEqual(self.events(msgs, node, "step_end", "interactive")[0]["exit_status"], 4)
+
+    def test_options_in_srun_help(self):
+        r = self.cluster.run(["srun", "--help"])
+        self.assertIn("--fructosa=on|off", r.stdout)
+        self.assertIn("--fructosa-interval=SECONDS", r.stdout)
+        self.assertIn("site default: off", r.stdout)
 
     def test_bad_option_value_fails_submission(self):
         r, _ = self.srun("--fructosa=bogus", "true")
@@ -365,6 +395,47 @@ class SpankPluginTest(unittest.TestCase):
         t, base = self.check_job_unharmed("with a lagent that never accepts (backlog full)")
         self.assertIn("timed out after %d ms while connecting" % TIMEOUT_MS,
                       self.cluster.log_text("slurmd-n2"))
+
+
+class ClusterBesideKilledRunTest(unittest.TestCase):
+    """A new cluster works beside the leftovers of a killed run with the same node
+    names (fresh ports, dirs, cluster name, job id block), and each cleans only its
+    own job cgroups."""
+
+    def test_new_cluster_beside_killed_one(self):
+        why = requirements_missing()
+        if why:
+            self.skipTest(why)
+        workdir = tempfile.mkdtemp(prefix="fkill-", dir="/tmp")
+        old = SlurmCluster(os.path.join(workdir, "old"), nodes=NODES)
+        old.start()
+        try:
+            old_job = old.submit(["-N3", "-o", "/dev/null", "--wrap", "srun -N3 sleep 300"])
+            deadline = time.monotonic() + 30
+            while len(old.job_cgroup_dirs(old_job)) < 3 or not all(
+                    os.path.isdir(os.path.join(d, "step_0")) for d in old.job_cgroup_dirs(old_job)):
+                self.assertLess(time.monotonic(), deadline, "old job never started")
+                time.sleep(0.2)
+            old.kill_daemons()
+            new = SlurmCluster(os.path.join(workdir, "new"), nodes=NODES)
+            self.assertNotEqual(new.cluster_name, old.cluster_name)
+            self.assertNotEqual(new.ctld_port, old.ctld_port)
+            self.assertNotEqual(new.first_job_id, old.first_job_id)
+            new.start()
+            try:
+                r = new.run(["srun", "-N3", "-n3", "sh", "-c", "echo $SLURM_JOB_ID"])
+                self.assertEqual(r.returncode, 0, r.stderr)
+                new_job = int(r.stdout.split()[0])
+                self.assertTrue(new.owns_job(new_job))
+                self.assertFalse(new.owns_job(old_job))
+            finally:
+                new.stop()
+            self.assertEqual(new.job_cgroup_dirs(new_job), [])
+            self.assertEqual(len(old.job_cgroup_dirs(old_job)), 3, "the old job is not ours")
+        finally:
+            old.stop()
+            shutil.rmtree(workdir, ignore_errors=True)
+        self.assertEqual(old.job_cgroup_dirs(old_job), [])
 
 
 def main():

@@ -25,6 +25,10 @@ struct FakeMaster {
         : io(io_), acceptor(io_, tcp::endpoint(asio::ip::make_address("127.0.0.1"), port)) {
         accept();
     }
+    ~FakeMaster() {
+        boost::system::error_code ec;
+        if (current) current->close(ec);  // lmaster going away closes its connections
+    }
     unsigned short port() const { return acceptor.local_endpoint().port(); }
     void accept() {
         auto sock = std::make_shared<tcp::socket>(io);

@@ -234,6 +234,13 @@ TEST(AgentServer, BadInputGetsAnErrorAndACloseWhileAnHonestAgentIsServed) {
         EXPECT_TRUE(c.closed_by_server());
     }
     EXPECT_TRUE(honest_still_served());
+    {  // a big frame before the hello: an unknown peer may not make lmaster hold megabytes
+        Client c(f.port);
+        c.send(std::string("FR\x01\x01\x00\x10\x00\x00", 8) + std::string(100 * 1024, 'x'));
+        EXPECT_EQ(c.read_error(), "more than 65536 bytes before a Hello");
+        EXPECT_TRUE(c.closed_by_server());
+    }
+    EXPECT_TRUE(honest_still_served());
     {  // a batch before the hello
         Client c(f.port);
         c.send(batch(1, {{"x", 1, 1}}));
@@ -268,7 +275,7 @@ TEST(AgentServer, BadInputGetsAnErrorAndACloseWhileAnHonestAgentIsServed) {
     }
     EXPECT_TRUE(honest_still_served());
     auto s = f.stats();
-    EXPECT_EQ(s.bad_frames, 5u);
+    EXPECT_EQ(s.bad_frames, 6u);
     EXPECT_EQ(s.auth_failures, 1u);
     EXPECT_EQ(s.batches_in, seq + 1);  // the honest ones and the second-hello client's
     EXPECT_EQ(f.sink.points().size(), seq);
@@ -346,4 +353,20 @@ TEST(AgentServer, ServesAThousandAgentsAtOnce) {
     EXPECT_EQ(acked, n);
     EXPECT_EQ(f.stats().agents_connected, n);
     EXPECT_EQ(f.sink.points().size(), n);
+}
+
+TEST(AgentServer, ABusyPortGivesAClearError) {
+    ServerFixture first;
+    asio::io_context io;
+    RecordingSink sink;
+    auto settings = ServerFixture::base_settings();
+    settings.port = first.port;
+    AgentServer second(io, settings, sink, nullptr);
+    try {
+        second.listen();
+        ADD_FAILURE() << "listen succeeded on a busy port";
+    } catch (const std::runtime_error& e) {
+        EXPECT_EQ(std::string(e.what()),
+                  "cannot listen on 127.0.0.1:" + std::to_string(first.port) + ": 127.0.0.1: Address already in use");
+    }
 }

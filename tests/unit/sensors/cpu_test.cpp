@@ -126,9 +126,12 @@ TEST(CpuTimesPercent, SensorPrimesOnFirstSample) {
 
 TEST(CpuStats, CountersFromProcStat) {
     auto r = sample_on("CPUStats", "host");
-    EXPECT_EQ(r, (Readings{{"ctx_switches", 439099}, {"interrupts", 242338},
-                           {"soft_interrupts", 166040}, {"syscalls", 0}}));
-    EXPECT_THROW(cpu_stats_readings(parse_proc_stat("cpu 1 2 3 4\n", "s"), "s"), std::runtime_error);
+    EXPECT_EQ(r, (Readings{{"ctx_switches", 439099},
+                           {"interrupts", 242338},
+                           {"soft_interrupts", 166040},
+                           {"syscalls", 0}}));
+    EXPECT_THROW(cpu_stats_readings(parse_proc_stat("cpu 1 2 3 4\n", "s"), "s"),
+                 std::runtime_error);
 }
 
 TEST(BootTime, BtimeOfProcStat) {
@@ -162,8 +165,10 @@ TEST(CpuFreq, SysfsPoliciesInKhzAveraged) {
 TEST(CpuFreq, CpuinfoFallbackHasCurrentOnly) {
     // The host fixture (a VM, like this machine) has no cpufreq.
     auto r = sample_on("CPUFreq", "host", "percpu = yes\n");
-    EXPECT_EQ(r, (Readings{{"current", 2596.122}, {"0.current", 2596.122}, {"1.current", 2596.122}}));
-    auto cpus = parse_cpuinfo_mhz("processor : 3\ncpu MHz : 1200.5\n\nprocessor : 7\ncpu MHz : 800\n", "ci");
+    EXPECT_EQ(r,
+              (Readings{{"current", 2596.122}, {"0.current", 2596.122}, {"1.current", 2596.122}}));
+    auto cpus = parse_cpuinfo_mhz(
+        "processor : 3\ncpu MHz : 1200.5\n\nprocessor : 7\ncpu MHz : 800\n", "ci");
     ASSERT_EQ(cpus.size(), 2u);
     EXPECT_EQ(cpus[1].cpu, 7);
     EXPECT_DOUBLE_EQ(cpus[0].current, 1200.5);

@@ -18,7 +18,8 @@ TEST(Mounts, ParsesTheMountsFile) {
     auto mounts = parse_mounts(fixture_text("host", "/proc/self/mounts"), "mounts");
     ASSERT_GE(mounts.size(), 3u);
     EXPECT_EQ(mounts[0], (Mount{"proc", "/proc", "proc", "rw,relatime"}));
-    EXPECT_EQ(mounts[mounts.size() - 2], (Mount{"/dev/vdb1", "/mnt/my disk", "ext4", "ro,relatime"}));
+    EXPECT_EQ(mounts[mounts.size() - 2],
+              (Mount{"/dev/vdb1", "/mnt/my disk", "ext4", "ro,relatime"}));
     EXPECT_THROW(parse_mounts("/dev/sda1 /boot ext4\n", "mounts"), std::runtime_error);
 }
 
@@ -39,11 +40,13 @@ TEST(DiskPartitions, CountsTypesAndReadOnlyPerMountPoint) {
 }
 
 TEST(DiskPartitions, DevicelessMountsAreSkipped) {
-    std::vector<Mount> m = {{"none", "/x", "ext4", "rw"}, {"", "/y", "ext4", "rw"},
+    std::vector<Mount> m = {{"none", "/x", "ext4", "rw"},
+                            {"", "/y", "ext4", "rw"},
                             {"/dev/sda1", "/z", "ext4", "rw,noatime,ro"}};
     auto p = physical_partitions(m, {"ext4"});
     ASSERT_EQ(p.size(), 1u);
-    EXPECT_EQ(disk_partitions_readings(p), (Readings{{"count", 1}, {"fstype.ext4", 1}, {"z.readonly", 1}}));
+    EXPECT_EQ(disk_partitions_readings(p),
+              (Readings{{"count", 1}, {"fstype.ext4", 1}, {"z.readonly", 1}}));
     // "rox" is not "ro".
     EXPECT_EQ(disk_partitions_readings({{"/dev/a", "/", "ext4", "rw,rox"}})[2].value, 0);
 }
@@ -51,7 +54,9 @@ TEST(DiskPartitions, DevicelessMountsAreSkipped) {
 TEST(DiskUsage, OnePathKeepsTheOriginalFieldNames) {
     // statvfs fixture: / total 1000000, used 400000, free 500000.
     auto r = sample_on("DiskUsage", "host");
-    EXPECT_EQ(r, (Readings{{"total", 1000000}, {"used", 400000}, {"free", 500000},
+    EXPECT_EQ(r, (Readings{{"total", 1000000},
+                           {"used", 400000},
+                           {"free", 500000},
                            {"percent", 400000.0 / 900000 * 100}}));
 }
 
@@ -79,10 +84,12 @@ TEST(DiskStats, ParsesKernelFormats) {
     const auto& vda = stats[8];
     EXPECT_EQ(vda.name, "vda");
     // 254 0 vda 43791 9318 3527842 21789 30337 17107 1669400 9679 0 6348 31899 ...
-    EXPECT_EQ(vda.values, (std::array<std::uint64_t, 9>{43791, 30337, 3527842ull * 512, 1669400ull * 512,
-                                                         21789, 9679, 9318, 17107, 6348}));
+    EXPECT_EQ(vda.values,
+              (std::array<std::uint64_t, 9>{43791, 30337, 3527842ull * 512, 1669400ull * 512, 21789,
+                                            9679, 9318, 17107, 6348}));
     auto old = parse_diskstats("   8    1 sda1 10 20 30 40\n", "d");
-    EXPECT_EQ(old[0].values, (std::array<std::uint64_t, 9>{10, 30, 20 * 512, 40 * 512, 0, 0, 0, 0, 0}));
+    EXPECT_EQ(old[0].values,
+              (std::array<std::uint64_t, 9>{10, 30, 20 * 512, 40 * 512, 0, 0, 0, 0, 0}));
     EXPECT_THROW(parse_diskstats("8 1 sda1 1 2 3\n", "d"), std::runtime_error);
 }
 

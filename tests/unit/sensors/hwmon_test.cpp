@@ -1,5 +1,6 @@
-#include "collector/sensors/battery.h"
 #include "collector/sensors/hwmon.h"
+
+#include "collector/sensors/battery.h"
 #include "sensor_test_util.h"
 
 using namespace fructosa;
@@ -42,8 +43,12 @@ TEST(Hwmon, NoHwmonIsNullopt) {
 
 TEST(Hwmon, DuplicateLabelsAndMalformedValues) {
     std::vector<SysfsDir> chips = {
-        {"hwmon0", {{"name", "nvme"}, {"temp1_input", "31000"}, {"temp1_label", "Sensor"},
-                    {"temp2_input", "32000"}, {"temp2_label", "Sensor"}}},
+        {"hwmon0",
+         {{"name", "nvme"},
+          {"temp1_input", "31000"},
+          {"temp1_label", "Sensor"},
+          {"temp2_input", "32000"},
+          {"temp2_label", "Sensor"}}},
         {"hwmon1", {{"temp1_input", "1000"}}}};  // no name: the directory's
     EXPECT_EQ(hwmon_temperatures(chips), (Readings{{"nvme.Sensor.current", 31},
                                                    {"nvme.Sensor_1.current", 32},
@@ -53,7 +58,8 @@ TEST(Hwmon, DuplicateLabelsAndMalformedValues) {
         hwmon_temperatures(bad);
         FAIL() << "no error";
     } catch (const std::runtime_error& e) {
-        EXPECT_NE(std::string(e.what()).find("/sys/class/hwmon/hwmon3/temp1_input"), std::string::npos)
+        EXPECT_NE(std::string(e.what()).find("/sys/class/hwmon/hwmon3/temp1_input"),
+                  std::string::npos)
             << e.what();
     }
 }
@@ -66,20 +72,27 @@ TEST(SensorsBattery, DischargingFromTheTree) {
 
 TEST(SensorsBattery, PluggedInIsUnlimited) {
     std::vector<SysfsDir> s = {{"ACAD", {{"type", "Mains"}, {"online", "1"}}},
-                               {"BAT1", {{"type", "Battery"}, {"status", "Charging"}, {"capacity", "42"},
-                                         {"charge_now", "2000000"}, {"current_now", "1000000"}}}};
-    EXPECT_EQ(battery_readings(s), (Readings{{"percent", 42}, {"secsleft", power_time_unlimited},
-                                             {"power_plugged", 1}}));
+                               {"BAT1",
+                                {{"type", "Battery"},
+                                 {"status", "Charging"},
+                                 {"capacity", "42"},
+                                 {"charge_now", "2000000"},
+                                 {"current_now", "1000000"}}}};
+    EXPECT_EQ(
+        battery_readings(s),
+        (Readings{{"percent", 42}, {"secsleft", power_time_unlimited}, {"power_plugged", 1}}));
 }
 
 TEST(SensorsBattery, StatusDecidesWithoutMainsAndPeripheralsAreIgnored) {
     std::vector<SysfsDir> s = {
         {"hid-mouse-battery", {{"type", "Battery"}, {"scope", "Device"}, {"capacity", "10"}}},
         {"BAT0", {{"type", "Battery"}, {"status", "Discharging"}, {"capacity", "60"}}}};
-    EXPECT_EQ(battery_readings(s), (Readings{{"percent", 60}, {"secsleft", power_time_unknown},
-                                             {"power_plugged", 0}}));
-    std::vector<SysfsDir> unknown = {{"BAT0", {{"type", "Battery"}, {"status", "Unknown"}, {"capacity", "60"}}}};
-    EXPECT_EQ(battery_readings(unknown), (Readings{{"percent", 60}, {"secsleft", power_time_unknown}}));
+    EXPECT_EQ(battery_readings(s),
+              (Readings{{"percent", 60}, {"secsleft", power_time_unknown}, {"power_plugged", 0}}));
+    std::vector<SysfsDir> unknown = {
+        {"BAT0", {{"type", "Battery"}, {"status", "Unknown"}, {"capacity", "60"}}}};
+    EXPECT_EQ(battery_readings(unknown),
+              (Readings{{"percent", 60}, {"secsleft", power_time_unknown}}));
     std::vector<SysfsDir> mouse_only = {s[0]};
     EXPECT_FALSE(battery_readings(mouse_only).has_value());
     std::vector<SysfsDir> no_charge = {{"BAT0", {{"type", "Battery"}}}};

@@ -41,11 +41,13 @@ TEST(VirtualMemory, PsutilFormulasOnRealMeminfo) {
 }
 
 TEST(VirtualMemory, UsedFallsBackWhenCacheExceedsIt) {
-    auto m = parse_meminfo("MemTotal: 100 kB\nMemFree: 50 kB\nCached: 80 kB\nMemAvailable: 60 kB\n", "mi");
+    auto m = parse_meminfo("MemTotal: 100 kB\nMemFree: 50 kB\nCached: 80 kB\nMemAvailable: 60 kB\n",
+                           "mi");
     auto r = virtual_memory_readings(m, "mi");
     EXPECT_DOUBLE_EQ(at(r, "used"), 50 * kib);
     EXPECT_DOUBLE_EQ(at(r, "percent"), 40);
-    EXPECT_THROW(virtual_memory_readings(parse_meminfo("MemFree: 1 kB\n", "mi"), "mi"), std::runtime_error);
+    EXPECT_THROW(virtual_memory_readings(parse_meminfo("MemFree: 1 kB\n", "mi"), "mi"),
+                 std::runtime_error);
 }
 
 TEST(SwapMemory, SpaceAndTraffic) {

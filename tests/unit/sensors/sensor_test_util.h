@@ -15,7 +15,9 @@
 namespace fructosa::test {
 
 /// The root of fixture tree `name` (tests/fixtures/<name>).
-inline std::string fixture_root(const std::string& name) { return std::string(FIXTURE_DIR) + "/" + name; }
+inline std::string fixture_root(const std::string& name) {
+    return std::string(FIXTURE_DIR) + "/" + name;
+}
 
 /// A file of a fixture tree; fails the test when it is missing.
 inline std::string fixture_text(const std::string& tree, const std::string& path) {
@@ -51,7 +53,8 @@ inline std::unique_ptr<Sensor> sensor(const std::string& name, const std::string
 }
 
 /// One sample of the named sensor on fixture tree `tree`; fails when it is nullopt.
-inline Readings sample_on(const std::string& name, const std::string& tree, const std::string& options = "") {
+inline Readings sample_on(const std::string& name, const std::string& tree,
+                          const std::string& options = "") {
     auto s = sensor(name, options);
     if (!s) return {};
     auto r = s->sample(HostSystemReader(fixture_root(tree)));

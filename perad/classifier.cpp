@@ -1,0 +1,77 @@
+#include "perad/classifier.h"
+
+namespace fructosa {
+
+Verdict classify(const JobFeatures& f, const Thresholds& t, const RuleSet& rules) {
+    Verdict v;
+    for (const auto& rule : rules.classes) {
+        if (auto found = rule->evaluate(f, t)) {
+            v.job_class = std::string(rule->name());
+            v.evidence[v.job_class] = std::move(found->evidence);
+            v.recommendations[v.job_class] = std::move(found->recommendation);
+            break;
+        }
+    }
+    for (const auto& rule : rules.flags) {
+        if (auto found = rule->evaluate(f, t)) {
+            std::string name(rule->name());
+            v.flags.push_back(name);
+            v.evidence[name] = std::move(found->evidence);
+            v.recommendations[name] = std::move(found->recommendation);
+        }
+    }
+    return v;
+}
+
+ClassificationRecord classify_job(const JobRecord& job, const Thresholds& t, double now) {
+    JobFeatures f = compute_features(job);
+    Verdict v = classify(f, t);
+    ClassificationRecord r;
+    r.job_id = job.info.job_id;
+    r.job_class = std::move(v.job_class);
+    r.flags = std::move(v.flags);
+    r.evidence = std::move(v.evidence);
+    r.recommendations = std::move(v.recommendations);
+    r.classified_at = now;
+    r.thresholds_hash = t.hash();
+    r.allocated_core_s = f.allocated_core_s.value_or(0);
+    r.used_core_s = f.used_core_s.value_or(0);
+    r.features = f.to_json();
+    return r;
+}
+
+namespace {
+
+std::size_t classify_ids(JobRegistry& registry, const Thresholds& t, const std::vector<std::uint64_t>& ids,
+                         double now) {
+    std::vector<ClassificationRecord> out;
+    out.reserve(ids.size());
+    registry.in_transaction([&] {
+        for (auto id : ids)
+            if (auto job = registry.load_job(id, false)) out.push_back(classify_job(*job, t, now));
+        registry.store_classifications(out);
+    });
+    return out.size();
+}
+
+}  // namespace
+
+std::size_t classify_pending(JobRegistry& registry, const Thresholds& t, std::size_t batch, double now) {
+    auto ids = registry.unclassified_jobs(batch);
+    if (ids.empty()) return 0;
+    return classify_ids(registry, t, ids, now);
+}
+
+std::size_t reclassify(JobRegistry& registry, const Thresholds& t, std::optional<double> since,
+                       std::optional<double> until, double now, std::size_t batch) {
+    auto ids = registry.ended_jobs(since, until);
+    std::size_t done = 0;
+    for (std::size_t i = 0; i < ids.size(); i += batch) {
+        std::vector<std::uint64_t> part(ids.begin() + static_cast<std::ptrdiff_t>(i),
+                                        ids.begin() + static_cast<std::ptrdiff_t>(std::min(ids.size(), i + batch)));
+        done += classify_ids(registry, t, part, now);
+    }
+    return done;
+}
+
+}  // namespace fructosa

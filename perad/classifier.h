@@ -1,0 +1,41 @@
+#pragma once
+/// Turns features into a verdict (one primary class, any flags, evidence and advice for
+/// each) and runs that over the registry: the jobs waiting for a verdict, or past jobs again.
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "common/job_registry.h"
+#include "perad/features.h"
+#include "perad/rule.h"
+#include "perad/thresholds.h"
+
+namespace fructosa {
+
+struct Verdict {
+    std::string job_class;
+    std::vector<std::string> flags;
+    nlohmann::json evidence = nlohmann::json::object();         ///< name -> figures
+    nlohmann::json recommendations = nlohmann::json::object();  ///< name -> one line
+};
+
+/// The first class rule of `rules` that applies, and every flag rule that applies.
+Verdict classify(const JobFeatures& f, const Thresholds& t, const RuleSet& rules = builtin_rules());
+
+/// Features and verdict of one job as the registry stores them.
+ClassificationRecord classify_job(const JobRecord& job, const Thresholds& t, double now);
+
+/// Classifies up to `batch` jobs that wait for a verdict, storing them in one
+/// transaction; returns how many it classified.
+std::size_t classify_pending(JobRegistry& registry, const Thresholds& t, std::size_t batch, double now);
+
+/// Classifies again every finished or partial job ending in [since, until] (either may be
+/// empty), in transactions of `batch`; returns how many.
+std::size_t reclassify(JobRegistry& registry, const Thresholds& t, std::optional<double> since,
+                       std::optional<double> until, double now, std::size_t batch = 1000);
+
+}  // namespace fructosa

@@ -1,0 +1,186 @@
+#include "perad/features.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace fructosa {
+
+using json = nlohmann::json;
+
+namespace {
+
+std::optional<double> number(const json& summary, const char* key) {
+    if (!summary.is_object()) return std::nullopt;
+    auto it = summary.find(key);
+    if (it == summary.end() || !it->is_number()) return std::nullopt;
+    return it->get<double>();
+}
+
+std::optional<std::uint64_t> count(const json& summary, const char* key) {
+    auto v = number(summary, key);
+    if (!v || *v < 0) return std::nullopt;
+    return static_cast<std::uint64_t>(*v);
+}
+
+/// Sum of optionals: empty only when every part is empty.
+template <typename T>
+void add_to(std::optional<T>& total, std::optional<T> part) {
+    if (part) total = total.value_or(T{}) + *part;
+}
+
+template <typename T>
+void max_to(std::optional<T>& m, std::optional<T> part) {
+    if (part && (!m || *part > *m)) m = part;
+}
+
+template <typename T>
+void put(json& j, const char* key, const std::optional<T>& v) {
+    j[key] = v ? json(*v) : json(nullptr);
+}
+
+}  // namespace
+
+json NodeFeatures::to_json() const {
+    json j{{"host", host}, {"cpus", cpus}, {"mem_mb", mem_mb}};
+    put(j, "cpu_seconds", cpu_seconds);
+    put(j, "cores_used", cores_used);
+    put(j, "cpu_efficiency", cpu_efficiency);
+    put(j, "idle_fraction", idle_fraction);
+    put(j, "memory_peak_bytes", memory_peak_bytes);
+    put(j, "memory_peak_fraction", memory_peak_fraction);
+    return j;
+}
+
+json JobFeatures::to_json() const {
+    json j{{"job_id", job_id},   {"status", status},       {"nnodes", nnodes},
+           {"nodes_reported", nodes_reported}, {"ntasks", ntasks}, {"gpus", gpus},
+           {"allocated_cpus", allocated_cpus}, {"mem_mb", mem_mb}};
+    put(j, "elapsed_s", elapsed_s);
+    put(j, "allocated_core_s", allocated_core_s);
+    put(j, "used_core_s", used_core_s);
+    put(j, "mean_cores_used", mean_cores_used);
+    put(j, "cpu_efficiency", cpu_efficiency);
+    put(j, "idle_fraction", idle_fraction);
+    put(j, "imbalance_cv", imbalance_cv);
+    put(j, "imbalance_max_min", imbalance_max_min);
+    j["busiest_node"] = busiest_node;
+    j["idlest_node"] = idlest_node;
+    put(j, "memory_peak_bytes", memory_peak_bytes);
+    put(j, "memory_peak_fraction", memory_peak_fraction);
+    put(j, "oom_kills", oom_kills);
+    put(j, "limit_hits", limit_hits);
+    put(j, "swap_max_bytes", swap_max_bytes);
+    put(j, "io_read_bytes", io_read_bytes);
+    put(j, "io_write_bytes", io_write_bytes);
+    put(j, "io_rate_bytes_per_s", io_rate_bytes_per_s);
+    put(j, "gpu_util_percent", gpu_util_percent);
+    put(j, "time_limit_s", time_limit_s);
+    put(j, "walltime_fraction", walltime_fraction);
+    put(j, "exit_status", exit_status);
+    put(j, "slurm_state", slurm_state);
+    put(j, "slurm_exit_code", slurm_exit_code);
+    put(j, "idle_tail_s", idle_tail_s);
+    j["nodes"] = json::array();
+    for (const auto& n : nodes) j["nodes"].push_back(n.to_json());
+    return j;
+}
+
+JobFeatures compute_features(const JobRecord& job) {
+    const JobInfo& info = job.info;
+    JobFeatures f;
+    f.job_id = info.job_id;
+    f.status = info.status;
+    f.nnodes = info.nnodes;
+    f.ntasks = info.ntasks;
+    f.gpus = info.gpus;
+    f.mem_mb = info.mem_mb;
+    f.exit_status = info.exit_status;
+    f.slurm_state = info.slurm_state;
+    f.slurm_exit_code = info.slurm_exit_code;
+    f.time_limit_s = info.time_limit_s;
+
+    // The job's span: from the registry's times, else from the summaries' sample times.
+    std::optional<double> start = info.start_time, end = info.end_time;
+    for (const auto& n : job.nodes) {
+        if (auto t = number(n.summary, "first_time"); t && (!start || *t < *start)) start = t;
+        if (auto t = number(n.summary, "last_time"); t && (!end || *t > *end)) end = t;
+    }
+    if (start && end && *end >= *start) f.elapsed_s = *end - *start;
+
+    double idle_weighted = 0, idle_weight = 0;
+    std::optional<double> last_busy;
+    double gpu_sum = 0;
+    int gpu_nodes = 0;
+    for (const auto& n : job.nodes) {
+        NodeFeatures nf;
+        nf.host = n.host;
+        nf.cpus = n.cpus > 0 ? n.cpus : number(n.summary, "allocated_cpus").value_or(0);
+        nf.mem_mb = n.mem_mb;
+        f.allocated_cpus += nf.cpus;
+        if (n.summary.is_object()) ++f.nodes_reported;
+        nf.cpu_seconds = number(n.summary, "cpu_seconds");
+        if (nf.cpu_seconds && f.elapsed_s && *f.elapsed_s > 0) {
+            nf.cores_used = *nf.cpu_seconds / *f.elapsed_s;
+            if (nf.cpus > 0) nf.cpu_efficiency = *nf.cores_used / nf.cpus;
+        }
+        nf.idle_fraction = number(n.summary, "idle_fraction");
+        if (nf.idle_fraction) {
+            double w = std::max(1.0, number(n.summary, "intervals").value_or(1.0));
+            idle_weighted += *nf.idle_fraction * w;
+            idle_weight += w;
+        }
+        nf.memory_peak_bytes = count(n.summary, "memory_peak_bytes");
+        if (nf.memory_peak_bytes && nf.mem_mb > 0) {
+            nf.memory_peak_fraction = static_cast<double>(*nf.memory_peak_bytes) / (static_cast<double>(nf.mem_mb) * 1048576.0);
+            max_to(f.memory_peak_fraction, nf.memory_peak_fraction);
+        }
+        max_to(f.memory_peak_bytes, nf.memory_peak_bytes);
+        add_to(f.used_core_s, nf.cpu_seconds);
+        add_to(f.oom_kills, count(n.summary, "oom_kills"));
+        add_to(f.limit_hits, count(n.summary, "limit_hits"));
+        max_to(f.swap_max_bytes, count(n.summary, "swap_max_bytes"));
+        add_to(f.io_read_bytes, count(n.summary, "io_read_bytes"));
+        add_to(f.io_write_bytes, count(n.summary, "io_write_bytes"));
+        max_to(last_busy, number(n.summary, "last_busy_time"));
+        if (auto g = number(n.summary, "gpu_util_mean_percent")) gpu_sum += *g, ++gpu_nodes;
+        f.nodes.push_back(std::move(nf));
+    }
+    if (f.allocated_cpus == 0) f.allocated_cpus = info.total_cpus;
+    if (idle_weight > 0) f.idle_fraction = idle_weighted / idle_weight;
+    if (gpu_nodes > 0) f.gpu_util_percent = gpu_sum / gpu_nodes;
+
+    if (f.elapsed_s) {
+        double el = *f.elapsed_s;
+        f.allocated_core_s = f.allocated_cpus * el;
+        if (f.used_core_s && el > 0) f.mean_cores_used = *f.used_core_s / el;
+        if (f.used_core_s && *f.allocated_core_s > 0) f.cpu_efficiency = *f.used_core_s / *f.allocated_core_s;
+        if (f.io_read_bytes || f.io_write_bytes) {
+            double bytes = static_cast<double>(f.io_read_bytes.value_or(0) + f.io_write_bytes.value_or(0));
+            if (el > 0) f.io_rate_bytes_per_s = bytes / el;
+        }
+        if (f.time_limit_s && *f.time_limit_s > 0) f.walltime_fraction = el / *f.time_limit_s;
+        if (last_busy && end) f.idle_tail_s = std::max(0.0, *end - *last_busy);
+    }
+
+    // Imbalance: the spread of per-node efficiency over the nodes that have one.
+    std::vector<const NodeFeatures*> measured;
+    for (const auto& n : f.nodes)
+        if (n.cpu_efficiency) measured.push_back(&n);
+    if (measured.size() >= 2) {
+        double sum = 0, sq = 0;
+        for (auto* n : measured) sum += *n->cpu_efficiency;
+        double mean = sum / static_cast<double>(measured.size());
+        for (auto* n : measured) sq += (*n->cpu_efficiency - mean) * (*n->cpu_efficiency - mean);
+        double sd = std::sqrt(sq / static_cast<double>(measured.size()));
+        auto [lo, hi] = std::minmax_element(measured.begin(), measured.end(), [](auto* a, auto* b) {
+            return *a->cpu_efficiency < *b->cpu_efficiency;
+        });
+        f.busiest_node = (*hi)->host;
+        f.idlest_node = (*lo)->host;
+        if (mean > 0) f.imbalance_cv = sd / mean;
+        if (*(*lo)->cpu_efficiency > 0) f.imbalance_max_min = *(*hi)->cpu_efficiency / *(*lo)->cpu_efficiency;
+    }
+    return f;
+}
+
+}  // namespace fructosa

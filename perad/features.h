@@ -1,0 +1,78 @@
+#pragma once
+/// What perad measures about a finished job, computed from its registry record by pure
+/// functions: CPU efficiency, memory peak against the request, idle share, imbalance
+/// between nodes, I/O, memory pressure, GPU use, elapsed time against the limit.
+/// A figure the summaries do not carry stays empty: rules never treat "unknown" as zero.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "common/job_registry.h"
+
+namespace fructosa {
+
+/// One node's share of the job.
+struct NodeFeatures {
+    std::string host;
+    double cpus = 0;                             ///< allocated on this node
+    std::uint64_t mem_mb = 0;                    ///< allocated on this node
+    std::optional<double> cpu_seconds;           ///< used
+    std::optional<double> cores_used;            ///< cpu_seconds / job elapsed
+    std::optional<double> cpu_efficiency;        ///< cores_used / cpus (1.0 = all allocated cores busy)
+    std::optional<double> idle_fraction;         ///< share of sampling intervals below lagent's idle threshold
+    std::optional<std::uint64_t> memory_peak_bytes;
+    std::optional<double> memory_peak_fraction;  ///< peak / allocated memory
+
+    nlohmann::json to_json() const;
+};
+
+struct JobFeatures {
+    std::uint64_t job_id = 0;
+    std::string status;  ///< finished or partial
+    std::uint32_t nnodes = 0, nodes_reported = 0, ntasks = 0, gpus = 0;
+    std::optional<double> elapsed_s;  ///< last node end - first node start
+    double allocated_cpus = 0;
+    std::optional<double> allocated_core_s;  ///< allocated_cpus * elapsed
+    std::optional<double> used_core_s;       ///< CPU time used over all reporting nodes
+    std::optional<double> mean_cores_used;   ///< used_core_s / elapsed
+    std::optional<double> cpu_efficiency;    ///< used / allocated core-seconds
+    std::optional<double> idle_fraction;     ///< over all nodes, weighted by their sampling intervals
+
+    /// Spread of per-node CPU efficiency (2 or more reporting nodes).
+    std::optional<double> imbalance_cv;       ///< coefficient of variation
+    std::optional<double> imbalance_max_min;  ///< busiest / least busy (empty when the least busy used none)
+    std::string busiest_node, idlest_node;
+
+    std::uint64_t mem_mb = 0;                         ///< allocated, all nodes
+    std::optional<std::uint64_t> memory_peak_bytes;   ///< the largest node peak
+    std::optional<double> memory_peak_fraction;       ///< the largest node peak / that node's request
+    std::optional<std::uint64_t> oom_kills, limit_hits, swap_max_bytes;
+
+    std::optional<std::uint64_t> io_read_bytes, io_write_bytes;
+    std::optional<double> io_rate_bytes_per_s;  ///< (read + write) / elapsed
+
+    std::optional<double> gpu_util_percent;  ///< mean, when the summaries carry gpu_util_mean_percent
+
+    std::optional<double> time_limit_s;
+    std::optional<double> walltime_fraction;  ///< elapsed / time limit
+
+    std::optional<int> exit_status;
+    std::optional<std::string> slurm_state;
+    std::optional<int> slurm_exit_code;
+
+    /// Seconds between the last busy moment (summaries' last_busy_time) and the job's end.
+    std::optional<double> idle_tail_s;
+
+    std::vector<NodeFeatures> nodes;
+
+    nlohmann::json to_json() const;
+};
+
+/// Computes the features of `job`. Pure: the same record gives the same figures.
+JobFeatures compute_features(const JobRecord& job);
+
+}  // namespace fructosa

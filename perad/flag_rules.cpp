@@ -1,0 +1,136 @@
+// The flag rules: each applies independently of the primary class and of each other.
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "perad/rule.h"
+
+namespace fructosa {
+
+using json = nlohmann::json;
+
+namespace {
+
+double mb(std::uint64_t bytes) { return static_cast<double>(bytes) / 1048576.0; }
+
+bool job_failed(const JobFeatures& f, const Thresholds& t) {
+    return f.exit_status.value_or(0) != 0 || !failed_slurm_state(f, t).empty();
+}
+
+class MemoryOverrequestedRule : public Rule {
+public:
+    std::string_view name() const override { return "memory-overrequested"; }
+    std::optional<Finding> evaluate(const JobFeatures& f, const Thresholds& t) const override {
+        // Judge the node that came closest to its request: the job needs that much everywhere.
+        const NodeFeatures* worst = nullptr;
+        for (const auto& n : f.nodes)
+            if (n.memory_peak_fraction && (!worst || *n.memory_peak_fraction > *worst->memory_peak_fraction))
+                worst = &n;
+        if (!worst || *worst->memory_peak_fraction >= t.memory_overrequest_fraction) return std::nullopt;
+        double peak = mb(*worst->memory_peak_bytes);
+        double unused = static_cast<double>(worst->mem_mb) - peak;
+        if (unused < t.memory_overrequest_min_mb) return std::nullopt;
+        // A suggestion with headroom: 1.5 x the peak, rounded up to 256 MB, at least 256 MB.
+        double suggest = std::max(256.0, std::ceil(peak * 1.5 / 256.0) * 256.0);
+        return Finding{{{"node", worst->host},
+                        {"mem_mb_requested", worst->mem_mb},
+                        {"memory_peak_mb", peak},
+                        {"peak_fraction", *worst->memory_peak_fraction},
+                        {"threshold", t.memory_overrequest_fraction},
+                        {"unused_mb", unused}},
+                       fmt::format("asked for {} MB per node, the peak was {:.0f} MB: ask for about {:.0f} MB "
+                                   "(--mem) so others can use the rest",
+                                   worst->mem_mb, peak, suggest)};
+    }
+};
+
+class WalltimeOverrequestedRule : public Rule {
+public:
+    std::string_view name() const override { return "walltime-overrequested"; }
+    std::optional<Finding> evaluate(const JobFeatures& f, const Thresholds& t) const override {
+        if (job_failed(f, t) || !f.walltime_fraction || *f.walltime_fraction >= t.walltime_overrequest_fraction)
+            return std::nullopt;
+        double suggest = std::ceil(*f.elapsed_s * 1.5 / 900.0) * 900.0;  // 1.5 x, in quarter hours
+        return Finding{{{"elapsed_s", *f.elapsed_s},
+                        {"time_limit_s", *f.time_limit_s},
+                        {"fraction", *f.walltime_fraction},
+                        {"threshold", t.walltime_overrequest_fraction}},
+                       fmt::format("asked for {} and ran {}: ask for about {} (--time); shorter limits start "
+                                   "sooner through backfill",
+                                   format_duration(*f.time_limit_s), format_duration(*f.elapsed_s),
+                                   format_duration(suggest))};
+    }
+};
+
+class SerialOnManyCoresRule : public Rule {
+public:
+    std::string_view name() const override { return "serial-on-many-cores"; }
+    std::optional<Finding> evaluate(const JobFeatures& f, const Thresholds& t) const override {
+        if (!f.mean_cores_used || f.allocated_cpus < t.serial_min_cores || *f.mean_cores_used > t.serial_max_cores_used)
+            return std::nullopt;
+        return Finding{{{"allocated_cpus", f.allocated_cpus},
+                        {"mean_cores_used", *f.mean_cores_used},
+                        {"min_cores", t.serial_min_cores},
+                        {"max_cores_used", t.serial_max_cores_used}},
+                       fmt::format("asked for {:g} cores, used {:.1f} on average: the program ran serially; ask "
+                                   "for 1 core or parallelise it",
+                                   f.allocated_cpus, *f.mean_cores_used)};
+    }
+};
+
+class OversubscribedRule : public Rule {
+public:
+    std::string_view name() const override { return "oversubscribed"; }
+    std::optional<Finding> evaluate(const JobFeatures& f, const Thresholds& t) const override {
+        const NodeFeatures* worst = nullptr;
+        for (const auto& n : f.nodes)
+            if (n.cpu_efficiency && (!worst || *n.cpu_efficiency > *worst->cpu_efficiency)) worst = &n;
+        if (worst && *worst->cpu_efficiency > t.oversubscribed_efficiency)
+            return Finding{{{"node", worst->host},
+                            {"cpus", worst->cpus},
+                            {"cores_used", worst->cores_used.value_or(0)},
+                            {"efficiency", *worst->cpu_efficiency},
+                            {"threshold", t.oversubscribed_efficiency}},
+                           fmt::format("{} kept {:.1f} cores busy with {:g} allocated: the program runs more "
+                                       "threads or processes than cores; match them to the allocation "
+                                       "(OMP_NUM_THREADS, --cpus-per-task)",
+                                       worst->host, worst->cores_used.value_or(0), worst->cpus)};
+        if (f.allocated_cpus > 0 && f.ntasks > f.allocated_cpus)
+            return Finding{{{"ntasks", f.ntasks}, {"allocated_cpus", f.allocated_cpus}},
+                           fmt::format("{} tasks shared {:g} cores: ask for one core per task (--ntasks with "
+                                       "--cpus-per-task=1) or start fewer tasks",
+                                       f.ntasks, f.allocated_cpus)};
+        return std::nullopt;
+    }
+};
+
+/// Needs `last_busy_time` in the node summaries (the end of the last interval above the
+/// idle threshold); without it the rule stays silent rather than guess.
+class StalledRule : public Rule {
+public:
+    std::string_view name() const override { return "stalled"; }
+    std::optional<Finding> evaluate(const JobFeatures& f, const Thresholds& t) const override {
+        if (!f.idle_tail_s || !f.elapsed_s || *f.elapsed_s <= 0) return std::nullopt;
+        double share = *f.idle_tail_s / *f.elapsed_s;
+        if (*f.idle_tail_s < t.stalled_min_s || share < t.stalled_min_fraction) return std::nullopt;
+        return Finding{{{"idle_tail_s", *f.idle_tail_s},
+                        {"elapsed_s", *f.elapsed_s},
+                        {"fraction", share},
+                        {"min_fraction", t.stalled_min_fraction},
+                        {"min_s", t.stalled_min_s}},
+                       fmt::format("nothing ran for the last {} of the job ({:.0f}%): it hung or waited; check "
+                                   "for deadlocks, add a timeout, and end the job when the work is done",
+                                   format_duration(*f.idle_tail_s), share * 100)};
+    }
+};
+
+}  // namespace
+
+std::unique_ptr<Rule> make_memory_overrequested_rule() { return std::make_unique<MemoryOverrequestedRule>(); }
+std::unique_ptr<Rule> make_walltime_overrequested_rule() { return std::make_unique<WalltimeOverrequestedRule>(); }
+std::unique_ptr<Rule> make_serial_on_many_cores_rule() { return std::make_unique<SerialOnManyCoresRule>(); }
+std::unique_ptr<Rule> make_oversubscribed_rule() { return std::make_unique<OversubscribedRule>(); }
+std::unique_ptr<Rule> make_stalled_rule() { return std::make_unique<StalledRule>(); }
+
+}  // namespace fructosa

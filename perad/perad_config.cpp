@@ -1,0 +1,42 @@
+#include "perad/perad_config.h"
+
+#include <fmt/format.h>
+
+#include "common/config.h"
+
+namespace fructosa {
+
+PeradConfig read_perad_config(const IniFile& file) {
+    static const char* const known[] = {"registry", "perad", "grafana", "rules", "logging"};
+    for (const auto& s : file.sections()) {
+        bool ok = false;
+        for (const char* k : known) ok = ok || s.name == k;
+        if (!ok)
+            throw ConfigError(fmt::format("{}: unknown section (known sections: registry, perad, grafana, rules, logging)",
+                                          file.where(s, nullptr)));
+    }
+    PeradConfig c;
+    c.registry = read_registry_settings(file);
+    SectionReader perad(file, "perad");
+    c.poll_interval_s = perad.get_double("poll interval", c.poll_interval_s, 0.05, 86400);
+    c.batch_size = static_cast<std::size_t>(perad.get_int("batch size", static_cast<long long>(c.batch_size), 1, 1000000));
+    perad.reject_unknown();
+    SectionReader grafana(file, "grafana");
+    c.grafana_url = grafana.get_string("url", "");
+    while (!c.grafana_url.empty() && c.grafana_url.back() == '/') c.grafana_url.pop_back();
+    if (!c.grafana_url.empty() && c.grafana_url.rfind("http://", 0) != 0 && c.grafana_url.rfind("https://", 0) != 0)
+        grafana.fail("url", fmt::format("'{}' is not an http:// or https:// address", c.grafana_url));
+    grafana.reject_unknown();
+    c.thresholds = read_thresholds(file);
+    c.logging = read_log_settings(file, kPeradDefaultLog);
+    return c;
+}
+
+PeradConfig load_perad_config(const std::string& path) { return read_perad_config(IniFile::load(path)); }
+
+std::string job_dashboard_url(const std::string& grafana_url, std::uint64_t job_id) {
+    if (grafana_url.empty()) return {};
+    return fmt::format("{}/d/fructosa-job/fructosa-job?var-jobid={}", grafana_url, job_id);
+}
+
+}  // namespace fructosa

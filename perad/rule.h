@@ -1,0 +1,71 @@
+#pragma once
+/// One classification rule: a small class that looks at a job's features and says whether
+/// its class or flag applies, with the numbers that made it so and one line a user can
+/// act on. Every rule is registered in rule_registry.cpp, in order of precedence.
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "perad/features.h"
+#include "perad/thresholds.h"
+
+namespace fructosa {
+
+/// What a rule found: the figures that triggered it and the advice.
+struct Finding {
+    nlohmann::json evidence;     ///< object of named figures
+    std::string recommendation;  ///< one line for the job's user
+};
+
+class Rule {
+public:
+    virtual ~Rule() = default;
+    /// The class or flag this rule decides, e.g. "memory-pressure".
+    virtual std::string_view name() const = 0;
+    /// A finding when the rule applies to `f`; nullopt when it does not, or when a figure
+    /// it needs is unknown.
+    virtual std::optional<Finding> evaluate(const JobFeatures& f, const Thresholds& t) const = 0;
+};
+
+/// The built-in rules: primary classes in order of precedence (the first that applies
+/// wins; the last, "efficient", always applies) and flags (every one that applies).
+struct RuleSet {
+    std::vector<std::unique_ptr<Rule>> classes;
+    std::vector<std::unique_ptr<Rule>> flags;
+};
+
+/// The one registration point (rule_registry.cpp).
+const RuleSet& builtin_rules();
+/// The class or flag rule called `name`, or nullptr.
+const Rule* find_rule(std::string_view name);
+
+// Factories, one per rule (class_rules.cpp, flag_rules.cpp).
+std::unique_ptr<Rule> make_failed_rule();
+std::unique_ptr<Rule> make_too_short_rule();
+std::unique_ptr<Rule> make_no_data_rule();
+std::unique_ptr<Rule> make_memory_pressure_rule();
+std::unique_ptr<Rule> make_idle_rule();
+std::unique_ptr<Rule> make_imbalanced_rule();
+std::unique_ptr<Rule> make_io_bound_rule();
+std::unique_ptr<Rule> make_gpu_idle_rule();
+std::unique_ptr<Rule> make_underutilized_cpu_rule();
+std::unique_ptr<Rule> make_efficient_rule();
+std::unique_ptr<Rule> make_memory_overrequested_rule();
+std::unique_ptr<Rule> make_walltime_overrequested_rule();
+std::unique_ptr<Rule> make_serial_on_many_cores_rule();
+std::unique_ptr<Rule> make_oversubscribed_rule();
+std::unique_ptr<Rule> make_stalled_rule();
+
+/// The first word of the Slurm state, upper-cased, when it is one of `t.failed_states`
+/// ("CANCELLED by 1000" gives "CANCELLED"); else empty.
+std::string failed_slurm_state(const JobFeatures& f, const Thresholds& t);
+
+/// "1-02:03:04", "2:03:04" or "45 s": a duration for people.
+std::string format_duration(double seconds);
+
+}  // namespace fructosa

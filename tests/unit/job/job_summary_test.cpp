@@ -1,0 +1,168 @@
+#include "collector/job/job_summary.h"
+
+#include <gtest/gtest.h>
+
+namespace fructosa {
+namespace {
+
+JobSample at(double time, std::uint64_t usage_ns, std::uint64_t memory) {
+    JobSample s;
+    s.present = true;
+    s.time = time;
+    s.cpu_usage_ns = usage_ns;
+    s.cpu_user_s = static_cast<double>(usage_ns) / 1e9 * 0.75;
+    s.cpu_system_s = static_cast<double>(usage_ns) / 1e9 * 0.25;
+    s.memory_current = memory;
+    return s;
+}
+
+/// 4 intervals: 10 s at 200 %, 10 s at 1 % (idle), 20 s at 100 %, 10 s at 0 % (idle).
+std::vector<JobSample> run() {
+    std::vector<JobSample> v = {at(100, 10'000'000'000, 1000), at(110, 30'000'000'000, 3000),
+                                at(120, 30'100'000'000, 2000), at(140, 50'100'000'000, 5000),
+                                at(150, 50'100'000'000, 4000)};
+    v[0].memory_peak = 1200;
+    v[4].memory_peak = 5000;
+    v[1].memory_swap = 10;
+    v[3].memory_swap = 40;
+    v[4].memory_swap = 20;
+    for (std::size_t i = 0; i < v.size(); ++i) {
+        v[i].io_read_bytes = 1000 * (i + 1);
+        v[i].io_write_bytes = 10 * i;
+        v[i].io_read_ops = i;
+        v[i].io_write_ops = 2 * i;
+        v[i].memory_oom_kills = i >= 3 ? 1 : 0;
+        v[i].memory_limit_hits = 5 + i;
+        v[i].memory_limit = 8192;
+    }
+    return v;
+}
+
+TEST(JobSummary, WholeJobFromCgroupTotals) {
+    JobSummaryAccumulator acc(4, CounterBase::cgroup_start);
+    for (const auto& s : run()) acc.add(s);
+    JobSummary sum = acc.summary();
+    EXPECT_EQ(sum.samples, 5u);
+    EXPECT_EQ(sum.intervals, 4u);
+    EXPECT_DOUBLE_EQ(sum.first_time.value(), 100.0);
+    EXPECT_DOUBLE_EQ(sum.last_time.value(), 150.0);
+    EXPECT_DOUBLE_EQ(sum.cpu_seconds.value(), 50.1);  // the cgroup's whole total
+    EXPECT_DOUBLE_EQ(sum.cpu_user_seconds.value(), 50.1 * 0.75);
+    // time-weighted: 40.1 CPU seconds over 50 s
+    EXPECT_DOUBLE_EQ(sum.cpu_usage_mean_percent.value(), 40.1 / 50.0 * 100.0);
+    EXPECT_DOUBLE_EQ(sum.cpu_usage_max_percent.value(), 200.0);
+    EXPECT_DOUBLE_EQ(sum.efficiency_percent.value(), 40.1 / 50.0 * 100.0 / 4.0);
+    EXPECT_DOUBLE_EQ(sum.idle_fraction.value(), 0.5);  // 1 % and 0 % are below 5 %
+    EXPECT_EQ(sum.memory_peak_bytes, 5000u);
+    EXPECT_EQ(sum.memory_limit_bytes, 8192u);
+    EXPECT_EQ(sum.swap_max_bytes, 40u);
+    EXPECT_EQ(sum.oom_kills, 1u);
+    EXPECT_EQ(sum.limit_hits, 9u);
+    EXPECT_EQ(sum.io_read_bytes, 5000u);
+    EXPECT_EQ(sum.io_write_bytes, 40u);
+    EXPECT_EQ(sum.io_read_ops, 4u);
+    EXPECT_EQ(sum.io_write_ops, 8u);
+}
+
+TEST(JobSummary, IdleThresholdIsAParameter) {
+    JobSummaryAccumulator strict(4, CounterBase::cgroup_start, 0.5);
+    JobSummaryAccumulator loose(4, CounterBase::cgroup_start, 150.0);
+    for (const auto& s : run()) {
+        strict.add(s);
+        loose.add(s);
+    }
+    EXPECT_DOUBLE_EQ(strict.summary().idle_fraction.value(), 0.25);  // only the 0 % interval
+    EXPECT_DOUBLE_EQ(loose.summary().idle_fraction.value(), 0.75);   // all but the 200 % one
+}
+
+TEST(JobSummary, StepWindowCountsFromItsFirstSample) {
+    auto v = run();
+    JobSummaryAccumulator step(4, CounterBase::first_sample);
+    for (std::size_t i = 1; i < v.size(); ++i) step.add(v[i]);  // the step began at t=110
+    JobSummary sum = step.summary();
+    EXPECT_EQ(sum.samples, 4u);
+    EXPECT_EQ(sum.intervals, 3u);
+    EXPECT_DOUBLE_EQ(sum.cpu_seconds.value(), 20.1);
+    EXPECT_NEAR(sum.cpu_system_seconds.value(), 20.1 * 0.25, 1e-9);
+    EXPECT_DOUBLE_EQ(sum.cpu_usage_mean_percent.value(), 20.1 / 40.0 * 100.0);
+    EXPECT_DOUBLE_EQ(sum.cpu_usage_max_percent.value(), 100.0);
+    EXPECT_NEAR(sum.idle_fraction.value(), 2.0 / 3.0, 1e-12);
+    EXPECT_EQ(sum.io_read_bytes, 3000u);
+    EXPECT_EQ(sum.oom_kills, 1u);
+    EXPECT_EQ(sum.limit_hits, 3u);
+    EXPECT_EQ(sum.memory_peak_bytes, 5000u);
+}
+
+TEST(JobSummary, StepWindowIgnoresAnOlderKernelPeak) {
+    // The job peaked at 9000 before this step; the step itself never went above 3000.
+    JobSample a = at(0, 0, 2000), b = at(10, 0, 3000);
+    a.memory_peak = 9000;
+    b.memory_peak = 9000;
+    JobSummaryAccumulator step(1, CounterBase::first_sample);
+    step.add(a);
+    step.add(b);
+    EXPECT_EQ(step.summary().memory_peak_bytes, 3000u);
+    JobSummaryAccumulator job(1, CounterBase::cgroup_start);
+    job.add(a);
+    job.add(b);
+    EXPECT_EQ(job.summary().memory_peak_bytes, 9000u);
+    // a kernel peak that rose inside the window counts: it happened during the step
+    JobSample c = at(20, 0, 2500);
+    c.memory_peak = 12000;
+    step.add(c);
+    EXPECT_EQ(step.summary().memory_peak_bytes, 12000u);
+}
+
+TEST(JobSummary, AbsentFiguresStayAbsentInJson) {
+    JobSummaryAccumulator acc(2, CounterBase::cgroup_start);
+    JobSample s;
+    s.present = true;
+    s.time = 5;
+    s.memory_current = 100;
+    acc.add(s);
+    JobSample gone;  // a sample after the cgroup vanished is not counted
+    gone.time = 6;
+    acc.add(gone);
+    JobSummary sum = acc.summary();
+    EXPECT_EQ(sum.samples, 1u);
+    EXPECT_FALSE(sum.cpu_seconds);
+    EXPECT_FALSE(sum.cpu_usage_mean_percent);
+    EXPECT_FALSE(sum.idle_fraction);
+    EXPECT_FALSE(sum.swap_max_bytes);
+    EXPECT_FALSE(sum.oom_kills);
+
+    auto j = sum.to_json();
+    EXPECT_EQ(j["samples"], 1);
+    EXPECT_EQ(j["memory_peak_bytes"], 100);
+    EXPECT_DOUBLE_EQ(j["first_time"].get<double>(), 5.0);
+    EXPECT_DOUBLE_EQ(j["allocated_cpus"].get<double>(), 2.0);
+    EXPECT_FALSE(j.contains("cpu_seconds"));
+    EXPECT_FALSE(j.contains("idle_fraction"));
+    EXPECT_FALSE(j.contains("oom_kills"));
+    EXPECT_FALSE(j.contains("memory_limit_bytes"));
+}
+
+TEST(JobSummary, JsonCarriesTheFigures) {
+    JobSummaryAccumulator acc(4, CounterBase::cgroup_start);
+    for (const auto& s : run()) acc.add(s);
+    auto j = acc.summary().to_json();
+    EXPECT_DOUBLE_EQ(j["cpu_usage_max_percent"].get<double>(), 200.0);
+    EXPECT_DOUBLE_EQ(j["idle_fraction"].get<double>(), 0.5);
+    EXPECT_EQ(j["io_read_bytes"].get<std::uint64_t>(), 5000u);
+    EXPECT_EQ(j["oom_kills"].get<std::uint64_t>(), 1u);
+    EXPECT_DOUBLE_EQ(j["idle_threshold_percent"].get<double>(), 5.0);
+    // round trip through text, as it travels to lmaster
+    auto back = nlohmann::json::parse(j.dump());
+    EXPECT_EQ(back, j);
+}
+
+TEST(JobSummary, EmptyAccumulator) {
+    JobSummaryAccumulator acc(4, CounterBase::first_sample);
+    auto sum = acc.summary();
+    EXPECT_EQ(sum.samples, 0u);
+    EXPECT_FALSE(sum.first_time);
+    EXPECT_EQ(sum.to_json()["samples"], 0);
+}
+
+}  // namespace
+}  // namespace fructosa
