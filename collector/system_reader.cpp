@@ -1,5 +1,9 @@
 #include "collector/system_reader.h"
 
+#include <netinet/in.h>
+
+#include "collector/sock_diag.h"
+
 #include <fcntl.h>
 #include <ifaddrs.h>
 #include <net/if.h>
@@ -151,6 +155,11 @@ std::vector<std::pair<std::string, std::string>> HostSystemReader::interface_add
         out.emplace_back(w[0], w[1]);
     }
     return out;
+}
+
+std::optional<std::vector<int>> HostSystemReader::inet_socket_states(int protocol) const {
+    if (!root_.empty()) return std::nullopt;
+    return sock_diag_states(protocol);
 }
 
 }  // namespace fructosa

@@ -28,6 +28,12 @@ public:
     virtual std::optional<FsUsage> fs_usage(const std::string& path) const = 0;
     /// Addresses per interface name as (interface, family) pairs, family "ipv4"/"ipv6"/"link".
     virtual std::vector<std::pair<std::string, std::string>> interface_addresses() const = 0;
+    /// Kernel state codes of every TCP or UDP socket (IPv4 and IPv6) when the machine offers
+    /// a cheaper way than /proc/net/{tcp,udp}[6]; nullopt means "parse those files".
+    virtual std::optional<std::vector<int>> inet_socket_states(int protocol) const {
+        (void)protocol;
+        return std::nullopt;
+    }
 };
 
 /// Reads the live machine when `root` is empty, or a fixture tree in which every absolute
@@ -42,6 +48,8 @@ public:
     bool exists(const std::string& path) const override;
     std::optional<FsUsage> fs_usage(const std::string& path) const override;
     std::vector<std::pair<std::string, std::string>> interface_addresses() const override;
+    /// Live machine: sock_diag netlink; fixture tree: nullopt (the /proc/net files are read).
+    std::optional<std::vector<int>> inet_socket_states(int protocol) const override;
     const std::string& root() const { return root_; }
 
 private:

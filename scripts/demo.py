@@ -44,12 +44,14 @@ def start_limon(ws, hostname, interval=1, web=True):
     carbon = tl.CarbonCache(ws).start()
     say("carbon-cache listening on 127.0.0.1:%d (pickle) and :%d (plaintext), data in %s"
         % (carbon.pickle_port, carbon.line_port, carbon.whisper_dir))
-    master = tl.Lmaster(ws, carbon, overrides={"logging": {"level": "INFO"}}).start()
+    master = tl.Lmaster(ws, carbon, overrides={"logging": {"level": "INFO"}})
+    master.start()
     master.wait_listening()
     say("lmaster listening on 127.0.0.1:%d (pid %d), config %s"
         % (master.port, master.proc.pid, master.conf_path))
     agent = tl.Lagent(ws, master.port, hostname=hostname, sensors=tl.SENSORS, interval=interval,
-                      overrides={"logging": {"level": "INFO"}}).start()
+                      overrides={"logging": {"level": "INFO"}})
+    agent.start()
     say("lagent sampling %d sensors every %s s as host '%s' (pid %d), config %s"
         % (len(tl.SENSORS), interval, hostname, agent.proc.pid, agent.conf_path))
     graphite = None
@@ -62,21 +64,26 @@ def start_limon(ws, hostname, interval=1, web=True):
     return carbon, master, agent, graphite
 
 
+BYTE_SENSORS = ("VirtualMemory", "SwapMemory", "DiskUsage")
+
+
 def human(path, value):
     """A readable rendering of `value` given what the series measures."""
-    field = path.rsplit(".", 1)[-1]
+    parts = path.split(".")
+    field = parts[-1]
     if path.endswith("BootTime"):
         return datetime.datetime.fromtimestamp(value).strftime("%Y-%m-%d %H:%M:%S")
-    if "percent" in field or ".CPUPercent." in path or "CPUTimesPercent" in path:
+    if "percent" in field or "CPUPercent" in parts or "CPUTimesPercent" in parts:
         return "%.1f %%" % value
-    if field.endswith("bytes") or field in ("total", "used", "free", "available") or \
-            field.startswith("bytes_"):
+    if "bytes" in field or any(s in parts for s in BYTE_SENSORS):
         for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
             if abs(value) < 1024 or unit == "TiB":
                 return ("%.0f %s" if unit == "B" else "%.1f %s") % (value, unit)
             value /= 1024.0
     if path.endswith("CPUFreq.current"):
         return "%.0f MHz" % value
+    if value == int(value):
+        return "{:,}".format(int(value))
     return "%g" % value
 
 

@@ -5,7 +5,8 @@
 #   3. runs every test there with ctest: the GoogleTest unit tests and the
 #      integration tests (real carbon-cache, graphite-web, lmaster, lagent, Slurm),
 #   4. with FRUCTOSA_SANITIZE=1 (and always in CI, where CI=true): builds the unit
-#      tests with AddressSanitizer and UBSan in build-asan/ and runs them too.
+#      tests, lagent and lmaster with AddressSanitizer and UBSan in build-asan/, runs
+#      the unit tests and the LiMon integration tests against those binaries.
 # Exits non-zero when any step or test fails.
 #
 #   sudo bash scripts/run-tests.sh [extra ctest arguments, e.g. -R integration -V]
@@ -40,14 +41,27 @@ if ! (cd "$BUILD" && ctest --output-on-failure --timeout 900 "$@"); then
 fi
 
 if [ "$SANITIZE" = 1 ]; then
-  step "unit tests with AddressSanitizer and UBSan ($ASAN_BUILD)"
+  step "AddressSanitizer and UBSan build ($ASAN_BUILD)"
   cmake -S "$ROOT" -B "$ASAN_BUILD" -DCMAKE_BUILD_TYPE=Debug -DFRUCTOSA_SANITIZE=ON
-  cmake --build "$ASAN_BUILD" -j "$JOBS" --target fructosa_unit_tests
-  export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:strict_string_checks=1}
+  # The unit tests link the collector and master libraries, so the two daemons cost
+  # only their main.cpp and a link on top.
+  cmake --build "$ASAN_BUILD" -j "$JOBS" --target fructosa_unit_tests lagent lmaster
+  export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:strict_string_checks=1}
   export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+
+  step "unit tests, sanitized"
   if ! "$ASAN_BUILD/tests/fructosa_unit_tests" --gtest_brief=1; then
     failed+=("sanitized unit tests")
   fi
+
+  # The daemons under real traffic: the fixtures route every sanitizer report of the
+  # processes a test starts into its temporary directory and fail the test on one.
+  step "LiMon integration tests against the sanitized lagent and lmaster"
+  for t in test_limon_end_to_end test_daemon_lifecycle test_config_errors; do
+    if ! /usr/bin/python3 "tests/integration/$t.py" --build-dir "$ASAN_BUILD"; then
+      failed+=("sanitized $t")
+    fi
+  done
 fi
 
 elapsed=$(( $(date +%s) - started ))

@@ -1,5 +1,7 @@
 #include "collector/sensors/net_connections.h"
 
+#include <netinet/in.h>
+
 #include <array>
 #include <charconv>
 
@@ -81,18 +83,27 @@ class NetConnectionsSensor final : public Sensor {
     std::optional<Readings> sample(const SystemReader& sys) override {
         ConnectionCounts counts;
         bool any = false;
-        for (const char* path : {"/proc/net/tcp", "/proc/net/tcp6"}) {
-            auto text = sys.read_file(path);
-            if (!text) continue;  // no IPv6 on this kernel
+        if (auto states = sys.inet_socket_states(IPPROTO_TCP)) {
             any = true;
-            for (int code : parse_inet_socket_states(*text, path))
-                ++counts.tcp_by_state[tcp_state_name(code)];
+            for (int code : *states) ++counts.tcp_by_state[tcp_state_name(code)];
+        } else {
+            for (const char* path : {"/proc/net/tcp", "/proc/net/tcp6"}) {
+                auto text = sys.read_file(path);
+                if (!text) continue;  // no IPv6 on this kernel
+                any = true;
+                for (int code : parse_inet_socket_states(*text, path)) ++counts.tcp_by_state[tcp_state_name(code)];
+            }
         }
-        for (const char* path : {"/proc/net/udp", "/proc/net/udp6"}) {
-            auto text = sys.read_file(path);
-            if (!text) continue;
+        if (auto states = sys.inet_socket_states(IPPROTO_UDP)) {
             any = true;
-            counts.udp += static_cast<int>(parse_inet_socket_states(*text, path).size());
+            counts.udp = static_cast<int>(states->size());
+        } else {
+            for (const char* path : {"/proc/net/udp", "/proc/net/udp6"}) {
+                auto text = sys.read_file(path);
+                if (!text) continue;
+                any = true;
+                counts.udp += static_cast<int>(parse_inet_socket_states(*text, path).size());
+            }
         }
         if (auto text = sys.read_file("/proc/net/unix")) {
             any = true;

@@ -341,6 +341,35 @@ class FructosaTestCase(unittest.TestCase):
         super().setUp()
         self.tmp = tempfile.mkdtemp(prefix="fructosa-%s-" % self._testMethodName[:40])
         self.addCleanup(self._remove_tmp)
+        self._route_sanitizer_reports()
+
+    def _route_sanitizer_reports(self):
+        """With binaries built with -DFRUCTOSA_SANITIZE=ON, AddressSanitizer and UBSan
+        reports of every process the test starts (daemons detached from the terminal
+        included) go to files under self.tmp; any such report fails the test."""
+        report_dir = os.path.join(self.tmp, "sanitizer")
+        os.makedirs(report_dir, exist_ok=True)
+        saved = {k: os.environ.get(k) for k in ("ASAN_OPTIONS", "UBSAN_OPTIONS")}
+        for key, name in (("ASAN_OPTIONS", "asan"), ("UBSAN_OPTIONS", "ubsan")):
+            old = os.environ.get(key, "")
+            if "log_path=" not in old:
+                opts = [o for o in (old, "log_path=" + os.path.join(report_dir, name)) if o]
+                os.environ[key] = ":".join(opts)
+
+        def check_and_restore():
+            for k, v in saved.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
+            reports = sorted(os.listdir(report_dir))
+            if reports:
+                text = "".join("\n--- %s ---\n%s" % (f, read_text(os.path.join(report_dir, f))[-6000:])
+                               for f in reports)
+                raise AssertionError("sanitizer reports from processes this test started:" + text)
+        # Registered after the directory clean-up, so it runs before it (and after
+        # every fixture registered later has stopped its processes).
+        self.addCleanup(check_and_restore)
 
     def _failed(self):
         """True when this test (or one of its subtests) has failed or errored so far.

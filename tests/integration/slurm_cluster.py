@@ -362,8 +362,16 @@ class SlurmCluster:
                 except OSError:
                     pass
             time.sleep(0.2)
-        for job_dir in list(self._our_job_cgroups()):
-            _rmdir_tree(job_dir)
+        # A slurmstepd that was just killed may still be tearing its cgroups down:
+        # retry briefly so slurm_<node> does not stay behind for the next run.
+        deadline = time.monotonic() + 5
+        while True:
+            left = list(self._our_job_cgroups())
+            for job_dir in left:
+                _rmdir_tree(job_dir)
+            if not left or not list(self._our_job_cgroups()) or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
         for node_dir in self._node_cgroup_dirs():
             if node_dir not in self._cgroup_preexisting and os.path.isdir(node_dir):
                 for uid_dir in _subdirs(node_dir, "uid_"):

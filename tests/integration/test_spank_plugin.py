@@ -9,6 +9,7 @@ slurmctld and slurm-client; skipped otherwise. A small unix-socket listener per 
 import argparse
 import json
 import os
+import re
 import shutil
 import socket
 import sys
@@ -319,7 +320,8 @@ class SpankPluginTest(unittest.TestCase):
         r = self.cluster.run(["script", "-qec", "salloc --fructosa=on -N1", "/dev/null"],
                              input="echo JOB=$SLURM_JOB_ID\nexit 4\n", env={"SHELL": "/bin/sh"},
                              timeout=60)
-        ids = [int(w[4:]) for w in r.stdout.split() if w.startswith("JOB=") and w[4:].isdigit()]
+        # The terminal may echo stray bytes (NUL) before the output: search, not split.
+        ids = [int(x) for x in re.findall(r"JOB=(\d+)", r.stdout)]
         self.assertTrue(ids, r.stdout + r.stderr)
         job_id = ids[0]
         msgs = self.wait_messages(job_id, lambda m: any(

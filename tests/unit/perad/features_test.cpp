@@ -1,0 +1,136 @@
+#include "perad/features.h"
+
+#include <cmath>
+
+#include <gtest/gtest.h>
+
+#include "perad_test_util.h"
+
+namespace fructosa {
+namespace {
+
+using json = nlohmann::json;
+
+NodeRecord node(const std::string& host, double cpus, std::uint64_t mem_mb, json summary) {
+    NodeRecord n;
+    n.host = host;
+    n.cpus = cpus;
+    n.mem_mb = mem_mb;
+    n.ended = true;
+    n.summary = std::move(summary);
+    return n;
+}
+
+JobRecord job(std::vector<NodeRecord> nodes, double start = 1000, double end = 4600) {
+    JobRecord r;
+    r.info.job_id = 1;
+    r.info.status = "finished";
+    r.info.start_time = start;
+    r.info.end_time = end;
+    r.info.nnodes = static_cast<std::uint32_t>(nodes.size());
+    r.nodes = std::move(nodes);
+    return r;
+}
+
+TEST(Features, CpuEfficiencyTable) {
+    struct Case {
+        double cpus, cpu_seconds, elapsed, expected_eff, expected_cores;
+    };
+    const Case cases[] = {
+        {16, 3600, 3600, 1.0 / 16, 1.0},  // serial on 16 cores
+        {4, 4 * 3600, 3600, 1.0, 4.0},     // full use
+        {4, 0, 3600, 0.0, 0.0},
+        {2, 3 * 100, 100, 1.5, 3.0},      // more than allocated
+    };
+    for (const auto& c : cases) {
+        auto f = compute_features(job({node("n1", c.cpus, 1000, test::summary(0, 0, c.cpus, c.cpu_seconds))}, 0, c.elapsed));
+        ASSERT_TRUE(f.cpu_efficiency);
+        EXPECT_NEAR(*f.cpu_efficiency, c.expected_eff, 1e-12);
+        EXPECT_NEAR(*f.mean_cores_used, c.expected_cores, 1e-12);
+        EXPECT_NEAR(*f.allocated_core_s, c.cpus * c.elapsed, 1e-9);
+        EXPECT_NEAR(*f.nodes[0].cpu_efficiency, c.expected_eff, 1e-12);
+    }
+}
+
+TEST(Features, PerNodeAndOverall) {
+    auto f = compute_features(job({node("n1", 8, 8000, test::summary(1000, 4600, 8, 8 * 3600 * 0.9, 0.0, 6000)),
+                                   node("n2", 8, 8000, test::summary(1000, 4600, 8, 8 * 3600 * 0.1, 0.8, 2000))}));
+    EXPECT_EQ(f.nodes_reported, 2u);
+    EXPECT_DOUBLE_EQ(*f.elapsed_s, 3600);
+    EXPECT_DOUBLE_EQ(f.allocated_cpus, 16);
+    EXPECT_NEAR(*f.cpu_efficiency, 0.5, 1e-12);
+    EXPECT_NEAR(*f.nodes[0].cpu_efficiency, 0.9, 1e-12);
+    EXPECT_NEAR(*f.nodes[1].cpu_efficiency, 0.1, 1e-12);
+    EXPECT_NEAR(*f.idle_fraction, 0.4, 1e-12);  // equal interval counts
+    EXPECT_NEAR(*f.imbalance_cv, 0.8, 1e-12);     // sd 0.4 / mean 0.5
+    EXPECT_NEAR(*f.imbalance_max_min, 9, 1e-9);
+    EXPECT_EQ(f.busiest_node, "n1");
+    EXPECT_EQ(f.idlest_node, "n2");
+    EXPECT_NEAR(*f.memory_peak_fraction, 0.75, 1e-12);
+    EXPECT_EQ(*f.memory_peak_bytes, 6000ull * 1048576);
+}
+
+TEST(Features, IdleFractionWeightedByIntervals) {
+    auto s1 = test::summary(0, 100, 1, 10, 1.0);
+    s1["intervals"] = 30;
+    auto s2 = test::summary(0, 100, 1, 10, 0.0);
+    s2["intervals"] = 10;
+    auto f = compute_features(job({node("a", 1, 0, s1), node("b", 1, 0, s2)}, 0, 100));
+    EXPECT_NEAR(*f.idle_fraction, 0.75, 1e-12);
+}
+
+TEST(Features, IoMemoryPressureWalltimeAndTail) {
+    json s = test::summary(0, 1000, 2, 1000);
+    s["io_read_bytes"] = 600 * 1048576;
+    s["io_write_bytes"] = 400 * 1048576;
+    s["oom_kills"] = 2;
+    s["limit_hits"] = 5;
+    s["swap_max_bytes"] = 1048576;
+    s["last_busy_time"] = 700;
+    s["gpu_util_mean_percent"] = 40;
+    JobRecord r = job({node("n1", 2, 1000, s), node("n2", 2, 1000, s)}, 0, 1000);
+    r.info.time_limit_s = 4000;
+    r.info.gpus = 2;
+    auto f = compute_features(r);
+    EXPECT_EQ(*f.io_read_bytes, 1200ull * 1048576);
+    EXPECT_NEAR(*f.io_rate_bytes_per_s, 2000.0 * 1048576 / 1000, 1e-6);
+    EXPECT_EQ(*f.oom_kills, 4u);
+    EXPECT_EQ(*f.limit_hits, 10u);
+    EXPECT_EQ(*f.swap_max_bytes, 1048576u);
+    EXPECT_NEAR(*f.walltime_fraction, 0.25, 1e-12);
+    EXPECT_NEAR(*f.idle_tail_s, 300, 1e-9);
+    EXPECT_NEAR(*f.gpu_util_percent, 40, 1e-12);
+}
+
+TEST(Features, UnknownStaysUnknown) {
+    json s{{"samples", 0}, {"intervals", 0}, {"allocated_cpus", 4}};
+    auto f = compute_features(job({node("n1", 4, 0, s)}, 0, 100));
+    EXPECT_FALSE(f.used_core_s);
+    EXPECT_FALSE(f.cpu_efficiency);
+    EXPECT_FALSE(f.idle_fraction);
+    EXPECT_FALSE(f.memory_peak_fraction);
+    EXPECT_FALSE(f.oom_kills);
+    EXPECT_FALSE(f.io_rate_bytes_per_s);
+    EXPECT_FALSE(f.imbalance_cv);
+    EXPECT_FALSE(f.walltime_fraction);
+    EXPECT_FALSE(f.idle_tail_s);
+    EXPECT_FALSE(f.gpu_util_percent);
+    // A node that never reported counts for the allocation, not for the figures.
+    JobRecord r = job({node("n1", 4, 0, test::summary(0, 100, 4, 400)), node("n2", 4, 0, nullptr)}, 0, 100);
+    auto g = compute_features(r);
+    EXPECT_EQ(g.nodes_reported, 1u);
+    EXPECT_NEAR(*g.cpu_efficiency, 0.5, 1e-12);
+    EXPECT_FALSE(g.imbalance_cv);
+}
+
+TEST(Features, ElapsedFallsBackToSampleTimes) {
+    JobRecord r = job({node("n1", 1, 0, test::summary(50, 250, 1, 100))});
+    r.info.start_time.reset();
+    r.info.end_time.reset();
+    auto f = compute_features(r);
+    EXPECT_DOUBLE_EQ(*f.elapsed_s, 200);
+    EXPECT_NEAR(*f.cpu_efficiency, 0.5, 1e-12);
+}
+
+}  // namespace
+}  // namespace fructosa

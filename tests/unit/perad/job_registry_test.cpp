@@ -1,0 +1,305 @@
+#include "common/job_registry.h"
+
+#include <sqlite3.h>
+
+#include <fstream>
+
+#include <gtest/gtest.h>
+
+#include "perad_test_util.h"
+
+namespace fructosa {
+namespace {
+
+using json = nlohmann::json;
+using test::add_finished_job;
+using test::meta;
+using test::summary;
+using test::TempDir;
+
+TEST(JobRegistry, CreatesSchemaInWalMode) {
+    TempDir dir;
+    JobRegistry reg(dir.file("r.db"));
+    sqlite3_stmt* st = nullptr;
+    ASSERT_EQ(sqlite3_prepare_v2(reg.handle(), "PRAGMA journal_mode", -1, &st, nullptr), SQLITE_OK);
+    ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
+    EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)), "wal");
+    sqlite3_finalize(st);
+    // Reopening an existing registry works, read-only too.
+    JobRegistry again(dir.file("r.db"), JobRegistry::Mode::ReadOnly);
+    EXPECT_FALSE(again.load_job(1).has_value());
+}
+
+TEST(JobRegistry, RefusesMissingAndForeignFiles) {
+    TempDir dir;
+    EXPECT_THROW(JobRegistry(dir.file("absent.db"), JobRegistry::Mode::ReadOnly), JobRegistryError);
+    std::ofstream(dir.file("text.db")) << "this is not a database, just some text long enough to look like one\n";
+    try {
+        JobRegistry r(dir.file("text.db"), JobRegistry::Mode::ReadOnly);
+        FAIL() << "opened a text file";
+    } catch (const JobRegistryError& e) {
+        EXPECT_NE(std::string(e.what()).find("text.db"), std::string::npos) << e.what();
+    }
+    {
+        sqlite3* db = nullptr;
+        sqlite3_open(dir.file("other.db").c_str(), &db);
+        sqlite3_exec(db, "CREATE TABLE t(x)", nullptr, nullptr, nullptr);
+        sqlite3_close(db);
+    }
+    EXPECT_THROW(JobRegistry(dir.file("other.db"), JobRegistry::Mode::ReadOnly), JobRegistryError);
+}
+
+TEST(JobRegistry, WriterReaderRoundTrip) {
+    TempDir dir;
+    JobRegistry reg(dir.file("r.db"));
+    auto m = meta("n[1-2]", 2, 8, 16000);
+    reg.record_step_start(42, "n1", "batch", m, 1000);
+    reg.record_step_start(42, "n1", "0", m, 1001);
+    reg.record_step_start(42, "n2", "0", m, 1002);
+    reg.record_step_end(42, "n1", "0", 0, summary(1001, 1500, 8, 3000), 1500);
+    reg.record_job_end(42, "n1", 0, summary(1000, 1600, 8, 4000, 0.1, 900), m, 1600, "last step ended");
+
+    auto job = reg.load_job(42);
+    ASSERT_TRUE(job);
+    EXPECT_EQ(job->info.user, "alice");
+    EXPECT_EQ(job->info.uid, 1000u);
+    EXPECT_EQ(job->info.account, "proj");
+    EXPECT_EQ(job->info.partition, "batch");
+    EXPECT_EQ(job->info.job_name, "sim");
+    EXPECT_EQ(job->info.nodelist, "n[1-2]");
+    EXPECT_EQ(job->info.nnodes, 2u);
+    EXPECT_EQ(job->info.ntasks, 16u);
+    EXPECT_DOUBLE_EQ(job->info.total_cpus, 16);
+    EXPECT_EQ(job->info.mem_mb, 32000u);
+    EXPECT_EQ(job->info.cpus_per_node, (json{{"n1", 8.0}, {"n2", 8.0}}));
+    EXPECT_EQ(job->info.status, "running");  // n2 has not ended
+    EXPECT_EQ(job->info.start_time, 1000.0);
+    EXPECT_EQ(job->info.first_end_time, 1600.0);
+    ASSERT_EQ(job->nodes.size(), 2u);
+    EXPECT_EQ(job->nodes[0].host, "n1");
+    EXPECT_TRUE(job->nodes[0].ended);
+    EXPECT_EQ(job->nodes[0].reason, "last step ended");
+    EXPECT_EQ(job->nodes[0].summary["cpu_seconds"], 4000);
+    EXPECT_FALSE(job->nodes[1].ended);
+    EXPECT_TRUE(job->nodes[1].summary.is_null());
+    ASSERT_EQ(job->steps.size(), 3u);
+    bool found = false;
+    for (const auto& s : job->steps)
+        if (s.host == "n1" && s.step_id == "0") {
+            found = true;
+            EXPECT_EQ(s.end_time, 1500.0);
+            EXPECT_EQ(s.exit_status, 0);
+            EXPECT_EQ(s.summary["cpu_seconds"], 3000);
+        }
+    EXPECT_TRUE(found);
+    EXPECT_TRUE(reg.unclassified_jobs(10).empty());
+
+    reg.record_job_end(42, "n2", 0, summary(1002, 1700, 8, 5000), m, 1700, "last step ended");
+    job = reg.load_job(42);
+    EXPECT_EQ(job->info.status, "finished");
+    EXPECT_EQ(job->info.end_time, 1700.0);
+    EXPECT_EQ(job->info.finished_at, 1700.0);
+    EXPECT_EQ(reg.unclassified_jobs(10), std::vector<std::uint64_t>{42});
+}
+
+TEST(JobRegistry, FinishedNeedsEveryNodeOfTheExpandedList) {
+    TempDir dir;
+    JobRegistry reg(dir.file("r.db"));
+    auto m = meta("n[1-3],gpu01", 4, 2, 100);
+    for (const char* h : {"n1", "n2", "gpu01"}) reg.record_job_end(7, h, 0, summary(0, 100, 2, 10), m, 100);
+    EXPECT_EQ(reg.load_job(7)->info.status, "running");
+    reg.record_job_end(7, "n3.cluster.example", 0, summary(0, 100, 2, 10), m, 110);  // FQDN matches n3
+    EXPECT_EQ(reg.load_job(7)->info.status, "finished");
+}
+
+TEST(JobRegistry, TimeoutMarksPartialNamingMissingNodes) {
+    TempDir dir;
+    JobRegistry reg(dir.file("r.db"));
+    auto m = meta("n[1-4]", 4, 2, 100);
+    reg.record_job_end(9, "n2", 0, summary(0, 100, 2, 10), m, 100);
+    reg.record_job_end(9, "n3", 0, summary(0, 100, 2, 10), m, 150);
+    EXPECT_TRUE(reg.check_timeouts(100 + 60, 60).empty());  // exactly at the grace: not yet
+    EXPECT_EQ(reg.check_timeouts(100 + 61, 60), std::vector<std::uint64_t>{9});
+    auto job = reg.load_job(9);
+    EXPECT_EQ(job->info.status, "partial");
+    EXPECT_EQ(job->info.missing_nodes, "n1,n4");
+    EXPECT_EQ(reg.unclassified_jobs(10), std::vector<std::uint64_t>{9});
+    EXPECT_TRUE(reg.check_timeouts(1000, 60).empty());  // already partial
+
+    // A late node narrows the missing list; the last one finishes the job.
+    reg.record_job_end(9, "n1", 0, summary(0, 100, 2, 10), m, 400);
+    EXPECT_EQ(reg.load_job(9)->info.missing_nodes, "n4");
+    EXPECT_EQ(reg.load_job(9)->info.status, "partial");
+    reg.record_job_end(9, "n4", 0, summary(0, 100, 2, 10), m, 500);
+    EXPECT_EQ(reg.load_job(9)->info.status, "finished");
+}
+
+TEST(JobRegistry, ReattachedJobWithoutNodeListWaitsForTimeout) {
+    TempDir dir;
+    JobRegistry reg(dir.file("r.db"));
+    json empty_meta{{"uid", 0}, {"user", ""}, {"nodelist", ""}, {"nnodes", 0}, {"cpus", 0}};
+    reg.record_job_end(11, "n1", 0, summary(0, 100, 0, 10), empty_meta, 100, "cgroup removed", true);
+    auto job = reg.load_job(11);
+    EXPECT_EQ(job->info.status, "running");
+    EXPECT_FALSE(job->info.uid.has_value());  // uid 0 with no user means unknown
+    EXPECT_TRUE(job->nodes[0].reattached);
+    reg.check_timeouts(1000, 60);
+    EXPECT_EQ(reg.load_job(11)->info.status, "partial");
+    EXPECT_EQ(reg.load_job(11)->info.missing_nodes, "(node list unknown)");
+}
+
+TEST(JobRegistry, LaterJobEndReplacesSummaryAndDropsVerdict) {
+    TempDir dir;
+    JobRegistry reg(dir.file("r.db"));
+    add_finished_job(reg, 5, 1, 4, 0, 1000, 0.5);
+    ClassificationRecord c;
+    c.job_id = 5;
+    c.job_class = "efficient";
+    c.classified_at = 2000;
+    reg.store_classifications({c});
+    EXPECT_TRUE(reg.load_job(5)->classification);
+    EXPECT_TRUE(reg.unclassified_jobs(10).empty());
+
+    // Another step on the same node after its job_end: running again, then ends again.
+    auto m = meta("n1", 1, 4, 4096);
+    reg.record_step_start(5, "n1", "1", m, 1100);
+    EXPECT_EQ(reg.load_job(5)->info.status, "running");
+    EXPECT_FALSE(reg.load_job(5)->classification);
+    reg.record_job_end(5, "n1", 3, summary(0, 1200, 4, 4321), m, 1200);
+    auto job = reg.load_job(5);
+    EXPECT_EQ(job->info.status, "finished");
+    EXPECT_EQ(job->nodes[0].summary["cpu_seconds"], 4321);
+    EXPECT_EQ(job->info.exit_status, 3);
+    EXPECT_EQ(job->info.end_time, 1200.0);
+    EXPECT_EQ(reg.unclassified_jobs(10), std::vector<std::uint64_t>{5});
+
+    // A repeated job_end without a step_start in between also replaces and re-queues.
+    reg.store_classifications({c});
+    reg.record_job_end(5, "n1", 3, summary(0, 1300, 4, 5000), m, 1300);
+    EXPECT_EQ(reg.load_job(5)->nodes[0].summary["cpu_seconds"], 5000);
+    EXPECT_EQ(reg.unclassified_jobs(10), std::vector<std::uint64_t>{5});
+}
+
+TEST(JobRegistry, SlurmInfo) {
+    TempDir dir;
+    JobRegistry reg(dir.file("r.db"));
+    reg.set_slurm_info(77, "TIMEOUT", 3600, 0);  // before any event: creates the job
+    add_finished_job(reg, 77, 1, 2, 0, 3600, 0.9);
+    auto job = reg.load_job(77);
+    EXPECT_EQ(job->info.slurm_state, "TIMEOUT");
+    EXPECT_EQ(job->info.time_limit_s, 3600.0);
+    EXPECT_EQ(job->info.slurm_exit_code, 0);
+    EXPECT_EQ(job->info.user, "alice");
+    reg.set_slurm_info(77, "", std::nullopt, 15);  // empty and absent keep what is there
+    job = reg.load_job(77);
+    EXPECT_EQ(job->info.slurm_state, "TIMEOUT");
+    EXPECT_EQ(job->info.time_limit_s, 3600.0);
+    EXPECT_EQ(job->info.slurm_exit_code, 15);
+}
+
+TEST(JobRegistry, AppliesLagentEvents) {
+    TempDir dir;
+    JobRegistry reg(dir.file("r.db"));
+    std::string error;
+    json start{{"type", "step_start"}, {"job_id", 3}, {"host", "n1"}, {"step_id", "0"}, {"time", 10.0},
+               {"meta", meta("n1", 1, 2, 100)}};
+    json end{{"type", "step_end"}, {"job_id", 3}, {"host", "n1"}, {"step_id", "0"}, {"time", 20.0},
+             {"exit_status", 1}, {"summary", summary(10, 20, 2, 5)}};
+    json job_end{{"type", "job_end"}, {"job_id", 3}, {"host", "n1"}, {"time", 21.0}, {"reason", "last step ended"},
+                 {"exit_status", 1}, {"reattached", false}, {"summary", summary(10, 20, 2, 5)},
+                 {"meta", meta("n1", 1, 2, 100)}};
+    for (const auto& e : {start, end, job_end}) EXPECT_TRUE(apply_job_event(reg, e, error)) << error;
+    auto job = reg.load_job(3);
+    EXPECT_EQ(job->info.status, "finished");
+    EXPECT_EQ(job->info.exit_status, 1);
+    EXPECT_EQ(job->steps.at(0).exit_status, 1);
+
+    const json bad[] = {json::array(), json{{"job_id", 1}}, json{{"type", "step_start"}, {"host", "n1"}},
+                        json{{"type", "step_start"}, {"job_id", -1}, {"host", "n1"}, {"time", 1}},
+                        json{{"type", "step_start"}, {"job_id", 1}, {"host", "n1"}, {"time", 1}},
+                        json{{"type", "oops"}, {"job_id", 1}, {"host", "n1"}, {"time", 1}},
+                        json{{"type", "job_end"}, {"job_id", 1}, {"host", ""}, {"time", 1}},
+                        json{{"type", "job_end"}, {"job_id", 1}, {"host", "n1"}, {"time", "x"}}};
+    for (const auto& e : bad) {
+        error.clear();
+        EXPECT_FALSE(apply_job_event(reg, e, error)) << e.dump();
+        EXPECT_FALSE(error.empty());
+    }
+}
+
+TEST(JobRegistry, ListFiltersAndSummary) {
+    TempDir dir;
+    JobRegistry reg(dir.file("r.db"));
+    add_finished_job(reg, 1, 1, 4, 0, 3600, 0.25, "alice");  // 4 core-h, 1 used
+    add_finished_job(reg, 2, 2, 8, 100, 3600, 0.5, "bob");   // 16 core-h, 8 used
+    add_finished_job(reg, 3, 1, 2, 200, 3600, 1.0, "alice");  // 2 core-h, 2 used
+    auto m = meta("n9", 1, 1, 10, "carol");
+    reg.record_step_start(4, "n9", "0", m, 300);  // still running
+    ClassificationRecord c1{1, "underutilized-cpu", {"serial-on-many-cores"}, {}, {}, {}, 1, "h", 4 * 3600, 3600};
+    ClassificationRecord c2{2, "underutilized-cpu", {}, {}, {}, {}, 1, "h", 16 * 3600, 8 * 3600};
+    ClassificationRecord c3{3, "efficient", {}, {}, {}, {}, 1, "h", 2 * 3600, 2 * 3600};
+    reg.store_classifications({c1, c2, c3});
+
+    auto ids = [](const std::vector<JobListRow>& rows) {
+        std::vector<std::uint64_t> out;
+        for (const auto& r : rows) out.push_back(r.info.job_id);
+        return out;
+    };
+    JobFilter all;
+    EXPECT_EQ(ids(reg.list_jobs(all)), (std::vector<std::uint64_t>{3, 2, 1, 4}));  // latest end first, running last
+    JobFilter f;
+    f.user = "alice";
+    EXPECT_EQ(ids(reg.list_jobs(f)), (std::vector<std::uint64_t>{3, 1}));
+    f = {};
+    f.job_class = "underutilized-cpu";
+    EXPECT_EQ(ids(reg.list_jobs(f)), (std::vector<std::uint64_t>{2, 1}));
+    f = {};
+    f.flag = "serial-on-many-cores";
+    EXPECT_EQ(ids(reg.list_jobs(f)), (std::vector<std::uint64_t>{1}));
+    f = {};
+    f.since = 3700;
+    f.until = 3750;
+    EXPECT_EQ(ids(reg.list_jobs(f)), (std::vector<std::uint64_t>{2}));
+    f = {};
+    f.status = "running";
+    EXPECT_EQ(ids(reg.list_jobs(f)), (std::vector<std::uint64_t>{4}));
+    f = {};
+    f.job_class = "unclassified";
+    EXPECT_EQ(ids(reg.list_jobs(f)), (std::vector<std::uint64_t>{4}));
+    f = {};
+    f.limit = 2;
+    EXPECT_EQ(ids(reg.list_jobs(f)), (std::vector<std::uint64_t>{3, 2}));
+    auto row = reg.list_jobs(all)[2];
+    EXPECT_EQ(row.job_class, "underutilized-cpu");
+    EXPECT_EQ(row.flags, std::vector<std::string>{"serial-on-many-cores"});
+
+    auto by_user = reg.summarize(JobFilter{}, "user");
+    ASSERT_EQ(by_user.size(), 3u);
+    EXPECT_EQ(by_user[0].key, "bob");  // 8 core-h wasted
+    EXPECT_NEAR(by_user[0].wasted_core_h, 8, 1e-9);
+    EXPECT_EQ(by_user[1].key, "alice");  // 3 wasted
+    EXPECT_NEAR(by_user[1].allocated_core_h, 6, 1e-9);
+    EXPECT_NEAR(by_user[1].used_core_h, 3, 1e-9);
+    EXPECT_EQ(by_user[1].jobs, 2u);
+    EXPECT_EQ(by_user[1].per_class.at("efficient"), 1u);
+    EXPECT_EQ(by_user[2].key, "carol");
+    EXPECT_EQ(by_user[2].per_class.at("unclassified"), 1u);
+    auto by_class = reg.summarize(JobFilter{}, "class");
+    EXPECT_EQ(by_class[0].key, "underutilized-cpu");
+    EXPECT_EQ(by_class[0].jobs, 2u);
+    EXPECT_THROW(reg.summarize(JobFilter{}, "color"), std::invalid_argument);
+}
+
+TEST(JobRegistry, ReaderSeesWritesOfAnotherConnection) {
+    TempDir dir;
+    JobRegistry writer(dir.file("r.db"));
+    JobRegistry reader(dir.file("r.db"));
+    add_finished_job(writer, 1, 1, 1, 0, 100, 1);
+    EXPECT_EQ(reader.unclassified_jobs(10), std::vector<std::uint64_t>{1});
+    EXPECT_TRUE(reader.load_job(1));
+    add_finished_job(writer, 2, 1, 1, 0, 100, 1);
+    EXPECT_EQ(reader.unclassified_jobs(10).size(), 2u);
+}
+
+}  // namespace
+}  // namespace fructosa
