@@ -57,10 +57,10 @@ CREATE INDEX IF NOT EXISTS jobs_partition_end ON jobs(partition, end_time);
 CREATE INDEX IF NOT EXISTS jobs_running ON jobs(first_end_time) WHERE status = 'running';
 CREATE INDEX IF NOT EXISTS jobs_pending ON jobs(finished_at) WHERE pending_classification = 1;
 CREATE INDEX IF NOT EXISTS jobs_class_end ON jobs(job_class, end_time);
-CREATE INDEX IF NOT EXISTS jobs_user_waste ON jobs(user, job_class, allocated_core_s, used_core_s);
-CREATE INDEX IF NOT EXISTS jobs_account_waste ON jobs(account, job_class, allocated_core_s, used_core_s);
-CREATE INDEX IF NOT EXISTS jobs_partition_waste ON jobs(partition, job_class, allocated_core_s, used_core_s);
-CREATE INDEX IF NOT EXISTS jobs_class_waste ON jobs(job_class, allocated_core_s, used_core_s);
+CREATE INDEX IF NOT EXISTS jobs_user_waste ON jobs(user, job_class, allocated_core_s, used_core_s, end_time);
+CREATE INDEX IF NOT EXISTS jobs_account_waste ON jobs(account, job_class, allocated_core_s, used_core_s, end_time);
+CREATE INDEX IF NOT EXISTS jobs_partition_waste ON jobs(partition, job_class, allocated_core_s, used_core_s, end_time);
+CREATE INDEX IF NOT EXISTS jobs_class_waste ON jobs(job_class, allocated_core_s, used_core_s, end_time);
 CREATE TABLE IF NOT EXISTS job_nodes(
   job_id INTEGER NOT NULL,
   host TEXT NOT NULL,

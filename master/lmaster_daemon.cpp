@@ -55,7 +55,7 @@ RunFn make_lmaster_run(const LmasterConfig& config) {
             sink = std::make_unique<NullSink>();
         AgentServer server(io, AgentServerSettings::from(config.listen), *sink, std::make_unique<NoAuth>());
         server.on_job_event([](const std::string& host, const wire::JobEvent& e) {
-            log_debug("job event {} from {}: {}", e.seq, host, e.json.substr(0, 500));
+            log_debug("job event {} from {}: {}", e.seq, host, e.json.substr(0, 4000));
         });
         server.listen();  // throws "cannot listen on host:port: ..."
         SelfMetrics self(io, to_ms(config.self_metrics_interval), short_hostname(), server, *sink);

@@ -36,7 +36,7 @@ ClassificationRecord classify_job(const JobRecord& job, const Thresholds& t, dou
     r.thresholds_hash = t.hash();
     r.allocated_core_s = f.allocated_core_s.value_or(0);
     r.used_core_s = f.used_core_s.value_or(0);
-    r.features = f.to_json();
+    r.features = f.to_json(false);
     return r;
 }
 

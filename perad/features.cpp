@@ -51,7 +51,7 @@ json NodeFeatures::to_json() const {
     return j;
 }
 
-json JobFeatures::to_json() const {
+json JobFeatures::to_json(bool with_nodes) const {
     json j{{"job_id", job_id},   {"status", status},       {"nnodes", nnodes},
            {"nodes_reported", nodes_reported}, {"ntasks", ntasks}, {"gpus", gpus},
            {"allocated_cpus", allocated_cpus}, {"mem_mb", mem_mb}};
@@ -80,8 +80,10 @@ json JobFeatures::to_json() const {
     put(j, "slurm_state", slurm_state);
     put(j, "slurm_exit_code", slurm_exit_code);
     put(j, "idle_tail_s", idle_tail_s);
-    j["nodes"] = json::array();
-    for (const auto& n : nodes) j["nodes"].push_back(n.to_json());
+    if (with_nodes) {
+        j["nodes"] = json::array();
+        for (const auto& n : nodes) j["nodes"].push_back(n.to_json());
+    }
     return j;
 }
 

@@ -69,7 +69,9 @@ struct JobFeatures {
 
     std::vector<NodeFeatures> nodes;
 
-    nlohmann::json to_json() const;
+    /// The figures as an object; `with_nodes` adds the per-node array (what `perad show`
+    /// prints; the registry stores the job-level figures only, the rest is recomputable).
+    nlohmann::json to_json(bool with_nodes = true) const;
 };
 
 /// Computes the features of `job`. Pure: the same record gives the same figures.

@@ -134,12 +134,14 @@ void bulk_load(const std::string& path, std::size_t jobs) {
     sqlite3_stmt *job = nullptr, *cls = nullptr;
     sqlite3_prepare_v2(db,
                        "INSERT INTO jobs(job_id, user, uid, account, partition, job_name, nodelist, nnodes, ntasks,"
-                       " total_cpus, mem_mb, start_time, end_time, first_end_time, status, exit_status, finished_at)"
-                       " VALUES(?1, ?2, ?3, ?4, ?5, 'bench', 'n[1-2]', 2, ?6, ?6, 8192, ?7, ?8, ?8, 'finished', 0, ?8)",
+                       " total_cpus, mem_mb, start_time, end_time, first_end_time, status, exit_status, finished_at,"
+                       " job_class, allocated_core_s, used_core_s)"
+                       " VALUES(?1, ?2, ?3, ?4, ?5, 'bench', 'n[1-2]', 2, ?6, ?6, 8192, ?7, ?8, ?8, 'finished', 0, ?8,"
+                       " ?9, ?10, ?11)",
                        -1, &job, nullptr);
     sqlite3_prepare_v2(db,
-                       "INSERT INTO classifications(job_id, class, flags, classified_at, thresholds_hash,"
-                       " allocated_core_s, used_core_s) VALUES(?1, ?2, ?3, ?4, 'bench', ?5, ?6)",
+                       "INSERT INTO classifications(job_id, class, flags, classified_at, thresholds_hash)"
+                       " VALUES(?1, ?2, ?3, ?4, 'bench')",
                        -1, &cls, nullptr);
     auto t0 = Clock::now();
     reg.in_transaction([&] {
@@ -156,15 +158,17 @@ void bulk_load(const std::string& path, std::size_t jobs) {
             sqlite3_bind_int(job, 6, cpus);
             sqlite3_bind_double(job, 7, end - elapsed);
             sqlite3_bind_double(job, 8, end);
+            const char* job_class = classes[rng() % 8];
+            double alloc = cpus * elapsed, used = alloc * (static_cast<double>(rng()) / rng.max());
+            sqlite3_bind_text(job, 9, job_class, -1, SQLITE_STATIC);
+            sqlite3_bind_double(job, 10, alloc);
+            sqlite3_bind_double(job, 11, used);
             sqlite3_step(job);
             sqlite3_reset(job);
-            double alloc = cpus * elapsed, used = alloc * (static_cast<double>(rng()) / rng.max());
             sqlite3_bind_int64(cls, 1, static_cast<sqlite3_int64>(i));
-            sqlite3_bind_text(cls, 2, classes[rng() % 8], -1, SQLITE_STATIC);
+            sqlite3_bind_text(cls, 2, job_class, -1, SQLITE_STATIC);
             sqlite3_bind_text(cls, 3, flags[rng() % 6], -1, SQLITE_STATIC);
             sqlite3_bind_double(cls, 4, end);
-            sqlite3_bind_double(cls, 5, alloc);
-            sqlite3_bind_double(cls, 6, used);
             sqlite3_step(cls);
             sqlite3_reset(cls);
         }

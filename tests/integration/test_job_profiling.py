@@ -1,0 +1,227 @@
+"""Per-job profiling end to end on a real 3-node Slurm cluster (issue "Per-job profiling").
+
+slurmctld + three slurmd (n1, n2, n3) on this host with spank_fructosa.so in a private
+plugstack.conf, one lagent per node name (each on its own plugin socket, %n), lmaster and
+a private carbon-cache. Jobs with known behaviour must leave the right job series in carbon:
+jobs.<jobid>.<node>.<group>.<field>.
+
+Run: /usr/bin/python3 test_job_profiling.py --build-dir BUILD
+"""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import fructosa_testlib as lib  # noqa: E402
+from slurm_cluster import SlurmCluster  # noqa: E402
+
+NODES = ("n1", "n2", "n3")
+TIMEOUT_MS = 200
+PY = "/usr/bin/python3"
+BURN = [PY, "-c", "import time\nt=time.time()\nwhile time.time()-t<%s: pass"]
+
+
+class JobProfiling(unittest.TestCase):
+    """One cluster and one FrUCToSA stack for the whole class: starting Slurm is slow."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.ws = lib.Workspace()
+        try:
+            cls._start_stack()
+        except BaseException:
+            cls.ws.close()
+            raise
+
+    @classmethod
+    def _start_stack(cls):
+        ws = cls.ws
+        ws.need_binaries("lagent", "lmaster")
+        plugin = os.path.join(lib.BUILD_DIR, "spank", "spank_fructosa.so")
+        if not os.path.exists(plugin):
+            raise AssertionError("spank_fructosa.so is not built: " + plugin)
+        cls.sock_pattern = os.path.join(ws.subdir("sockets"), "%n.sock")
+        cls.carbon = lib.CarbonCache(ws).start()
+        cls.master = lib.Lmaster(ws, cls.carbon).run().wait_listening()
+        cls.agents = {}
+        for node in NODES:
+            agent = lib.Lagent(ws, cls.master.port, hostname=node, sensors=("VirtualMemory",), interval=5,
+                               overrides={"jobs": {"socket": cls.sock_pattern, "min interval": 0.5}},
+                               name="lagent-" + node).run()
+            cls.agents[node] = agent
+        for node in NODES:
+            path = cls.sock_pattern.replace("%n", node)
+            lib.wait_until(lambda: os.path.exists(path), 15, "lagent of %s to listen on %s" % (node, path))
+        cls.plugin_args = ["socket=" + cls.sock_pattern, "timeout_ms=%d" % TIMEOUT_MS, "min_interval=0.5",
+                           "interval=1"]
+        cls.cluster = SlurmCluster(ws.subdir("slurm"), nodes=NODES, plugin_path=plugin,
+                                   plugin_args=cls.plugin_args)
+        cls.cluster.start()
+        ws.addCleanup(cls.cluster.stop)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.ws.close()
+
+    # --- helpers -------------------------------------------------------------------
+
+    def srun(self, *args, timeout=120, check=True):
+        res = self.cluster.run(["srun"] + list(args), timeout=timeout)
+        if check and res.returncode != 0:
+            self.fail("srun %s failed (%d):\n%s%s" % (" ".join(args), res.returncode, res.stdout, res.stderr))
+        return res
+
+    def srun_job(self, *args, **kw):
+        """Runs srun, returns the job id (the task prints $SLURM_JOB_ID first)."""
+        res = self.srun(*args, **kw)
+        return int(res.stdout.split()[0])
+
+    def job_values(self, jobid, node, field, count=1, timeout=20):
+        path = "jobs.%d.%s.%s" % (jobid, node, field)
+        lib.wait_until(lambda: len(self.carbon.values(path)) >= count, timeout, "series " + path)
+        return [v for _, v in self.carbon.values(path)]
+
+    def job_series(self, jobid):
+        return self.carbon.series("jobs.%d" % jobid)
+
+    @staticmethod
+    def with_jobid(cmd):
+        """A task command that prints the job id, then runs `cmd` (a list)."""
+        return ["/bin/sh", "-c", 'echo $SLURM_JOB_ID; exec "$@"', "sh"] + list(cmd)
+
+    # --- tests ---------------------------------------------------------------------
+
+    def test_cpu_burner_on_three_nodes_shows_high_cpu_on_each(self):
+        jobid = self.srun_job("--fructosa=on", "-N3", "-n3", "--ntasks-per-node=1",
+                              *self.with_jobid(BURN[:2] + [BURN[2] % 5]))
+        # The three "nodes" share this host's cores and each slurmd pins its first task to
+        # core 0, so three burners share one core: a third of a core each is "fully busy".
+        for node in NODES:
+            usage = self.job_values(jobid, node, "cpu.usage_percent", count=2)
+            self.assertGreater(max(usage), 25, "%s: %s" % (node, usage))
+            eff = self.job_values(jobid, node, "cpu.efficiency_percent")
+            self.assertGreater(max(eff), 12, "%s: %s" % (node, eff))
+            self.assertTrue(self.job_values(jobid, node, "memory.current"))
+
+    def test_sleep_job_shows_near_zero_cpu(self):
+        jobid = self.srun_job("--fructosa=on", "-N1", "-w", "n2", *self.with_jobid(["sleep", "4"]))
+        usage = self.job_values(jobid, "n2", "cpu.usage_percent", count=2)
+        self.assertLess(max(usage), 5, usage)
+
+    def test_memory_job_shows_its_peak(self):
+        alloc = "b = bytearray(500 << 20)\nfor i in range(0, len(b), 4096): b[i] = 1\nimport time\ntime.sleep(3)"
+        jobid = self.srun_job("--fructosa=on", "--mem=900", "-w", "n3", *self.with_jobid([PY, "-c", alloc]))
+        peak = max(self.job_values(jobid, "n3", "memory.peak", count=2))
+        self.assertGreater(peak, 480 << 20)
+        self.assertLess(peak, 800 << 20)
+
+    def test_jobs_sharing_a_node_keep_their_own_figures(self):
+        busy = subprocess.Popen(["srun", "--fructosa=on", "-w", "n1", "-n1", "-c1"] +
+                                self.with_jobid(BURN[:2] + [BURN[2] % 5]),
+                                stdout=subprocess.PIPE, text=True, env=self.cluster.env)
+        quiet_id = self.srun_job("--fructosa=on", "-w", "n1", "-n1", "-c1", *self.with_jobid(["sleep", "4"]))
+        busy_id = int(busy.communicate(timeout=60)[0].split()[0])
+        self.assertNotEqual(quiet_id, busy_id)
+        self.assertGreater(max(self.job_values(busy_id, "n1", "cpu.usage_percent", count=2)), 40)
+        self.assertLess(max(self.job_values(quiet_id, "n1", "cpu.usage_percent", count=2)), 5)
+
+    def test_off_gives_no_job_series(self):
+        jobid = self.srun_job("--fructosa=off", "-N1", *self.with_jobid(["sleep", "2"]))
+        on_id = self.srun_job("--fructosa=on", "-N1", *self.with_jobid(["sleep", "2"]))
+        self.job_values(on_id, "n1", "memory.current")  # the profiled twin arrived...
+        time.sleep(1)
+        self.assertEqual(self.job_series(jobid), [])    # ...the other one has nothing
+
+    def test_default_on_profiles_jobs_without_the_option(self):
+        self.cluster.write_plugstack(self.plugin_args + ["default=on"])
+        try:
+            jobid = self.srun_job("-N1", "-w", "n2", *self.with_jobid(["sleep", "2"]))
+        finally:
+            self.cluster.write_plugstack(self.plugin_args)
+        self.assertTrue(self.job_values(jobid, "n2", "memory.current"))
+
+    def test_sbatch_with_the_option_is_profiled(self):
+        out = os.path.join(self.ws.tmp, "batch.out")
+        jobid = self.cluster.submit(["--fructosa=on", "-N1", "-w", "n3", "-o", out,
+                                     "--wrap", "%s -c 'import time\nt=time.time()\nwhile time.time()-t<3: pass'" % PY])
+        self.cluster.wait_job(jobid)
+        self.assertGreater(max(self.job_values(jobid, "n3", "cpu.usage_percent", count=2)), 40)
+
+    def test_short_job_still_gets_samples_and_a_summary(self):
+        jobid = self.srun_job("--fructosa=on", "-N1", "-w", "n1", *self.with_jobid(BURN[:2] + [BURN[2] % 2]))
+        def job_end_line():
+            for line in self.master.log().splitlines():
+                if '"type":"job_end"' in line and '"job_id":%d,' % jobid in line:
+                    return line
+        line = lib.wait_until(job_end_line, 15, "lmaster to receive the job_end of job %d" % jobid)
+        self.assertRegex(line, r'"samples":[2-9]')
+        self.assertGreater(max(self.job_values(jobid, "n1", "cpu.usage_percent")), 40)
+
+    def test_bogus_value_is_refused_at_submission(self):
+        res = self.srun("--fructosa=bogus", "true", check=False)
+        self.assertNotEqual(res.returncode, 0)
+        self.assertIn("on", res.stderr)
+        self.assertIn("off", res.stderr)
+
+    def test_job_runs_unharmed_when_lagent_is_down(self):
+        agent = self.agents["n2"]
+        agent.stop()
+        try:
+            t0 = time.monotonic()
+            self.srun("--fructosa=off", "-w", "n2", "true")
+            plain = time.monotonic() - t0
+            t0 = time.monotonic()
+            res = self.srun("--fructosa=on", "-w", "n2", "true")
+            profiled = time.monotonic() - t0
+        finally:
+            agent.run()
+            lib.wait_until(lambda: os.path.exists(self.sock_pattern.replace("%n", "n2")), 15, "lagent n2 back")
+        self.assertEqual(res.returncode, 0)
+        print("\nlaunch without lagent: %.3f s profiled vs %.3f s unprofiled" % (profiled, plain))
+        # Two messages (start, end) may each wait the timeout; the rest is margin for 2 cores.
+        self.assertLess(profiled - plain, 2 * TIMEOUT_MS / 1000 + 1.5)
+
+    def test_non_root_sender_is_refused(self):
+        path = self.sock_pattern.replace("%n", "n3")
+        d = os.path.dirname(path)
+        while d.startswith(self.ws.tmp):  # let `nobody` reach the socket (mkdtemp makes 0700)
+            os.chmod(d, 0o755)
+            d = os.path.dirname(d)
+        pid = os.fork()
+        if pid == 0:  # child: become nobody, then try to forge a job start
+            try:
+                os.setgid(65534)
+                os.setuid(65534)
+                s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                s.connect(path)
+                s.sendall(b'{"v":1,"event":"step_start","job_id":999999,"step_id":"0","node":"n3","uid":65534}\n')
+                s.close()
+                os._exit(0)
+            except BaseException:
+                os._exit(1)
+        _, status = os.waitpid(pid, 0)
+        self.assertEqual(status, 0, "nobody could not even connect to " + path)
+        agent = self.agents["n3"]
+        lib.wait_until(lambda: "refused a message" in agent.log(), 10, "lagent n3 to log the refusal")
+        self.assertIn("from uid 65534", agent.log())
+        self.assertNotIn("job 999999", agent.log())
+
+    def test_restarted_lagent_reattaches_to_a_running_job(self):
+        proc = subprocess.Popen(["srun", "--fructosa=on", "-w", "n1"] + self.with_jobid(["sleep", "8"]),
+                                stdout=subprocess.PIPE, text=True, env=self.cluster.env)
+        jobid = int(proc.stdout.readline())
+        self.job_values(jobid, "n1", "memory.current")
+        agent = self.agents["n1"]
+        agent.stop()
+        agent.run()
+        lib.wait_until(lambda: "job %d: re-attached" % jobid in agent.log(), 15, "lagent n1 to re-attach")
+        proc.communicate(timeout=60)
+        self.assertEqual(proc.returncode, 0)
+
+
+if __name__ == "__main__":
+    lib.main()
