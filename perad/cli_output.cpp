@@ -167,7 +167,7 @@ void print_job(std::ostream& out, const JobRecord& job, const JobFeatures& f, co
                           "memory_peak_fraction", "oom_kills", "limit_hits", "swap_max_bytes", "io_read_bytes",
                           "io_write_bytes", "io_rate_bytes_per_s", "gpu_util_percent", "walltime_fraction",
                           "idle_tail_s"})
-        out << fmt::format("  {:<22} {}\n", k, fj[k].is_null() ? "- (not measured)" : number(fj[k]));
+        out << fmt::format("  {:<22} {}\n", k, fj.contains(k) ? number(fj[k]) : "- (not measured)");
 
     out << "\n";
     if (!v) {

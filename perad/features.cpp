@@ -33,9 +33,10 @@ void max_to(std::optional<T>& m, std::optional<T> part) {
     if (part && (!m || *part > *m)) m = part;
 }
 
+/// Unknown figures are left out: "not measured" is the absence of the key.
 template <typename T>
 void put(json& j, const char* key, const std::optional<T>& v) {
-    j[key] = v ? json(*v) : json(nullptr);
+    if (v) j[key] = *v;
 }
 
 }  // namespace
@@ -63,8 +64,8 @@ json JobFeatures::to_json(bool with_nodes) const {
     put(j, "idle_fraction", idle_fraction);
     put(j, "imbalance_cv", imbalance_cv);
     put(j, "imbalance_max_min", imbalance_max_min);
-    j["busiest_node"] = busiest_node;
-    j["idlest_node"] = idlest_node;
+    if (!busiest_node.empty()) j["busiest_node"] = busiest_node;
+    if (!idlest_node.empty()) j["idlest_node"] = idlest_node;
     put(j, "memory_peak_bytes", memory_peak_bytes);
     put(j, "memory_peak_fraction", memory_peak_fraction);
     put(j, "oom_kills", oom_kills);
