@@ -12,6 +12,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <iostream>
 #include <thread>
 
@@ -59,7 +60,15 @@ std::string comm_of(int pid) {
     return s;
 }
 
-bool alive(int pid) { return pid > 0 && (::kill(pid, 0) == 0 || errno == EPERM); }
+/// A zombie has exited: where nobody reaps orphans quickly, `stop` must not wait for it.
+bool is_zombie(int pid) {
+    std::ifstream in(fmt::format("/proc/{}/stat", pid));
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto paren = text.rfind(')');
+    return paren != std::string::npos && paren + 2 < text.size() && text[paren + 2] == 'Z';
+}
+
+bool alive(int pid) { return pid > 0 && (::kill(pid, 0) == 0 || errno == EPERM) && !is_zombie(pid); }
 
 void write_pidfile(const std::string& path) {
     std::error_code ec;

@@ -183,9 +183,10 @@ public:
                         std::optional<int> exit_code) override;
 
     // Reader half (perad).
-    /// Finished or partial jobs without a classification, oldest first.
+    /// Finished or partial jobs without a classification, lowest id first (the order of the
+    /// rows on disk, so a batch of verdicts writes few pages).
     std::vector<std::uint64_t> unclassified_jobs(std::size_t limit);
-    /// Finished or partial jobs whose end time lies in [since, until], oldest first.
+    /// Finished or partial jobs whose end time lies in [since, until], lowest id first.
     std::vector<std::uint64_t> ended_jobs(std::optional<double> since, std::optional<double> until);
     /// The job with its nodes, (when `with_steps`) steps, and classification; nullopt if unknown.
     std::optional<JobRecord> load_job(std::uint64_t job_id, bool with_steps = true);

@@ -9,7 +9,7 @@ namespace fructosa {
 
 namespace {
 
-constexpr const char* kKnownSections[] = {"lmaster", "Graphite", "logging"};
+constexpr const char* kKnownSections[] = {"lmaster", "Graphite", "registry", "slurm", "logging"};
 
 /// A prefix is one or more dot-separated components, each already path-safe, so
 /// a typo like "a..b" or "my prefix" is reported instead of mangling every path.
@@ -67,6 +67,16 @@ GraphiteSettings read_graphite(SectionReader& r) {
     return g;
 }
 
+SlurmSettings read_slurm(const IniFile& file) {
+    SlurmSettings s;
+    SectionReader r(file, "slurm");
+    s.enrich = r.get_bool("enrich", s.enrich);
+    s.conf = r.get_string("conf", "");
+    if (!s.conf.empty() && s.conf[0] != '/') r.fail("conf", "slurm.conf needs an absolute path");
+    r.reject_unknown();
+    return s;
+}
+
 }  // namespace
 
 const char* to_string(CarbonProtocol p) { return p == CarbonProtocol::Pickle ? "pickle" : "plaintext"; }
@@ -78,6 +88,8 @@ LmasterConfig read_lmaster_config(const IniFile& file) {
     c.listen = read_listen(lmaster, c.self_metrics_interval);
     SectionReader graphite(file, "Graphite");
     c.graphite = read_graphite(graphite);
+    c.registry = read_registry_settings(file);
+    c.slurm = read_slurm(file);
     c.logging = read_log_settings(file, kLmasterDefaultLog);
     return c;
 }

@@ -3,6 +3,7 @@
 /// Defaults live here, in one place; every unknown key or section is an error that
 /// names file and line.
 
+#include "master/job_event_handler.h"
 #include <cstddef>
 #include <string>
 
@@ -45,6 +46,8 @@ struct LmasterConfig {
     AgentListenSettings listen;
     double self_metrics_interval = 10;  ///< seconds between lmaster's own metrics
     GraphiteSettings graphite;
+    RegistrySettings registry;  ///< [registry]
+    SlurmSettings slurm;        ///< [slurm]
     LogSettings logging;
 };
 

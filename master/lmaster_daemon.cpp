@@ -13,6 +13,7 @@
 #include "common/metric.h"
 #include "master/agent_server.h"
 #include "master/carbon_sink.h"
+#include "master/job_event_handler.h"
 #include "master/null_sink.h"
 #include "master/self_metrics.h"
 
@@ -54,9 +55,12 @@ RunFn make_lmaster_run(const LmasterConfig& config) {
         else
             sink = std::make_unique<NullSink>();
         AgentServer server(io, AgentServerSettings::from(config.listen), *sink, std::make_unique<NoAuth>());
-        server.on_job_event([](const std::string& host, const wire::JobEvent& e) {
+        JobEventHandler jobs(io, config.registry, config.slurm);  // throws naming the registry file
+        server.on_job_event([&jobs](const std::string& host, const wire::JobEvent& e) {
             log_debug("job event {} from {}: {}", e.seq, host, e.json.substr(0, 4000));
+            jobs.on_event(host, e.json);
         });
+        jobs.start();
         server.listen();  // throws "cannot listen on host:port: ..."
         SelfMetrics self(io, to_ms(config.self_metrics_interval), short_hostname(), server, *sink);
 
@@ -75,6 +79,7 @@ RunFn make_lmaster_run(const LmasterConfig& config) {
                 log_info("signal {}: stopping", sig);
                 self.stop();
                 server.stop();
+                jobs.stop();
                 sink->stop(kFlushGrace, [&]() {
                     signals.cancel();
                     io.stop();

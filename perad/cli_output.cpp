@@ -1,6 +1,7 @@
 #include "perad/cli_output.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include <fmt/format.h>
 
@@ -24,7 +25,10 @@ std::string percent(const std::optional<double>& v) { return v ? fmt::format("{:
 
 std::string number(const json& v) {
     if (v.is_null()) return "-";
-    if (v.is_number_float()) return fmt::format("{:.4g}", v.get<double>());
+    if (v.is_number_float()) {
+        double d = v.get<double>();
+        return std::abs(d) >= 1e4 ? fmt::format("{:.0f}", d) : fmt::format("{:.4g}", d);
+    }
     if (v.is_string()) return v.get<std::string>();
     return v.dump();
 }

@@ -30,6 +30,8 @@ static struct {
   int enabled;
   double interval;
   int start_sent;   /* step_start was attempted: step_end follows */
+  int end_sent;     /* step_end went out when the last local task exited */
+  uint32_t tasks_exited;
   int worst_exit;
 } g_step;
 
@@ -225,22 +227,8 @@ int fructosa_remote_task_post_fork(spank_t sp) {
   return 0;
 }
 
-int fructosa_remote_task_exit(spank_t sp) {
-  if (!g_step.enabled)
-    return 0;
-  int status = 0;
-  if (GET_ITEM(sp, S_TASK_EXIT_STATUS, &status, 0) != 0)
-    return 0;
-  int code = fructosa_exit_code(status);
-  if (code > g_step.worst_exit)
-    g_step.worst_exit = code;
-  return 0;
-}
-
-int fructosa_remote_exit(spank_t sp) {
-  (void)sp;
-  if (!g_step.enabled || !g_step.start_sent)
-    return 0;
+static void send_step_end(void) {
+  g_step.end_sent = 1;
   struct fructosa_step_end msg = {
       .time = epoch_seconds(),
       .job_id = g_step.job_id,
@@ -252,8 +240,35 @@ int fructosa_remote_exit(spank_t sp) {
   if (len < 0) {
     FR_ERROR("step_end for job %u step %s does not fit: not sent", g_step.job_id,
              g_step.step_name);
-    return 0;
+    return;
   }
   send_line("step_end", g_line, len);
+}
+
+int fructosa_remote_task_exit(spank_t sp) {
+  if (!g_step.enabled)
+    return 0;
+  int status = 0;
+  if (GET_ITEM(sp, S_TASK_EXIT_STATUS, &status, 0) == 0) {
+    int code = fructosa_exit_code(status);
+    if (code > g_step.worst_exit)
+      g_step.worst_exit = code;
+  }
+  /* When the last task of this node has exited, the step's cgroups still hold its
+   * figures; by slurm_spank_exit slurmstepd may already be removing them. So step_end
+   * goes out now, and lagent's final sample sees the whole step. */
+  uint32_t local_tasks = 0;
+  ++g_step.tasks_exited;
+  if (g_step.start_sent && !g_step.end_sent &&
+      GET_ITEM(sp, S_JOB_LOCAL_TASK_COUNT, &local_tasks, 0) == 0 && local_tasks > 0 &&
+      g_step.tasks_exited >= local_tasks)
+    send_step_end();
+  return 0;
+}
+
+int fructosa_remote_exit(spank_t sp) {
+  (void)sp;
+  if (g_step.enabled && g_step.start_sent && !g_step.end_sent)
+    send_step_end(); /* steps without tasks here (extern), or a task count we could not read */
   return 0;
 }

@@ -19,9 +19,9 @@ int fructosa_remote_init(spank_t sp, const struct fructosa_settings *settings);
 int fructosa_remote_init_post_opt(spank_t sp);
 /** slurm_spank_task_post_fork: sends step_start (local task 0, or the extern step). */
 int fructosa_remote_task_post_fork(spank_t sp);
-/** slurm_spank_task_exit: keeps the worst exit status. */
+/** slurm_spank_task_exit: keeps the worst exit status; sends step_end after the last local task. */
 int fructosa_remote_task_exit(spank_t sp);
-/** slurm_spank_exit: sends step_end if step_start went out. */
+/** slurm_spank_exit: sends step_end if step_start went out and step_end did not yet. */
 int fructosa_remote_exit(spank_t sp);
 
 #endif

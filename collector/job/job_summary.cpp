@@ -51,8 +51,34 @@ nlohmann::json JobSummary::to_json() const {
 JobSummaryAccumulator::JobSummaryAccumulator(double allocated_cpus, CounterBase base, double idle_threshold_percent)
     : allocated_cpus_(allocated_cpus), base_(base), idle_threshold_(idle_threshold_percent) {}
 
-void JobSummaryAccumulator::add(const JobSample& s) {
-    if (!s.present) return;
+namespace {
+
+/// While slurmstepd tears a step down, some controllers' job directories are gone before
+/// others (the final sample may have memory but no cpuacct). A counter that vanished is
+/// not zero: it keeps its last known value.
+JobSample with_gaps_filled(JobSample now, const JobSample& before) {
+    auto keep = [&](auto member) {
+        if (!(now.*member)) now.*member = before.*member;
+    };
+    keep(&JobSample::cpu_usage_ns);
+    keep(&JobSample::cpu_user_s);
+    keep(&JobSample::cpu_system_s);
+    keep(&JobSample::memory_peak);
+    keep(&JobSample::memory_limit);
+    keep(&JobSample::memory_limit_hits);
+    keep(&JobSample::memory_oom_kills);
+    keep(&JobSample::io_read_bytes);
+    keep(&JobSample::io_write_bytes);
+    keep(&JobSample::io_read_ops);
+    keep(&JobSample::io_write_ops);
+    return now;
+}
+
+}  // namespace
+
+void JobSummaryAccumulator::add(const JobSample& sample) {
+    if (!sample.present) return;
+    const JobSample s = last_ ? with_gaps_filled(sample, *last_) : sample;
     ++samples_;
     if (last_) {
         if (auto usage = interval_usage_percent(*last_, s)) {

@@ -788,8 +788,14 @@ class Lmaster(_Daemon):
                          "carbon receiver plaintext port": carbon.line_port if carbon else free_port(),
                          "protocol": "pickle", "send": "yes"},
             "logging": {},
+            # Never the system's /var/lib/fructosa: a registry file of this test's own.
+            "registry": {"path": None},
+            # Only tests with a Slurm cluster enrich job records (they set conf).
+            "slurm": {"enrich": "no"},
         }
         super().__init__(test, name, None)
+        base["registry"]["path"] = os.path.join(self.dir, "registry.db")
+        self.registry_path = base["registry"]["path"]
         base["logging"] = {"filename": self.log_path, "level": "DEBUG"}
         self.config = merge_config(base, overrides)
 

@@ -8,8 +8,10 @@ jobs.<jobid>.<node>.<group>.<field>.
 Run: /usr/bin/python3 test_job_profiling.py --build-dir BUILD
 """
 
+import json
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -45,8 +47,16 @@ class JobProfiling(unittest.TestCase):
         if not os.path.exists(plugin):
             raise AssertionError("spank_fructosa.so is not built: " + plugin)
         cls.sock_pattern = os.path.join(ws.subdir("sockets"), "%n.sock")
+        cls.plugin_args = ["socket=" + cls.sock_pattern, "timeout_ms=%d" % TIMEOUT_MS, "min_interval=0.5",
+                           "interval=1"]
+        cls.cluster = SlurmCluster(ws.subdir("slurm"), nodes=NODES, plugin_path=plugin,
+                                   plugin_args=cls.plugin_args)
+        # slurmctld first: lmaster reads its slurm.conf at start to enrich job records.
+        cls.cluster.start()
+        ws.addCleanup(cls.cluster.stop)
         cls.carbon = lib.CarbonCache(ws).start()
-        cls.master = lib.Lmaster(ws, cls.carbon).run().wait_listening()
+        cls.master = lib.Lmaster(ws, cls.carbon, {"slurm": {"enrich": "yes", "conf": cls.cluster.conf_path},
+                                                  "registry": {"partial after": 30}}).run().wait_listening()
         cls.agents = {}
         for node in NODES:
             agent = lib.Lagent(ws, cls.master.port, hostname=node, sensors=("VirtualMemory",), interval=5,
@@ -56,12 +66,6 @@ class JobProfiling(unittest.TestCase):
         for node in NODES:
             path = cls.sock_pattern.replace("%n", node)
             lib.wait_until(lambda: os.path.exists(path), 15, "lagent of %s to listen on %s" % (node, path))
-        cls.plugin_args = ["socket=" + cls.sock_pattern, "timeout_ms=%d" % TIMEOUT_MS, "min_interval=0.5",
-                           "interval=1"]
-        cls.cluster = SlurmCluster(ws.subdir("slurm"), nodes=NODES, plugin_path=plugin,
-                                   plugin_args=cls.plugin_args)
-        cls.cluster.start()
-        ws.addCleanup(cls.cluster.stop)
 
     @classmethod
     def tearDownClass(cls):
@@ -84,6 +88,21 @@ class JobProfiling(unittest.TestCase):
         path = "jobs.%d.%s.%s" % (jobid, node, field)
         lib.wait_until(lambda: len(self.carbon.values(path)) >= count, timeout, "series " + path)
         return [v for _, v in self.carbon.values(path)]
+
+    def registry_job(self, jobid, **want):
+        """The registry's jobs row joined with its one job_nodes row, if it matches `want`."""
+        db = sqlite3.connect("file:%s?mode=ro" % self.master.registry_path, uri=True, timeout=5)
+        db.row_factory = sqlite3.Row
+        try:
+            row = db.execute("SELECT j.*, n.summary FROM jobs j JOIN job_nodes n USING (job_id) "
+                             "WHERE j.job_id = ?", (jobid,)).fetchone()
+        except sqlite3.OperationalError:
+            return None
+        finally:
+            db.close()
+        if row is None or any(row[k] != v for k, v in want.items()):
+            return None
+        return dict(row)
 
     def job_series(self, jobid):
         return self.carbon.series("jobs.%d" % jobid)
@@ -153,12 +172,18 @@ class JobProfiling(unittest.TestCase):
 
     def test_short_job_still_gets_samples_and_a_summary(self):
         jobid = self.srun_job("--fructosa=on", "-N1", "-w", "n1", *self.with_jobid(BURN[:2] + [BURN[2] % 2]))
-        def job_end_line():
-            for line in self.master.log().splitlines():
-                if '"type":"job_end"' in line and '"job_id":%d,' % jobid in line:
-                    return line
-        line = lib.wait_until(job_end_line, 15, "lmaster to receive the job_end of job %d" % jobid)
-        self.assertRegex(line, r'"samples":[2-9]')
+        record = lib.wait_until(lambda: self.registry_job(jobid, status="finished"), 20,
+                                "job %d to be finished in the registry" % jobid)
+        summary = json.loads(record["summary"])
+        self.assertGreaterEqual(summary["samples"], 2, summary)
+        self.assertGreater(summary["cpu_seconds"], 1.0, summary)
+        # lmaster asked slurmctld for what the plugin cannot know.
+        try:
+            lib.wait_until(lambda: self.registry_job(jobid, slurm_state="COMPLETED"), 30,
+                           "job %d to be enriched with Slurm's final state" % jobid)
+        except AssertionError:
+            sys.stderr.write("lmaster log:\n" + "\n".join(l for l in self.master.log().splitlines() if "DEBUG" not in l)[-4000:])
+            raise
         self.assertGreater(max(self.job_values(jobid, "n1", "cpu.usage_percent")), 40)
 
     def test_bogus_value_is_refused_at_submission(self):
@@ -171,12 +196,16 @@ class JobProfiling(unittest.TestCase):
         agent = self.agents["n2"]
         agent.stop()
         try:
-            t0 = time.monotonic()
-            self.srun("--fructosa=off", "-w", "n2", "true")
-            plain = time.monotonic() - t0
-            t0 = time.monotonic()
-            res = self.srun("--fructosa=on", "-w", "n2", "true")
-            profiled = time.monotonic() - t0
+            # Best of three each: Slurm's own scheduling jitter is larger than what we test.
+            plain, profiled = [], []
+            for _ in range(3):
+                t0 = time.monotonic()
+                self.srun("--fructosa=off", "-w", "n2", "true")
+                plain.append(time.monotonic() - t0)
+                t0 = time.monotonic()
+                res = self.srun("--fructosa=on", "-w", "n2", "true")
+                profiled.append(time.monotonic() - t0)
+            plain, profiled = min(plain), min(profiled)
         finally:
             agent.run()
             lib.wait_until(lambda: os.path.exists(self.sock_pattern.replace("%n", "n2")), 15, "lagent n2 back")
@@ -201,7 +230,8 @@ class JobProfiling(unittest.TestCase):
                 s.sendall(b'{"v":1,"event":"step_start","job_id":999999,"step_id":"0","node":"n3","uid":65534}\n')
                 s.close()
                 os._exit(0)
-            except BaseException:
+            except BaseException as e:
+                sys.stderr.write("nobody's attempt: %r\n" % (e,))
                 os._exit(1)
         _, status = os.waitpid(pid, 0)
         self.assertEqual(status, 0, "nobody could not even connect to " + path)

@@ -166,3 +166,29 @@ TEST(JobSummary, EmptyAccumulator) {
 
 }  // namespace
 }  // namespace fructosa
+
+TEST(JobSummaryTail, ACounterMissingFromTheFinalSampleKeepsItsLastValue) {
+    // slurmstepd removed the cpuacct job directory before the memory one: the final
+    // sample has memory but no CPU figures.
+    fructosa::JobSummaryAccumulator acc(1, fructosa::CounterBase::cgroup_start);
+    fructosa::JobSample a;
+    a.present = true;
+    a.time = 100;
+    a.cpu_usage_ns = 1'000'000'000;
+    a.memory_current = 10;
+    fructosa::JobSample b = a;
+    b.time = 101;
+    b.cpu_usage_ns = 1'900'000'000;
+    fructosa::JobSample tail;
+    tail.present = true;
+    tail.time = 101.5;
+    tail.memory_current = 12;
+    acc.add(a);
+    acc.add(b);
+    acc.add(tail);
+    auto s = acc.summary();
+    ASSERT_TRUE(s.cpu_seconds.has_value());
+    EXPECT_DOUBLE_EQ(*s.cpu_seconds, 1.9);
+    EXPECT_EQ(s.samples, 3u);
+    EXPECT_EQ(s.memory_peak_bytes, 12u);
+}

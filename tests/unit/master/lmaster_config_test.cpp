@@ -119,7 +119,7 @@ TEST(LmasterConfig, UnknownKeysAreRejectedInEverySection) {
 
 TEST(LmasterConfig, UnknownSectionsAreRejectedWithTheirLine) {
     EXPECT_EQ(error_of("[lmaster]\nhost = a\n\n[graphite]\nhost = b\n"),
-              "lmaster.conf:4: [graphite]: unknown section (known sections: lmaster, Graphite, logging)");
+              "lmaster.conf:4: [graphite]: unknown section (known sections: lmaster, Graphite, registry, slurm, logging)");
     EXPECT_EQ(error_of("[sensor:CPUPercent]\ntime_interval = 1\n"),
-              "lmaster.conf:1: [sensor:CPUPercent]: unknown section (known sections: lmaster, Graphite, logging)");
+              "lmaster.conf:1: [sensor:CPUPercent]: unknown section (known sections: lmaster, Graphite, registry, slurm, logging)");
 }

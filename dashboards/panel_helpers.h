@@ -1,0 +1,44 @@
+#pragma once
+/// Small helpers the three dashboard generators share: Graphite expressions and
+/// panel specs written in one line each.
+
+#include <initializer_list>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "dashboards/grafana.h"
+
+namespace fructosa::grafana {
+
+/// `aliasByNode(expr, nodes...)`: series named by host (and field) in legends.
+inline std::string by_node(const std::string& expr, std::initializer_list<int> nodes) {
+    std::string out = "aliasByNode(" + expr;
+    for (int n : nodes) out += fmt::format(", {}", n);
+    return out + ")";
+}
+
+/// 1 while a point of `series` arrived in the last two minutes, else 0: isNonNull
+/// turns every slot into 1 (data) or 0 (none), movingMax looks back over the window.
+inline std::string reporting(const std::string& series) { return "movingMax(isNonNull(" + series + "), '2min')"; }
+
+inline PanelSpec spec(std::string title, std::string unit, std::vector<std::string> exprs,
+                      std::string description = "") {
+    PanelSpec s;
+    s.title = std::move(title);
+    s.unit = std::move(unit);
+    for (auto& e : exprs) s.targets.push_back({std::move(e)});
+    s.description = std::move(description);
+    return s;
+}
+
+/// A 0..100 % panel.
+inline PanelSpec percent_spec(std::string title, std::vector<std::string> exprs, std::string description = "") {
+    PanelSpec s = spec(std::move(title), "percent", std::move(exprs), std::move(description));
+    s.min = 0, s.has_min = true;
+    s.max = 100, s.has_max = true;
+    return s;
+}
+
+}  // namespace fructosa::grafana

@@ -1,0 +1,91 @@
+#include "master/job_event_handler.h"
+
+#include <algorithm>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+
+namespace fructosa {
+
+namespace {
+double now_s() {
+    return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+}  // namespace
+
+JobEventHandler::JobEventHandler(boost::asio::io_context& io, const RegistrySettings& registry,
+                                 const SlurmSettings& slurm)
+    : io_(io), settings_(registry), slurm_(slurm), registry_(registry.path, JobRegistry::Mode::ReadWrite,
+                                                              registry.busy_timeout_ms), timer_(io) {
+    if (slurm_.enrich) {
+        // libslurm exits the whole process when it finds no slurm.conf: look first.
+        const char* env = std::getenv("SLURM_CONF");
+        std::string conf = !slurm_.conf.empty() ? slurm_.conf : env && *env ? env : "/etc/slurm/slurm.conf";
+        if (::access(conf.c_str(), R_OK) != 0) {
+            log_warning("no readable slurm.conf at {}: job records are not enriched from slurmctld "
+                        "(set [slurm] conf, or enrich = no to silence this)", conf);
+            slurm_.enrich = false;
+        }
+    }
+    if (slurm_.enrich)
+        enricher_ = std::make_unique<SlurmEnricher>(io_, slurm_.conf, [this](const SlurmJobInfo& info) {
+            try {
+                registry_.set_slurm_info(info.job_id, info.state, info.time_limit_s, info.exit_code);
+                log_info("job {}: Slurm says {} (exit code {})", info.job_id, info.state, info.exit_code.value_or(-1));
+            } catch (const JobRegistryError& e) {
+                store_failed_.complain(fmt::format("job registry: {}", e.what()));
+            }
+        });
+}
+
+JobEventHandler::~JobEventHandler() { stop(); }
+
+void JobEventHandler::start() {
+    log_info("job registry at {}{}", settings_.path, slurm_.enrich ? ", enriched from slurmctld" : "");
+    schedule_timeouts();
+}
+
+void JobEventHandler::stop() {
+    timer_.cancel();
+    if (enricher_) enricher_->stop();
+}
+
+void JobEventHandler::on_event(const std::string& host, const std::string& json_text) {
+    nlohmann::json event = nlohmann::json::parse(json_text, nullptr, false);
+    std::string error;
+    try {
+        if (event.is_discarded()) {
+            error = "not valid JSON";
+        } else if (event.is_object() && event.value("host", host) != host) {
+            error = fmt::format("names host '{}' but came from agent '{}'", event.value("host", ""), host);
+        } else if (apply_job_event(registry_, event, error)) {
+            log_debug("job event from {}: {}", host, json_text.substr(0, 300));
+            if (enricher_ && event.value("type", "") == "job_end") enricher_->enqueue(event.value("job_id", 0ull));
+            return;
+        }
+        bad_event_.complain(fmt::format("job event from {} refused: {}", host, error));
+    } catch (const JobRegistryError& e) {
+        store_failed_.complain(fmt::format("job registry: {} (event from {} lost)", e.what(), host));
+    }
+}
+
+void JobEventHandler::schedule_timeouts() {
+    timer_.expires_after(std::chrono::milliseconds(
+        static_cast<long>(1000 * std::clamp(settings_.partial_after_s / 10, 1.0, 30.0))));
+    timer_.async_wait([this](const boost::system::error_code& ec) {
+        if (ec) return;
+        try {
+            for (auto id : registry_.check_timeouts(now_s(), settings_.partial_after_s)) {
+                log_warning("job {}: not every node reported its end within {} s: recorded as partial", id,
+                            settings_.partial_after_s);
+                if (enricher_) enricher_->enqueue(id);
+            }
+        } catch (const JobRegistryError& e) {
+            store_failed_.complain(fmt::format("job registry: {}", e.what()));
+        }
+        schedule_timeouts();
+    });
+}
+
+}  // namespace fructosa

@@ -1,0 +1,428 @@
+"""Grafana dashboards of make-fructosa-dashboard (issue "Grafana dashboards").
+
+There is no Grafana to install here, so the dashboards are checked the two ways that
+remain (see /work/shared/notes/graphite-and-grafana.md):
+
+1. RenderEveryTarget: a private carbon-cache + graphite-web, lmaster, lagents with every
+   sensor for the nodes n1..n3 of a real 3-node Slurm cluster (spank_fructosa.so, as in
+   test_job_profiling.py) plus one more lagent named CamelHost (case kept end to end),
+   and a real profiled job. Every target of every panel of the node, per-host, cluster
+   and job dashboards, its variables substituted (host = a real node, jobid = the job,
+   node = the job's nodes), must return at least one non-null point from /render. The
+   Graphite queries behind the variables (host, jobid, node) must list the real values.
+2. SchemaAndUpload: the JSON type-checks against Grafana's own dashboard model
+   (@grafana/schema + typescript, `npm install` into tests/integration/grafana_schema on
+   first use); a broken copy must fail. The upload goes to a local http.server that
+   checks method, path, Authorization header and body.
+
+Panels allowed to be empty are those whose description says "Empty on machines without
+<feature>" AND whose feature this machine lacks (decided below from /sys, not from a
+list of titles): hwmon temperature or fan sensors, cgroup v2 pressure information, and
+GPU sensors (FrUCToSA has none yet). Where the machine has the feature, the panel must
+return data like any other.
+
+Run: /usr/bin/python3 test_dashboards.py --build-dir BUILD
+"""
+
+import glob
+import http.server
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import threading
+import time
+import unittest
+import urllib.parse
+import urllib.request
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import fructosa_testlib as lib  # noqa: E402
+from slurm_cluster import SlurmCluster  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SCHEMA_DIR = os.path.join(HERE, "grafana_schema")
+NODES = ("n1", "n2", "n3")
+EXTRA_HOST = "CamelHost"   # a lagent outside Slurm whose name has capitals
+PY = "/usr/bin/python3"
+MARKER = "Empty on machines without "
+# The job: burns CPU, holds memory and writes a file on each of its nodes for ~6 s.
+JOB_TASK = ("import os,time\nb=bytearray(64<<20)\nfor i in range(0,len(b),4096): b[i]=1\n"
+            "p='/tmp/fructosa-dash-%d' % os.getpid()\nt=time.time()\n"
+            "while time.time()-t<6:\n"
+            "    open(p,'wb').write(os.urandom(1<<20)); os.fsync(os.open(p,os.O_RDONLY)); sum(range(20000))\n"
+            "os.unlink(p)\n")
+
+
+def make_dashboards(out_dir, *args):
+    res = lib.run([lib.binary("make-fructosa-dashboard")] + list(args) + ["--out", out_dir], timeout=60)
+    if res.returncode != 0:
+        raise AssertionError("make-fructosa-dashboard failed (%d):\n%s%s" % (res.returncode, res.stdout, res.stderr))
+    return sorted(glob.glob(os.path.join(out_dir, "*.json")))
+
+
+def all_panels(dashboard):
+    for p in dashboard.get("panels", []):
+        yield p
+        for c in p.get("panels", []):
+            yield c
+
+
+def missing_features():
+    """Marker reasons ("Empty on machines without <reason>") this machine justifies."""
+    reasons = {"GPU sensors"}  # FrUCToSA writes no GPU series yet
+    if not glob.glob("/sys/class/hwmon/hwmon*/temp*_input"):
+        reasons.add("hwmon temperature sensors")
+    if not glob.glob("/sys/class/hwmon/hwmon*/fan*_input"):
+        reasons.add("hwmon fan sensors")
+    if not os.path.exists("/sys/fs/cgroup/cgroup.controllers"):  # Slurm's cgroups are v1 here
+        reasons.add("cgroup v2")
+    return reasons
+
+
+def marker_reason(panel):
+    """The feature a panel's description says it needs, or None."""
+    desc = panel.get("description", "")
+    if MARKER not in desc:
+        return None
+    rest = desc.split(MARKER, 1)[1]
+    for reason in ("hwmon temperature sensors", "hwmon fan sensors", "cgroup v2", "GPU sensors"):
+        if rest.startswith(reason):
+            return reason
+    raise AssertionError("panel %r: unknown reason in %r: decide in test_dashboards.py when it may be empty"
+                         % (panel.get("title"), desc))
+
+
+def substitute(target, values):
+    """Replaces $name, ${name} and [[name]] of Grafana variables by `values`."""
+    def repl(m):
+        name = m.group(1) or m.group(2) or m.group(3)
+        if name not in values:
+            raise AssertionError("target %r uses $%s, which the test has no value for" % (target, name))
+        return values[name]
+    return re.sub(r"\$\{(\w+)(?::[^}]*)?\}|\$(\w+)|\[\[(\w+)\]\]", repl, target)
+
+
+class RenderEveryTarget(unittest.TestCase):
+    """One stack, one cluster, one job for the whole class: starting Slurm is slow."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.ws = lib.Workspace()
+        try:
+            cls._start_stack()
+        except BaseException:
+            cls.ws.close()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.ws.close()
+
+    @classmethod
+    def _start_stack(cls):
+        ws = cls.ws
+        ws.need_binaries("lagent", "lmaster", "make-fructosa-dashboard")
+        plugin = os.path.join(lib.BUILD_DIR, "spank", "spank_fructosa.so")
+        if not os.path.exists(plugin):
+            raise AssertionError("spank_fructosa.so is not built: " + plugin)
+        sock_pattern = os.path.join(ws.subdir("sockets"), "%n.sock")
+        cls.carbon = lib.CarbonCache(ws).start()
+        cls.graphite = lib.GraphiteWeb(ws, cls.carbon).start()
+        cls.master = lib.Lmaster(ws, cls.carbon).run().wait_listening()
+        for node in NODES:
+            lib.Lagent(ws, cls.master.port, hostname=node, sensors=lib.SENSORS, interval=2,
+                       overrides={"jobs": {"socket": sock_pattern, "min interval": 0.5}},
+                       name="lagent-" + node).run()
+        lib.Lagent(ws, cls.master.port, hostname=EXTRA_HOST, sensors=lib.SENSORS, interval=2,
+                   name="lagent-" + EXTRA_HOST).run()
+        for node in NODES:
+            path = sock_pattern.replace("%n", node)
+            lib.wait_until(lambda: os.path.exists(path), 15, "lagent of %s to listen on %s" % (node, path))
+        cls.cluster = SlurmCluster(ws.subdir("slurm"), nodes=NODES, plugin_path=plugin,
+                                   plugin_args=["socket=" + sock_pattern, "timeout_ms=200",
+                                                "min_interval=0.5", "interval=1"])
+        cls.cluster.start()
+        ws.addCleanup(cls.cluster.stop)
+
+        res = cls.cluster.run(["srun", "--fructosa=on", "-N3", "-n3", "--ntasks-per-node=1", "--mem=300",
+                               "/bin/sh", "-c", 'echo $SLURM_JOB_ID; exec "$@"', "sh", PY, "-c", JOB_TASK],
+                              timeout=180)
+        if res.returncode != 0:
+            raise AssertionError("the job failed (%d):\n%s%s" % (res.returncode, res.stdout, res.stderr))
+        cls.jobid = int(res.stdout.split()[0])
+        # perad's side of the contract the job dashboard reads (perad does not send it yet).
+        cls.carbon.send_plaintext(["fructosa.perad.jobs.%d.class.cpu_bound 1 %d" % (cls.jobid, int(time.time()))])
+
+        cls.out = ws.subdir("dashboards")
+        hosts = os.path.join(ws.tmp, "hosts.ini")
+        with open(hosts, "w") as f:
+            f.write("[hosts]\nn[1-3]\n%s\n" % EXTRA_HOST)
+        cls.files = make_dashboards(cls.out, hosts)
+
+    # --- helpers -------------------------------------------------------------------
+
+    def load(self, name):
+        with open(os.path.join(self.out, name)) as f:
+            return json.load(f)
+
+    def variables(self, dashboard, host="n1"):
+        return {"ds": "irrelevant", "host": host, "jobid": str(self.jobid), "node": "{%s}" % ",".join(NODES)}
+
+    def has_data(self, target):
+        try:
+            series = self.graphite.render(target, from_="-15min")
+        except Exception as e:  # a 500 from a bad expression: report it as such
+            return "render error: %s" % e
+        if any(v is not None for s in series for v, _ in s["datapoints"]):
+            return None
+        return "no data (%d series, all empty or null)" % len(series)
+
+    def check_every_target(self, file, host="n1", timeout=90):
+        dashboard = self.load(file)
+        allowed = missing_features()
+        checks = []  # (panel title, refId, substituted target)
+        for p in all_panels(dashboard):
+            if p.get("type") in ("row", "text"):
+                continue
+            reason = marker_reason(p)
+            if reason in allowed:
+                continue
+            for t in p.get("targets", []):
+                checks.append((p["title"], t["refId"], substitute(t["target"], self.variables(dashboard, host))))
+        self.assertGreater(len(checks), 10)
+        # Rates need two points and some series only appear after a few samples: retry.
+        deadline = time.monotonic() + timeout
+        while True:
+            failing = [(title, ref, target, why) for title, ref, target in checks
+                       for why in [self.has_data(target)] if why]
+            if not failing or time.monotonic() > deadline:
+                break
+            checks = [(t, r, x) for t, r, x, _ in failing]
+            time.sleep(3)
+        self.assertEqual([], failing, "%s: panels whose target returns no data:\n%s" % (
+            file, "\n".join("  %r %s: %s -> %s" % f for f in failing)))
+
+    # --- tests ---------------------------------------------------------------------
+
+    def test_files_written_with_host_names_as_given(self):
+        names = sorted(os.path.basename(f) for f in self.files)
+        self.assertEqual(names, sorted(["fructosa-node.json", "fructosa-cluster.json", "fructosa-job.json",
+                                        "n1.json", "n2.json", "n3.json", EXTRA_HOST + ".json"]))
+        d = self.load(EXTRA_HOST + ".json")
+        self.assertEqual(d["title"], "FrUCToSA node " + EXTRA_HOST)
+        self.assertEqual(d["templating"]["list"][1]["current"]["value"], [EXTRA_HOST])
+
+    def test_node_dashboard_targets_return_data(self):
+        self.check_every_target("fructosa-node.json", host="n2")
+
+    def test_per_host_dashboard_of_a_capitalised_host_returns_data(self):
+        self.check_every_target(EXTRA_HOST + ".json", host=EXTRA_HOST)
+
+    def test_cluster_dashboard_targets_return_data(self):
+        self.check_every_target("fructosa-cluster.json")
+
+    def test_job_dashboard_targets_return_data(self):
+        self.check_every_target("fructosa-job.json")
+
+    def test_host_variable_lists_exactly_the_hosts(self):
+        var = self.load("fructosa-node.json")["templating"]["list"][1]
+        m = re.fullmatch(r"expand\((.*)\)", var["query"])
+        self.assertTrue(m, var["query"])
+        # What Grafana does with an expand(...) query: /metrics/expand, then the regex.
+        answer = self.graphite._get("/metrics/expand", {"query": m.group(1)})
+        regex = re.compile(var["regex"].strip("/"))
+        hosts = {regex.match(p).group(1) for p in answer["results"] if regex.match(p)}
+        self.assertEqual(hosts, set(NODES) | {EXTRA_HOST})
+
+    def test_job_variables_list_the_job_and_its_nodes(self):
+        job_var, node_var = self.load("fructosa-job.json")["templating"]["list"][1:3]
+        jobs = {f["path"].split(".")[-1] for f in self.graphite.find(job_var["query"])}
+        self.assertIn(str(self.jobid), jobs)
+        nodes = {f["path"].split(".")[-1]
+                 for f in self.graphite.find(substitute(node_var["query"], {"jobid": str(self.jobid)}))}
+        self.assertEqual(nodes, set(NODES))
+
+    def test_job_figures_make_sense(self):
+        """The job's panels show the job: efficiency and memory against the limit."""
+        eff = self.graphite.render_values("aliasByNode(jobs.%d.*.cpu.efficiency_percent, 2)" % self.jobid, "-15min")
+        self.assertEqual(set(eff), set(NODES))
+        limit = self.graphite.render_values("aliasByNode(jobs.%d.*.memory.limit, 2)" % self.jobid, "-15min")
+        self.assertEqual({round(v[-1][1] / 2**20) for v in limit.values()}, {300})
+        pct = self.graphite.render_values("aliasByNode(asPercent(jobs.%d.*.memory.current, jobs.%d.*.memory.limit, 2), 2)"
+                                          % (self.jobid, self.jobid), "-15min")
+        self.assertEqual(set(pct), set(NODES))
+        self.assertTrue(all(0 < max(v for _, v in s) <= 100 for s in pct.values()), pct)
+        cls = self.graphite.render_values("aliasByNode(fructosa.perad.jobs.%d.class.*, 5)" % self.jobid, "-15min")
+        self.assertEqual(list(cls), ["cpu_bound"])
+
+
+class UploadHandler(http.server.BaseHTTPRequestHandler):
+    """Records each request; answers like Grafana (or with status_to_send)."""
+    requests = []
+    status_to_send = 200
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        UploadHandler.requests.append({"method": "POST", "path": self.path, "headers": dict(self.headers),
+                                       "body": body})
+        status = UploadHandler.status_to_send
+        if status == 200:
+            uid = json.loads(body)["dashboard"]["uid"]
+            answer = {"status": "success", "uid": uid, "url": "/d/%s/%s" % (uid, uid), "version": 1}
+        else:
+            answer = {"message": "invalid API key"}
+        data = json.dumps(answer).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_GET(self):
+        UploadHandler.requests.append({"method": "GET", "path": self.path, "headers": dict(self.headers), "body": b""})
+        self.send_error(405)
+
+    def log_message(self, *args):
+        pass
+
+
+class SchemaAndUpload(lib.FructosaTestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.need_binaries("make-fructosa-dashboard")
+
+    def npm_install(self):
+        if os.path.exists(os.path.join(SCHEMA_DIR, "node_modules", "@grafana", "schema", "package.json")) and \
+                os.path.exists(os.path.join(SCHEMA_DIR, "node_modules", "typescript", "bin", "tsc")):
+            return
+        npm = shutil.which("npm")
+        if not npm:
+            self.fail("npm is not installed: the @grafana/schema type check needs node and npm")
+        res = lib.run([npm, "install", "--no-audit", "--no-fund"], cwd=SCHEMA_DIR, timeout=600)
+        if res.returncode != 0:
+            self.fail("npm install in %s failed (%d); the type check needs @grafana/schema and typescript "
+                      "from the npm registry:\n%s%s" % (SCHEMA_DIR, res.returncode, res.stdout[-3000:],
+                                                        res.stderr[-3000:]))
+
+    def type_check(self, files):
+        return lib.run(["node", os.path.join(SCHEMA_DIR, "check_dashboards.mjs")] + files, timeout=300)
+
+    def test_every_dashboard_matches_grafanas_schema(self):
+        self.npm_install()
+        hosts = os.path.join(self.tmp, "hosts.ini")
+        with open(hosts, "w") as f:
+            f.write("[hosts]\nnode001\nGPU-Node7\n")
+        files = make_dashboards(self.subdir("plain"), hosts)
+        files += make_dashboards(self.subdir("prefixed"), "--prefix", "site.clusterA", "--kind", "all")
+        self.assertEqual(len(files), 8)
+        res = self.type_check(files)
+        self.assertEqual(res.returncode, 0, res.stdout + res.stderr)
+        self.assertIn("8 dashboard(s) match", res.stdout)
+
+    def test_a_broken_dashboard_fails_the_type_check(self):
+        self.npm_install()
+        [job] = make_dashboards(self.subdir("d"), "--kind", "job")
+        with open(job) as f:
+            d = json.load(f)
+        d["panels"][1]["gridPos"]["h"] = "8"
+        d["templating"]["list"][1]["type"] = "querry"
+        bad = os.path.join(self.tmp, "bad.json")
+        with open(bad, "w") as f:
+            json.dump(d, f)
+        res = self.type_check([bad])
+        self.assertEqual(res.returncode, 1, res.stdout + res.stderr)
+        out = res.stdout + res.stderr
+        self.assertIn("Type 'string' is not assignable to type 'number'", out)
+        self.assertIn('"querry"', out)
+
+    # --- upload --------------------------------------------------------------------
+
+    def start_server(self, status=200):
+        UploadHandler.requests = []
+        UploadHandler.status_to_send = status
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", lib.free_port()), UploadHandler)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+
+        def stop():
+            server.shutdown()
+            server.server_close()
+            thread.join(5)
+        self.addCleanup(stop)
+        return "http://127.0.0.1:%d" % server.server_address[1]
+
+    def test_upload_posts_each_dashboard_with_the_token(self):
+        url = self.start_server()
+        token = os.path.join(self.tmp, "token")
+        with open(token, "w") as f:
+            f.write("glsa_test_token\n")
+        work = self.subdir("cwd")
+        res = lib.run([lib.binary("make-fructosa-dashboard"), "--kind", "job", "--upload", url + "/grafana/",
+                       "--token-file", token, "--folder-uid", "fructosa"], cwd=work, env={"GRAFANA_TOKEN": ""})
+        self.assertEqual(res.returncode, 0, res.stdout + res.stderr)
+        self.assertEqual(os.listdir(work), [], "--upload without --out writes no files")
+        self.assertEqual(len(UploadHandler.requests), 1)
+        r = UploadHandler.requests[0]
+        self.assertEqual(r["method"], "POST")
+        self.assertEqual(r["path"], "/grafana/api/dashboards/db")
+        self.assertEqual(r["headers"].get("Authorization"), "Bearer glsa_test_token")
+        self.assertEqual(r["headers"].get("Content-Type"), "application/json")
+        body = json.loads(r["body"])
+        self.assertEqual(body["dashboard"]["uid"], "fructosa-job")
+        self.assertTrue(body["overwrite"])
+        self.assertEqual(body["folderUid"], "fructosa")
+        self.assertNotIn("id", body["dashboard"])
+        self.assertIn("uploaded fructosa-job", res.stdout)
+
+    def test_upload_takes_the_token_from_the_environment_and_also_writes_with_out(self):
+        url = self.start_server()
+        out = self.subdir("out")
+        res = lib.run([lib.binary("make-fructosa-dashboard"), "--kind", "all", "--upload", url, "--out", out],
+                      env={"GRAFANA_TOKEN": "env-token"})
+        self.assertEqual(res.returncode, 0, res.stdout + res.stderr)
+        self.assertEqual(sorted(json.loads(r["body"])["dashboard"]["uid"] for r in UploadHandler.requests),
+                         ["fructosa-cluster", "fructosa-job", "fructosa-node"])
+        self.assertTrue(all(r["headers"]["Authorization"] == "Bearer env-token" for r in UploadHandler.requests))
+        self.assertTrue(all("folderUid" not in json.loads(r["body"]) for r in UploadHandler.requests))
+        self.assertEqual(len(os.listdir(out)), 3)
+
+    def test_upload_refused_by_grafana_fails_with_its_answer(self):
+        url = self.start_server(status=401)
+        res = lib.run([lib.binary("make-fructosa-dashboard"), "--kind", "cluster", "--upload", url],
+                      env={"GRAFANA_TOKEN": "wrong"})
+        self.assertEqual(res.returncode, 1)
+        self.assertIn("401", res.stderr)
+        self.assertIn("invalid API key", res.stderr)
+
+    def test_upload_without_token_is_refused_before_any_request(self):
+        url = self.start_server()
+        res = lib.run([lib.binary("make-fructosa-dashboard"), "--upload", url], env={"GRAFANA_TOKEN": ""})
+        self.assertEqual(res.returncode, 1)
+        self.assertIn("GRAFANA_TOKEN", res.stderr)
+        self.assertEqual(UploadHandler.requests, [])
+
+    def test_command_line_errors(self):
+        bad = os.path.join(self.tmp, "hosts.ini")
+        with open(bad, "w") as f:
+            f.write("[hosts]\nnode1\nnode2.example.org\n")
+        res = lib.run([lib.binary("make-fructosa-dashboard"), bad, "--out", self.tmp])
+        self.assertEqual(res.returncode, 1)
+        self.assertIn("%s:3:" % bad, res.stderr)
+        res = lib.run([lib.binary("make-fructosa-dashboard"), bad, "-s", "nodes"])
+        self.assertEqual(res.returncode, 1)
+        self.assertIn("no [nodes] section", res.stderr)
+        res = lib.run([lib.binary("make-fructosa-dashboard"), "--kind", "everything"])
+        self.assertEqual(res.returncode, 2)
+        self.assertIn("--kind", res.stderr)
+        res = lib.run([lib.binary("make-fructosa-dashboard"), "--upload", "https://grafana.example"],
+                      env={"GRAFANA_TOKEN": "t"})
+        self.assertEqual(res.returncode, 1)
+        self.assertIn("https is not supported yet", res.stderr)
+
+
+if __name__ == "__main__":
+    lib.main()
