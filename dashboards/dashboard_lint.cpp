@@ -20,9 +20,10 @@ const std::set<std::string>& known_units() {
 
 std::vector<const json*> all_panels(const json& dashboard) {
     std::vector<const json*> out;
-    for (const auto& p : dashboard.value("panels", json::array())) {
+    if (!dashboard.is_object() || !dashboard.contains("panels") || !dashboard["panels"].is_array()) return out;
+    for (const auto& p : dashboard["panels"]) {  // pointers into `dashboard`: no copies here
         out.push_back(&p);
-        if (p.contains("panels"))
+        if (p.is_object() && p.contains("panels") && p["panels"].is_array())
             for (const auto& c : p["panels"]) out.push_back(&c);
     }
     return out;

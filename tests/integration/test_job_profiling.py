@@ -10,21 +10,18 @@ Run: /usr/bin/python3 test_job_profiling.py --build-dir BUILD
 
 import json
 import os
+import shlex
 import socket
-import sqlite3
-import subprocess
 import sys
 import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import fructosa_testlib as lib  # noqa: E402
-from slurm_cluster import SlurmCluster  # noqa: E402
+from fructosa_stack import PY, ProfiledCluster, burn_cmd, with_jobid  # noqa: E402
 
 NODES = ("n1", "n2", "n3")
 TIMEOUT_MS = 200
-PY = "/usr/bin/python3"
-BURN = [PY, "-c", "import time\nt=time.time()\nwhile time.time()-t<%s: pass"]
 
 
 class JobProfiling(unittest.TestCase):
@@ -34,89 +31,34 @@ class JobProfiling(unittest.TestCase):
     def setUpClass(cls):
         cls.ws = lib.Workspace()
         try:
-            cls._start_stack()
+            cls.stack = ProfiledCluster(cls.ws, nodes=NODES, timeout_ms=TIMEOUT_MS).start()
         except BaseException:
             cls.ws.close()
             raise
-
-    @classmethod
-    def _start_stack(cls):
-        ws = cls.ws
-        ws.need_binaries("lagent", "lmaster")
-        plugin = os.path.join(lib.BUILD_DIR, "spank", "spank_fructosa.so")
-        if not os.path.exists(plugin):
-            raise AssertionError("spank_fructosa.so is not built: " + plugin)
-        cls.sock_pattern = os.path.join(ws.subdir("sockets"), "%n.sock")
-        cls.plugin_args = ["socket=" + cls.sock_pattern, "timeout_ms=%d" % TIMEOUT_MS, "min_interval=0.5",
-                           "interval=1"]
-        cls.cluster = SlurmCluster(ws.subdir("slurm"), nodes=NODES, plugin_path=plugin,
-                                   plugin_args=cls.plugin_args)
-        # slurmctld first: lmaster reads its slurm.conf at start to enrich job records.
-        cls.cluster.start()
-        ws.addCleanup(cls.cluster.stop)
-        cls.carbon = lib.CarbonCache(ws).start()
-        cls.master = lib.Lmaster(ws, cls.carbon, {"slurm": {"enrich": "yes", "conf": cls.cluster.conf_path},
-                                                  "registry": {"partial after": 30}}).run().wait_listening()
-        cls.agents = {}
-        for node in NODES:
-            agent = lib.Lagent(ws, cls.master.port, hostname=node, sensors=("VirtualMemory",), interval=5,
-                               overrides={"jobs": {"socket": cls.sock_pattern, "min interval": 0.5}},
-                               name="lagent-" + node).run()
-            cls.agents[node] = agent
-        for node in NODES:
-            path = cls.sock_pattern.replace("%n", node)
-            lib.wait_until(lambda: os.path.exists(path), 15, "lagent of %s to listen on %s" % (node, path))
+        cls.cluster, cls.carbon, cls.master = cls.stack.cluster, cls.stack.carbon, cls.stack.master
+        cls.agents, cls.sock_pattern, cls.plugin_args = cls.stack.agents, cls.stack.sock_pattern, cls.stack.plugin_args
 
     @classmethod
     def tearDownClass(cls):
         cls.ws.close()
 
-    # --- helpers -------------------------------------------------------------------
-
-    def srun(self, *args, timeout=120, check=True):
-        res = self.cluster.run(["srun"] + list(args), timeout=timeout)
-        if check and res.returncode != 0:
-            self.fail("srun %s failed (%d):\n%s%s" % (" ".join(args), res.returncode, res.stdout, res.stderr))
-        return res
+    def srun(self, *args, **kw):
+        return self.stack.srun(*args, **kw)
 
     def srun_job(self, *args, **kw):
-        """Runs srun, returns the job id (the task prints $SLURM_JOB_ID first)."""
-        res = self.srun(*args, **kw)
-        return int(res.stdout.split()[0])
+        return self.stack.srun_job(*args, **kw)
 
-    def job_values(self, jobid, node, field, count=1, timeout=20):
-        path = "jobs.%d.%s.%s" % (jobid, node, field)
-        lib.wait_until(lambda: len(self.carbon.values(path)) >= count, timeout, "series " + path)
-        return [v for _, v in self.carbon.values(path)]
-
-    def registry_job(self, jobid, **want):
-        """The registry's jobs row joined with its one job_nodes row, if it matches `want`."""
-        db = sqlite3.connect("file:%s?mode=ro" % self.master.registry_path, uri=True, timeout=5)
-        db.row_factory = sqlite3.Row
-        try:
-            row = db.execute("SELECT j.*, n.summary FROM jobs j JOIN job_nodes n USING (job_id) "
-                             "WHERE j.job_id = ?", (jobid,)).fetchone()
-        except sqlite3.OperationalError:
-            return None
-        finally:
-            db.close()
-        if row is None or any(row[k] != v for k, v in want.items()):
-            return None
-        return dict(row)
+    def job_values(self, *args, **kw):
+        return self.stack.job_values(*args, **kw)
 
     def job_series(self, jobid):
         return self.carbon.series("jobs.%d" % jobid)
-
-    @staticmethod
-    def with_jobid(cmd):
-        """A task command that prints the job id, then runs `cmd` (a list)."""
-        return ["/bin/sh", "-c", 'echo $SLURM_JOB_ID; exec "$@"', "sh"] + list(cmd)
 
     # --- tests ---------------------------------------------------------------------
 
     def test_cpu_burner_on_three_nodes_shows_high_cpu_on_each(self):
         jobid = self.srun_job("--fructosa=on", "-N3", "-n3", "--ntasks-per-node=1",
-                              *self.with_jobid(BURN[:2] + [BURN[2] % 5]))
+                              *with_jobid(burn_cmd(5)))
         # The three "nodes" share this host's cores and each slurmd pins its first task to
         # core 0, so three burners share one core: a third of a core each is "fully busy".
         for node in NODES:
@@ -127,30 +69,28 @@ class JobProfiling(unittest.TestCase):
             self.assertTrue(self.job_values(jobid, node, "memory.current"))
 
     def test_sleep_job_shows_near_zero_cpu(self):
-        jobid = self.srun_job("--fructosa=on", "-N1", "-w", "n2", *self.with_jobid(["sleep", "4"]))
+        jobid = self.srun_job("--fructosa=on", "-N1", "-w", "n2", *with_jobid(["sleep", "4"]))
         usage = self.job_values(jobid, "n2", "cpu.usage_percent", count=2)
         self.assertLess(max(usage), 5, usage)
 
     def test_memory_job_shows_its_peak(self):
         alloc = "b = bytearray(500 << 20)\nfor i in range(0, len(b), 4096): b[i] = 1\nimport time\ntime.sleep(3)"
-        jobid = self.srun_job("--fructosa=on", "--mem=900", "-w", "n3", *self.with_jobid([PY, "-c", alloc]))
+        jobid = self.srun_job("--fructosa=on", "--mem=900", "-w", "n3", *with_jobid([PY, "-c", alloc]))
         peak = max(self.job_values(jobid, "n3", "memory.peak", count=2))
         self.assertGreater(peak, 480 << 20)
         self.assertLess(peak, 800 << 20)
 
     def test_jobs_sharing_a_node_keep_their_own_figures(self):
-        busy = subprocess.Popen(["srun", "--fructosa=on", "-w", "n1", "-n1", "-c1"] +
-                                self.with_jobid(BURN[:2] + [BURN[2] % 5]),
-                                stdout=subprocess.PIPE, text=True, env=self.cluster.env)
-        quiet_id = self.srun_job("--fructosa=on", "-w", "n1", "-n1", "-c1", *self.with_jobid(["sleep", "4"]))
+        busy = self.stack.popen_srun("--fructosa=on", "-w", "n1", "-n1", "-c1", *with_jobid(burn_cmd(5)))
+        quiet_id = self.srun_job("--fructosa=on", "-w", "n1", "-n1", "-c1", *with_jobid(["sleep", "4"]))
         busy_id = int(busy.communicate(timeout=60)[0].split()[0])
         self.assertNotEqual(quiet_id, busy_id)
         self.assertGreater(max(self.job_values(busy_id, "n1", "cpu.usage_percent", count=2)), 40)
         self.assertLess(max(self.job_values(quiet_id, "n1", "cpu.usage_percent", count=2)), 5)
 
     def test_off_gives_no_job_series(self):
-        jobid = self.srun_job("--fructosa=off", "-N1", *self.with_jobid(["sleep", "2"]))
-        on_id = self.srun_job("--fructosa=on", "-N1", *self.with_jobid(["sleep", "2"]))
+        jobid = self.srun_job("--fructosa=off", "-N1", *with_jobid(["sleep", "2"]))
+        on_id = self.srun_job("--fructosa=on", "-N1", *with_jobid(["sleep", "2"]))
         self.job_values(on_id, "n1", "memory.current")  # the profiled twin arrived...
         time.sleep(1)
         self.assertEqual(self.job_series(jobid), [])    # ...the other one has nothing
@@ -158,7 +98,7 @@ class JobProfiling(unittest.TestCase):
     def test_default_on_profiles_jobs_without_the_option(self):
         self.cluster.write_plugstack(self.plugin_args + ["default=on"])
         try:
-            jobid = self.srun_job("-N1", "-w", "n2", *self.with_jobid(["sleep", "2"]))
+            jobid = self.srun_job("-N1", "-w", "n2", *with_jobid(["sleep", "2"]))
         finally:
             self.cluster.write_plugstack(self.plugin_args)
         self.assertTrue(self.job_values(jobid, "n2", "memory.current"))
@@ -166,20 +106,20 @@ class JobProfiling(unittest.TestCase):
     def test_sbatch_with_the_option_is_profiled(self):
         out = os.path.join(self.ws.tmp, "batch.out")
         jobid = self.cluster.submit(["--fructosa=on", "-N1", "-w", "n3", "-o", out,
-                                     "--wrap", "%s -c 'import time\nt=time.time()\nwhile time.time()-t<3: pass'" % PY])
+                                     "--wrap", " ".join(shlex.quote(a) for a in burn_cmd(3))])
         self.cluster.wait_job(jobid)
         self.assertGreater(max(self.job_values(jobid, "n3", "cpu.usage_percent", count=2)), 40)
 
     def test_short_job_still_gets_samples_and_a_summary(self):
-        jobid = self.srun_job("--fructosa=on", "-N1", "-w", "n1", *self.with_jobid(BURN[:2] + [BURN[2] % 2]))
-        record = lib.wait_until(lambda: self.registry_job(jobid, status="finished"), 20,
+        jobid = self.srun_job("--fructosa=on", "-N1", "-w", "n1", *with_jobid(burn_cmd(2)))
+        record = lib.wait_until(lambda: self.stack.registry_job(jobid, status="finished"), 20,
                                 "job %d to be finished in the registry" % jobid)
-        summary = json.loads(record["summary"])
+        summary = json.loads(record["nodes"][0]["summary"])
         self.assertGreaterEqual(summary["samples"], 2, summary)
         self.assertGreater(summary["cpu_seconds"], 1.0, summary)
         # lmaster asked slurmctld for what the plugin cannot know.
         try:
-            lib.wait_until(lambda: self.registry_job(jobid, slurm_state="COMPLETED"), 30,
+            lib.wait_until(lambda: self.stack.registry_job(jobid, slurm_state="COMPLETED"), 30,
                            "job %d to be enriched with Slurm's final state" % jobid)
         except AssertionError:
             sys.stderr.write("lmaster log:\n" + "\n".join(l for l in self.master.log().splitlines() if "DEBUG" not in l)[-4000:])
@@ -241,8 +181,7 @@ class JobProfiling(unittest.TestCase):
         self.assertNotIn("job 999999", agent.log())
 
     def test_restarted_lagent_reattaches_to_a_running_job(self):
-        proc = subprocess.Popen(["srun", "--fructosa=on", "-w", "n1"] + self.with_jobid(["sleep", "8"]),
-                                stdout=subprocess.PIPE, text=True, env=self.cluster.env)
+        proc = self.stack.popen_srun("--fructosa=on", "-w", "n1", *with_jobid(["sleep", "8"]))
         jobid = int(proc.stdout.readline())
         self.job_values(jobid, "n1", "memory.current")
         agent = self.agents["n1"]

@@ -24,7 +24,7 @@ std::map<std::string, json> every_dashboard(const std::string& prefix) {
 
 const json* panel_titled(const json& d, const std::string& title) {
     for (const json* p : all_panels(d))
-        if (p->value("title", "") == title) return p;
+        if (p->value("title", "") == title && (*p)["type"] != "row") return p;
     return nullptr;
 }
 
