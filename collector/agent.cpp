@@ -10,8 +10,8 @@ namespace {
 
 ShipperConfig shipper_config(const AgentConfig& c) {
     ShipperConfig s;
-    s.host = c.master_host;
-    s.port = c.master_port;
+    s.host = c.masters.front().host;
+    s.port = c.masters.front().port;
     s.agent_host = c.hostname;
     s.batch_interval_s = c.batch_interval_s;
     s.max_queued_points = c.max_queued_points;
@@ -42,7 +42,7 @@ int Agent::run(const ReadyFn& ready) {
     sampler_.start();
     schedule_self_metrics();
     log_info("lagent {} started as host '{}', {} sensors, shipping to {}:{}", FRUCTOSA_VERSION, config_.hostname,
-             config_.sensors.size(), config_.master_host, config_.master_port);
+             config_.sensors.size(), config_.masters.front().host, config_.masters.front().port);
     ready();
     io_.run();
     log_info("lagent stopped");

@@ -48,8 +48,23 @@ AgentConfig read_agent_config(const IniFile& file) {
     }
     {
         SectionReader r(file, "lmaster");
-        c.master_host = r.get_string("host", c.master_host);
-        c.master_port = static_cast<int>(r.get_int("incoming data port", c.master_port, 1, 65535));
+        auto hosts = r.get_list("host", {"localhost"});
+        int port = static_cast<int>(r.get_int("incoming data port", 7888, 1, 65535));
+        c.masters.clear();
+        for (const auto& h : hosts) {
+            // "host:port" overrides the common port for one lmaster.
+            auto colon = h.rfind(':');
+            MasterAddress m{h, port};
+            if (colon != std::string::npos && h.find(':') == colon) {
+                m.host = h.substr(0, colon);
+                char* end = nullptr;
+                long p = std::strtol(h.c_str() + colon + 1, &end, 10);
+                if (*end || p < 1 || p > 65535) r.fail("host", fmt::format("'{}': bad port", h));
+                m.port = static_cast<int>(p);
+            }
+            c.masters.push_back(m);
+        }
+        c.auth = r.get_choice("auth", c.auth, {"munge", "none"});
         r.reject_unknown();
     }
     {
@@ -70,6 +85,9 @@ AgentConfig read_agent_config(const IniFile& file) {
         c.max_queued_points = static_cast<std::size_t>(
             r.get_int("max queued points", static_cast<long long>(c.max_queued_points), 100, 100'000'000));
         c.self_metrics_interval_s = r.get_double("self metrics interval", c.self_metrics_interval_s, 0.1, 86400);
+        c.spool_dir = r.get_string("spool directory", c.spool_dir);
+        if (c.spool_dir.empty() || c.spool_dir[0] != '/') r.fail("spool directory", "needs an absolute path");
+        c.spool_max_bytes = static_cast<std::uint64_t>(r.get_int("spool max mb", static_cast<long long>(c.spool_max_bytes >> 20), 1, 1 << 20)) << 20;
         r.reject_unknown();
     }
     {

@@ -29,10 +29,18 @@ struct JobTrackingConfig {
     double idle_threshold_percent = 5;  ///< a sample below this much of one core counts as idle
 };
 
+/// One lmaster an agent may ship to; agents fail over in the configured order.
+struct MasterAddress {
+    std::string host;
+    int port = 7888;
+};
+
 struct AgentConfig {
     std::string config_path;
-    std::string master_host = "localhost";
-    int master_port = 7888;
+    std::vector<MasterAddress> masters{{"localhost", 7888}};  ///< [lmaster] host (a list), incoming data port
+    std::string auth = "munge";        ///< [lmaster] auth: munge or none
+    std::string spool_dir = "/var/spool/fructosa/lagent";  ///< unacknowledged batches survive restarts here
+    std::uint64_t spool_max_bytes = 256ull << 20;          ///< oldest batches go first beyond this
     std::string hostname;              ///< short host name used in metric paths
     double batch_interval_s = 1;       ///< how often queued points are shipped
     std::size_t max_queued_points = 200000;  ///< bound on points held for lmaster

@@ -20,7 +20,6 @@ Shipper::Shipper(asio::io_context& io, ShipperConfig config)
       flush_timer_(io),
       reconnect_timer_(io),
       connect_deadline_(io) {
-    hello_ = wire::encode_hello(wire::Hello{config_.agent_host, FRUCTOSA_VERSION, "none", ""});
 }
 
 Shipper::~Shipper() { *alive_ = false; }
@@ -154,6 +153,8 @@ void Shipper::on_connected() {
     socket_.set_option(tcp::no_delay(true), ec);
     decoder_ = wire::FrameDecoder();
     sent_ = 0;
+    auto [method, credential] = config_.credential ? config_.credential() : std::pair<std::string, std::string>{"none", ""};
+    hello_ = wire::encode_hello(wire::Hello{config_.agent_host, FRUCTOSA_VERSION, method, credential});
     writing_ = true;
     asio::async_write(socket_, asio::buffer(hello_),
                       [this, alive = alive_, g = generation_](const boost::system::error_code& e, std::size_t) {

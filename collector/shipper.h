@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -30,6 +31,9 @@ struct ShipperConfig {
     double batch_interval_s = 1;
     std::size_t max_queued_points = 200000;
     std::size_t max_batch_points = 5000;
+    /// Called at every connection for the hello's auth method and a fresh credential
+    /// (a MUNGE credential is single-use). Unset: "none".
+    std::function<std::pair<std::string, std::string>()> credential;
 };
 
 struct ShipperStats {

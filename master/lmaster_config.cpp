@@ -85,6 +85,13 @@ LmasterConfig read_lmaster_config(const IniFile& file) {
     reject_unknown_sections(file);
     LmasterConfig c;
     SectionReader lmaster(file, "lmaster");
+    c.auth.method = lmaster.get_choice("auth", c.auth.method, {"munge", "none"});
+    for (const auto& u : lmaster.get_list("allowed uids", {})) {
+        char* end = nullptr;
+        unsigned long v = std::strtoul(u.c_str(), &end, 10);
+        if (u.empty() || *end) lmaster.fail("allowed uids", fmt::format("'{}' is not a numeric uid", u));
+        c.auth.allowed_uids.push_back(static_cast<unsigned>(v));
+    }
     c.listen = read_listen(lmaster, c.self_metrics_interval);
     SectionReader graphite(file, "Graphite");
     c.graphite = read_graphite(graphite);

@@ -6,6 +6,7 @@
 #include "master/job_event_handler.h"
 #include <cstddef>
 #include <string>
+#include <vector>
 
 #include "common/logging.h"
 
@@ -42,8 +43,15 @@ struct AgentListenSettings {
     double idle_timeout = 300;       ///< seconds of silence before a connection is closed
 };
 
+/// How agents prove who they are ([lmaster] auth, allowed uids).
+struct AuthSettings {
+    std::string method = "munge";         ///< munge or none ("none" is logged as a warning at start)
+    std::vector<unsigned> allowed_uids;   ///< besides root: uids whose MUNGE credentials are accepted
+};
+
 struct LmasterConfig {
     AgentListenSettings listen;
+    AuthSettings auth;
     double self_metrics_interval = 10;  ///< seconds between lmaster's own metrics
     GraphiteSettings graphite;
     RegistrySettings registry;  ///< [registry]
