@@ -111,7 +111,7 @@ TEST(LmasterConfig, EachBadValueNamesFileLineSectionAndKey) {
 
 TEST(LmasterConfig, UnknownKeysAreRejectedInEverySection) {
     EXPECT_EQ(error_of("[lmaster]\nhost = a\nincoming data prot = 1\n"),
-              "lmaster.conf:3: [lmaster] incoming data prot: unknown key (known keys: host, incoming data port, "
+              "lmaster.conf:3: [lmaster] incoming data prot: unknown key (known keys: auth, allowed uids, host, incoming data port, "
               "self metrics interval, max agents, handshake timeout, idle timeout)");
     EXPECT_EQ(error_of("[Graphite]\n\nhots = a\n").substr(0, 38), "lmaster.conf:3: [Graphite] hots: unkno");
     EXPECT_EQ(error_of("[logging]\nfile = x\n").substr(0, 36), "lmaster.conf:2: [logging] file: unkn");
