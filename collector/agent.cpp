@@ -3,6 +3,7 @@
 #include <csignal>
 
 #include "collector/job_tracker.h"
+#include "collector/munge_credential.h"
 
 namespace fructosa {
 
@@ -15,6 +16,9 @@ ShipperConfig shipper_config(const AgentConfig& c) {
     s.agent_host = c.hostname;
     s.batch_interval_s = c.batch_interval_s;
     s.max_queued_points = c.max_queued_points;
+    s.credential = make_credential_provider(c);
+    s.spool_dir = c.spool_dir;
+    s.spool_max_bytes = c.spool_max_bytes;
     return s;
 }
 
@@ -37,6 +41,8 @@ int Agent::run(const ReadyFn& ready) {
         log_info("signal {} received: stopping", sig);
         stop();
     });
+    if (config_.auth == "none")
+        log_warning("[lmaster] auth = none: this agent does not authenticate; an lmaster with auth = munge refuses it");
     if (jobs_) jobs_->start();  // binds the plugin socket: fails here, before `ready`
     shipper_.start();
     sampler_.start();

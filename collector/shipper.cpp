@@ -20,12 +20,20 @@ Shipper::Shipper(asio::io_context& io, ShipperConfig config)
       flush_timer_(io),
       reconnect_timer_(io),
       connect_deadline_(io) {
+    if (!config_.spool_dir.empty()) {
+        try {
+            spool_ = std::make_unique<DiskSpool>(config_.spool_dir, config_.spool_max_bytes);
+        } catch (const SpoolError& e) {
+            log_warning("{}: unacknowledged data is kept in memory only", e.what());
+        }
+    }
 }
 
 Shipper::~Shipper() { *alive_ = false; }
 
 void Shipper::start() {
     stopped_ = false;
+    load_spool();
     connect();
     schedule_flush();
 }
@@ -72,25 +80,89 @@ void Shipper::flush() {
 }
 
 void Shipper::enqueue(Outgoing out) {
-    queued_points_ += out.points;
-    queue_.push_back(std::move(out));
-    // Drop the oldest metric batches that are not on the wire right now.
-    std::uint64_t dropped = 0;
-    for (std::size_t i = sent_ + (writing_ ? 1 : 0); queued_points_ > config_.max_queued_points && i < queue_.size();) {
-        if (queue_[i].is_event || i + 1 == queue_.size()) {
-            ++i;
-            continue;
+    if (spool_) {
+        try {
+            out.pos = spool_->append(std::string_view(reinterpret_cast<const char*>(out.frame.data()), out.frame.size()),
+                                     static_cast<std::uint32_t>(out.points));
+            out.next = spool_->end();
+        } catch (const SpoolError& e) {
+            drop_complaint_.complain(fmt::format("{}: batch kept in memory only", e.what()));
         }
+    }
+    queued_points_ += out.points;
+    memory_points_ += out.points;
+    queue_.push_back(std::move(out));
+    if (spool_) {
+        drop_spooled_away();
+        evict_from_memory();
+    } else {
+        // Memory only: drop the oldest metric batches that are not on the wire right now.
+        std::uint64_t dropped = 0;
+        for (std::size_t i = sent_ + (writing_ ? 1 : 0); queued_points_ > config_.max_queued_points && i < queue_.size();) {
+            if (queue_[i].is_event || i + 1 == queue_.size()) {
+                ++i;
+                continue;
+            }
+            dropped += queue_[i].points;
+            queued_points_ -= queue_[i].points;
+            memory_points_ -= queue_[i].points;
+            queue_.erase(queue_.begin() + static_cast<std::ptrdiff_t>(i));
+        }
+        if (dropped) {
+            stats_.points_dropped += dropped;
+            drop_complaint_.complain(fmt::format("queue for lmaster full ({} points): dropped the oldest, {} dropped so far",
+                                                 config_.max_queued_points, stats_.points_dropped));
+        }
+    }
+    write_next();
+}
+
+void Shipper::load_spool() {
+    if (!spool_ || !queue_.empty()) return;
+    std::size_t batches = 0;
+    for (auto rec = spool_->read(spool_->committed()); rec; rec = spool_->read(rec->next)) {
+        // The frame carries its sequence number first in the payload (batch and job event alike).
+        if (rec->data.size() < wire::kHeaderSize + 8) continue;
+        Outgoing out;
+        const auto* p = reinterpret_cast<const std::uint8_t*>(rec->data.data());
+        out.is_event = p[3] == static_cast<std::uint8_t>(wire::FrameType::JobEvent);
+        for (int i = 0; i < 8; ++i) out.seq = (out.seq << 8) | p[wire::kHeaderSize + i];
+        out.points = rec->points;
+        out.pos = rec->pos;
+        out.next = rec->next;
+        next_seq_ = std::max(next_seq_, out.seq + 1);
+        queued_points_ += out.points;
+        queue_.push_back(std::move(out));  // frame read back when its turn comes
+        ++batches;
+    }
+    if (batches) log_info("spool {}: {} unacknowledged batches from before the restart are sent first", spool_->dir(), batches);
+}
+
+void Shipper::drop_spooled_away() {
+    // The spool dropped its oldest segment(s): those batches are gone unless on the wire.
+    std::uint64_t dropped = 0;
+    SpoolPos start = spool_->start();
+    for (std::size_t i = sent_ + (writing_ ? 1 : 0); i < queue_.size() && queue_[i].next <= start && queue_[i].next.segment != 0;) {
         dropped += queue_[i].points;
         queued_points_ -= queue_[i].points;
+        if (!queue_[i].frame.empty()) memory_points_ -= queue_[i].points;
         queue_.erase(queue_.begin() + static_cast<std::ptrdiff_t>(i));
     }
     if (dropped) {
         stats_.points_dropped += dropped;
-        drop_complaint_.complain(fmt::format("queue for lmaster full ({} points): dropped the oldest, {} dropped so far",
-                                             config_.max_queued_points, stats_.points_dropped));
+        drop_complaint_.complain(fmt::format("spool {} full: dropped the oldest batches, {} points dropped so far",
+                                             spool_->dir(), stats_.points_dropped));
     }
-    write_next();
+}
+
+void Shipper::evict_from_memory() {
+    // Keep the frames nearest their turn in memory; the newest wait on disk.
+    for (std::size_t i = queue_.size(); memory_points_ > config_.max_queued_points && i-- > sent_ + 1;) {
+        if (queue_[i].frame.empty() || queue_[i].next.segment == 0) continue;
+        memory_points_ -= queue_[i].points;
+        queue_[i].frame.clear();
+        queue_[i].frame.shrink_to_fit();
+    }
 }
 
 void Shipper::schedule_flush() {
@@ -168,9 +240,26 @@ void Shipper::on_connected() {
 
 void Shipper::write_next() {
     if (!connected_ || writing_ || sent_ >= queue_.size()) return;
+    Outgoing& next = queue_[sent_];
+    if (next.frame.empty() && spool_) {
+        try {
+            if (auto rec = spool_->read(next.pos); rec && rec->pos == next.pos) {
+                next.frame.assign(rec->data.begin(), rec->data.end());
+                memory_points_ += next.points;
+            }
+        } catch (const SpoolError& e) {
+            drop_complaint_.complain(e.what());
+        }
+        if (next.frame.empty()) {  // gone from the spool: count it, go on with the rest
+            stats_.points_dropped += next.points;
+            queued_points_ -= next.points;
+            queue_.erase(queue_.begin() + static_cast<std::ptrdiff_t>(sent_));
+            return write_next();
+        }
+    }
     writing_ = true;
     // The frame stays alive in queue_ until acknowledged; erase never touches [0, sent_].
-    const auto& frame = queue_[sent_].frame;
+    const auto& frame = next.frame;
     asio::async_write(socket_, asio::buffer(frame),
                       [this, alive = alive_, g = generation_](const boost::system::error_code& e, std::size_t) {
                           if (!*alive || stopped_ || g != generation_) return;
@@ -205,7 +294,10 @@ void Shipper::on_frame(const wire::Frame& frame) {
     try {
         if (frame.type == wire::FrameType::Ack) {
             std::uint64_t seq = wire::decode_ack(frame.payload);
+            std::optional<SpoolPos> done;
             while (!queue_.empty() && queue_.front().seq <= seq && sent_ > 0) {
+                if (queue_.front().next.segment != 0) done = queue_.front().next;
+                if (!queue_.front().frame.empty()) memory_points_ -= queue_.front().points;
                 if (queue_.front().is_event)
                     ++stats_.events_sent;
                 else
@@ -213,6 +305,13 @@ void Shipper::on_frame(const wire::Frame& frame) {
                 queued_points_ -= queue_.front().points;
                 queue_.pop_front();
                 --sent_;
+            }
+            if (done && spool_) {
+                try {
+                    spool_->commit(*done);
+                } catch (const SpoolError& e) {
+                    drop_complaint_.complain(e.what());
+                }
             }
         } else if (frame.type == wire::FrameType::Error) {
             disconnect("lmaster refused us: " + wire::decode_error(frame.payload));

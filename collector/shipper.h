@@ -2,11 +2,16 @@
 /// Ships metric points and job events from lagent to lmaster: batches over one TCP
 /// connection, kept until lmaster acknowledges them, replayed in order after a reconnect.
 ///
-/// Drop policy: the queue holds at most `max_queued_points` points; when a new batch
-/// would exceed that, the OLDEST metric batches are dropped and counted (job events
-/// are never dropped for metrics). Duplicates: a batch sent but not yet acknowledged when
-/// a connection breaks is sent again, so lmaster may see it twice (bounded by the batches
-/// in flight).
+/// With a spool directory, every batch is also written to a DiskSpool and the spool is
+/// committed as lmaster acknowledges: a restarted lagent replays what was never
+/// acknowledged. Memory holds the frames of at most `max_queued_points` points; the rest
+/// wait on disk and are read back when their turn comes.
+///
+/// Drop policy: without a spool the queue holds at most `max_queued_points` points; with
+/// one, at most `spool max mb` on disk. Beyond that the OLDEST metric batches are dropped
+/// and counted (job events are never dropped for metrics; the spool counts what it drops).
+/// Duplicates: a batch sent but not yet acknowledged when a connection breaks (or lagent
+/// restarts) is sent again, so lmaster may see it twice (bounded by the batches in flight).
 
 #include <chrono>
 #include <cstdint>
@@ -18,6 +23,7 @@
 
 #include <boost/asio.hpp>
 
+#include "common/disk_spool.h"
 #include "common/logging.h"
 #include "common/metric.h"
 #include "common/wire.h"
@@ -34,6 +40,8 @@ struct ShipperConfig {
     /// Called at every connection for the hello's auth method and a fresh credential
     /// (a MUNGE credential is single-use). Unset: "none".
     std::function<std::pair<std::string, std::string>()> credential;
+    std::string spool_dir;  ///< empty: memory only
+    std::uint64_t spool_max_bytes = 256ull << 20;
 };
 
 struct ShipperStats {
@@ -69,8 +77,12 @@ private:
         std::uint64_t seq = 0;
         bool is_event = false;
         std::size_t points = 0;
-        std::vector<std::uint8_t> frame;
+        std::vector<std::uint8_t> frame;  ///< empty while it waits on disk only
+        SpoolPos pos, next;               ///< where it is in the spool
     };
+    void load_spool();
+    void evict_from_memory();
+    void drop_spooled_away();
 
     void schedule_flush();
     void enqueue(Outgoing out);
@@ -93,6 +105,8 @@ private:
     std::deque<Outgoing> queue_;  ///< in sequence order; [0, sent_) written on this connection
     std::size_t sent_ = 0;
     std::size_t queued_points_ = 0;
+    std::size_t memory_points_ = 0;  ///< points whose frames are held in memory
+    std::unique_ptr<DiskSpool> spool_;
     std::uint64_t next_seq_ = 1;
     std::vector<std::uint8_t> hello_;
     bool connected_ = false;

@@ -1,5 +1,9 @@
 #include "collector/step_event.h"
 
+#include <cmath>
+#include <cstdint>
+#include <limits>
+
 #include <nlohmann/json.hpp>
 
 #include <fmt/format.h>
@@ -19,8 +23,25 @@ T number(const json& j, const char* key, bool required) {
     }
     if (!it->is_number()) throw StepEventError(fmt::format("field '{}' is not a number", key));
     if constexpr (std::is_unsigned_v<T>) {
-        if (it->is_number_float() || it->get<long long>() < 0)
+        if (it->is_number_float() || (it->is_number_integer() && !it->is_number_unsigned() && it->get<long long>() < 0))
             throw StepEventError(fmt::format("field '{}' must be a non-negative integer", key));
+    }
+    if constexpr (std::is_integral_v<T>) {
+        // Out of T's range: converting would be undefined (a double) or wrap (an integer).
+        using limits = std::numeric_limits<T>;
+        bool in_range;
+        if (it->is_number_float()) {
+            double d = it->get<double>();
+            double bound = std::ldexp(1.0, limits::digits);  // 2^digits, exact
+            in_range = d >= (limits::is_signed ? -bound : 0.0) && d < bound;
+        } else if (it->is_number_unsigned()) {
+            in_range = it->get<std::uint64_t>() <= static_cast<std::uint64_t>(limits::max());
+        } else {
+            auto v = it->get<std::int64_t>();
+            in_range = v >= static_cast<std::int64_t>(limits::min()) &&
+                       (v < 0 || static_cast<std::uint64_t>(v) <= static_cast<std::uint64_t>(limits::max()));
+        }
+        if (!in_range) throw StepEventError(fmt::format("field '{}' is out of range", key));
     }
     return it->get<T>();
 }

@@ -65,10 +65,10 @@ void add_nodes_row(Layout& l, const MetricPaths& p) {
                                   "file system or disk trouble).")),
           8, 8);
     l.add(timeseries(spec("Network received per node", "Bps",
-                          {by_node("perSecond(" + p.host("*", "NetIOCounters.bytes_recv") + ")", {h})})),
+                          {by_node(rate(p.host("*", "NetIOCounters.bytes_recv")), {h})})),
           8, 8);
     l.add(timeseries(spec("Network sent per node", "Bps",
-                          {by_node("perSecond(" + p.host("*", "NetIOCounters.bytes_sent") + ")", {h})})),
+                          {by_node(rate(p.host("*", "NetIOCounters.bytes_sent")), {h})})),
           8, 8);
     l.add(timeseries(percent_spec("Disk used per node",
                                   {by_node("group(" + p.host("*", "DiskUsage.percent") + ", " +
@@ -92,12 +92,11 @@ void add_pipeline_row(Layout& l, const MetricPaths& p) {
     const int h = p.daemon_host_node();
     l.row("FrUCToSA pipeline (lmaster and lagents)");
     l.add(timeseries(spec("lmaster throughput", "cps",
-                          {by_node("perSecond(" + p.lmaster("*", "{points_in,points_out}") + ")", {h, h + 1})},
+                          {by_node(rate(p.lmaster("*", "{points_in,points_out}")), {h, h + 1})},
                           "Points received from agents and written to Graphite per second.")),
           8, 8);
     l.add(timeseries(spec("lmaster drops and refusals", "cps",
-                          {by_node("perSecond(" + p.lmaster("*", "{points_dropped,points_invalid,bad_frames,connections_refused}") +
-                                       ")",
+                          {by_node(rate(p.lmaster("*", "{points_dropped,points_invalid,bad_frames,connections_refused}")),
                                    {h, h + 1})},
                           "Should stay at zero: points dropped from a full queue or refused as invalid, "
                           "bad frames, refused (unauthenticated) connections.")),
@@ -110,10 +109,10 @@ void add_pipeline_row(Layout& l, const MetricPaths& p) {
     set_threshold_steps(graphite, "red", {{"green", 1}});
     l.add(std::move(graphite), 6, 6);
     l.add(timeseries(spec("Job events received", "cps",
-                          {by_node("perSecond(" + p.lmaster("*", "job_events_in") + ")", {h})})),
+                          {by_node(rate(p.lmaster("*", "job_events_in")), {h})})),
           6, 6);
     l.add(timeseries(spec("lagent drops, reconnects, sensor errors", "cps",
-                          {by_node("perSecond(" + p.lagent("*", "{points_dropped,reconnects,sensor_errors}") + ")", {h, h + 1})},
+                          {by_node(rate(p.lagent("*", "{points_dropped,reconnects,sensor_errors}")), {h, h + 1})},
                           "Per node: points dropped, lost connections to lmaster, failed sensor reads.")),
           6, 6);
     l.add(timeseries(spec("Points waiting in lagents", "none", {by_node(p.lagent("*", "points_queued"), {h})})), 6, 6);

@@ -95,11 +95,14 @@ void add_io_row(Layout& l, const MetricPaths& p) {
     l.row("I/O");
     l.add(timeseries(spec("I/O throughput", "Bps",
                           {by_node(p.job("$jobid", "*", "io.{read_bytes_per_s,write_bytes_per_s}"), {n, n + 2})},
-                          "Block I/O of the job's cgroup (what reaches local disks; network file systems "
-                          "do not show here).")),
+                          std::string(kOptionalMarker) +
+                              "cgroup v2: Slurm's cgroup v1 plugin gives jobs no blkio cgroup, so job I/O is "
+                              "measured on v2 only. Block I/O of the job's cgroup: what reaches local disks "
+                              "(network file systems do not show here).")),
           12, 8);
     l.add(timeseries(spec("I/O operations", "iops",
-                          {by_node("perSecond(" + p.job("$jobid", "*", "io.{read_ops,write_ops}") + ")", {n, n + 2})})),
+                          {by_node(rate(p.job("$jobid", "*", "io.{read_ops,write_ops}")), {n, n + 2})},
+                          std::string(kOptionalMarker) + "cgroup v2 (job I/O is measured on cgroup v2 only).")),
           12, 8);
 }
 

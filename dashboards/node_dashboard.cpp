@@ -27,7 +27,9 @@ void add_status_row(Layout& l, const MetricPaths& p) {
                     "Slurm jobs lagent is profiling on the node now.")),
           4, 4);
     l.add(stat(spec("CPUs", "none", {by_node(p.host("$host", "CPUCount"), {h})})), 3, 4);
-    l.add(stat(spec("Logged-in sessions", "none", {by_node(p.host("$host", "Users.count"), {h})})), 4, 4);
+    l.add(stat(spec("Logged-in sessions", "none", {by_node(p.host("$host", "Users.count"), {h})},
+                    std::string(kOptionalMarker) + "a utmp file (/run/utmp; containers often have none).")),
+          4, 4);
     l.add(stat(spec("Booted", "dateTimeFromNow", {by_node("scale(" + p.host("$host", "BootTime") + ", 1000)", {h})},
                     "Boot time of the node (BootTime, epoch seconds, scaled to ms for Grafana).")),
           7, 4);
@@ -68,7 +70,7 @@ void add_cpu_row(Layout& l, const MetricPaths& p) {
                      true),
           12, 8);
     l.add(timeseries(spec("Context switches and interrupts", "ops",
-                          {by_node("perSecond(" + p.host("$host", "CPUStats.{ctx_switches,interrupts,soft_interrupts}") + ")",
+                          {by_node(rate(p.host("$host", "CPUStats.{ctx_switches,interrupts,soft_interrupts}")),
                                    {h, h + 2})},
                           "CPUStats counters since boot, as a rate per second.")),
           12, 8);
@@ -93,7 +95,7 @@ void add_memory_row(Layout& l, const MetricPaths& p) {
           8, 8);
     l.add(timeseries(spec("Swap", "bytes", {by_node(p.host("$host", "SwapMemory.{total,used}"), {h, h + 2})})), 8, 8);
     l.add(timeseries(spec("Swap traffic", "Bps",
-                          {by_node("perSecond(" + p.host("$host", "SwapMemory.{sin,sout}") + ")", {h, h + 2})},
+                          {by_node(rate(p.host("$host", "SwapMemory.{sin,sout}")), {h, h + 2})},
                           "Bytes swapped in (sin) and out (sout) per second.")),
           8, 8);
 }
@@ -102,15 +104,15 @@ void add_network_row(Layout& l, const MetricPaths& p) {
     const int h = p.host_node();
     l.row("Network");
     l.add(timeseries(spec("Traffic", "Bps",
-                          {by_node("perSecond(" + p.host("$host", "NetIOCounters.{bytes_recv,bytes_sent}") + ")", {h, h + 2})},
+                          {by_node(rate(p.host("$host", "NetIOCounters.{bytes_recv,bytes_sent}")), {h, h + 2})},
                           "All NICs summed (NetIOCounters), bytes per second.")),
           8, 8);
     l.add(timeseries(spec("Packets", "pps",
-                          {by_node("perSecond(" + p.host("$host", "NetIOCounters.{packets_recv,packets_sent}") + ")",
+                          {by_node(rate(p.host("$host", "NetIOCounters.{packets_recv,packets_sent}")),
                                    {h, h + 2})})),
           8, 8);
     l.add(timeseries(spec("Errors and drops", "pps",
-                          {by_node("perSecond(" + p.host("$host", "NetIOCounters.{errin,errout,dropin,dropout}") + ")",
+                          {by_node(rate(p.host("$host", "NetIOCounters.{errin,errout,dropin,dropout}")),
                                    {h, h + 2})})),
           8, 8);
     l.add(timeseries(spec("Sockets", "none", {by_node(p.host("$host", "NetConnections.{total,udp,unix}"), {h, h + 2})})), 8, 8);
@@ -133,15 +135,15 @@ void add_disk_row(Layout& l, const MetricPaths& p) {
                           "DiskUsage of the watched path(s); free is what unprivileged users may still use.")),
           8, 8);
     l.add(timeseries(spec("Disk throughput", "Bps",
-                          {by_node("perSecond(" + p.host("$host", "DiskIOCounters.{read_bytes,write_bytes}") + ")",
+                          {by_node(rate(p.host("$host", "DiskIOCounters.{read_bytes,write_bytes}")),
                                    {h, h + 2})})),
           8, 8);
     l.add(timeseries(spec("Disk operations", "iops",
-                          {by_node("perSecond(" + p.host("$host", "DiskIOCounters.{read_count,write_count}") + ")",
+                          {by_node(rate(p.host("$host", "DiskIOCounters.{read_count,write_count}")),
                                    {h, h + 2})})),
           8, 8);
     l.add(timeseries(percent_spec("Disk busy",
-                                  {by_node("scale(perSecond(" + p.host("$host", "DiskIOCounters.busy_time") + "), 0.1)", {h})},
+                                  {by_node("scale(" + rate(p.host("$host", "DiskIOCounters.busy_time")) + ", 0.1)", {h})},
                                   "busy_time counts ms with I/O in flight: ms per s / 10 = % of the time busy.")),
           12, 8);
     l.add(timeseries(spec("Mounted partitions", "none", {by_node(p.host("$host", "DiskPartitions.count"), {h})})), 12, 8);
@@ -162,14 +164,14 @@ void add_hardware_row(Layout& l, const MetricPaths& p) {
 void add_delivery_row(Layout& l, const MetricPaths& p) {
     const int h = p.daemon_host_node();
     l.row("Data delivery (lagent)");
-    l.add(timeseries(spec("Points sent", "cps", {by_node("perSecond(" + p.lagent("$host", "points_sent") + ")", {h})},
+    l.add(timeseries(spec("Points sent", "cps", {by_node(rate(p.lagent("$host", "points_sent")), {h})},
                           "Points lmaster acknowledged, per second.")),
           8, 7);
     l.add(timeseries(spec("Points waiting in lagent", "none", {by_node(p.lagent("$host", "points_queued"), {h})},
                           "Grows while lmaster is unreachable; lagent replays them later.")),
           8, 7);
     l.add(timeseries(spec("Drops, reconnects, sensor errors", "cps",
-                          {by_node("perSecond(" + p.lagent("$host", "{points_dropped,reconnects,sensor_errors}") + ")",
+                          {by_node(rate(p.lagent("$host", "{points_dropped,reconnects,sensor_errors}")),
                                    {h, h + 1})},
                           "Anything above zero explains missing data: points dropped from a full queue, "
                           "connections to lmaster lost, sensors that failed.")),

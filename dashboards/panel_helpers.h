@@ -19,6 +19,11 @@ inline std::string by_node(const std::string& expr, std::initializer_list<int> n
     return out + ")";
 }
 
+/// The per-second rate of a cumulative counter. Points arrive every 1 to 60 s while
+/// Graphite's finest archive has a slot per second: perSecond alone sees a null before
+/// every value and returns only nulls, so gaps of up to 120 slots are interpolated first.
+inline std::string rate(const std::string& counter) { return "perSecond(interpolate(" + counter + ", 120))"; }
+
 /// 1 while a point of `series` arrived in the last two minutes, else 0: isNonNull
 /// turns every slot into 1 (data) or 0 (none), movingMax looks back over the window.
 inline std::string reporting(const std::string& series) { return "movingMax(isNonNull(" + series + "), '2min')"; }

@@ -1,5 +1,7 @@
 #include "master/agent_server.h"
 
+#include "master/agent_paths.h"
+
 #include <algorithm>
 #include <optional>
 #include <set>
@@ -166,14 +168,20 @@ private:
     }
 
     void on_hello(const wire::Hello& hello) {
-        AuthResult auth = server_.auth_->verify(hello);
+        // The host becomes a level of every path this agent writes: refuse what
+        // cannot be one as it is, before asking the authenticator.
+        AuthResult auth = valid_agent_host(hello.host)
+                              ? server_.auth_->verify(hello)
+                              : AuthResult{false, fmt::format("host '{}' cannot be one level of a metric path "
+                                                              "(letters, digits and -_:+%@ only; not jobs or fructosa)",
+                                                              printable(hello.host))};
         if (!auth.ok) {
             ++server_.stats_.auth_failures;
             log_warning("agent at {} (claims {}) refused: {}", peer_, printable(hello.host), auth.error);
             close_with_error(auth.error);
             return;
         }
-        host_ = sanitize_component(hello.host);
+        host_ = hello.host;  // valid_agent_host: already path-safe
         state_ = State::Serving;
         ++server_.stats_.agents_connected;
         log_info("agent {} (version {}) connected from {}", host_, printable(hello.agent_version), peer_);
@@ -183,7 +191,20 @@ private:
     void on_batch(wire::Batch&& batch) {
         ++server_.stats_.batches_in;
         server_.stats_.points_in += batch.points.size();
-        server_.sink_.offer(std::move(batch.points));
+        std::size_t before = batch.points.size();
+        std::string first_refused;
+        std::erase_if(batch.points, [&](const Point& p) {
+            if (agent_may_write(p.path, host_)) return false;
+            if (first_refused.empty()) first_refused = printable(p.path, 128);
+            return true;
+        });
+        if (std::size_t refused = before - batch.points.size()) {
+            server_.stats_.points_refused += refused;
+            server_.points_refused_complaint_.complain(fmt::format(
+                "agent {} ({}): {} point(s) refused outside its own series (e.g. '{}'); {} refused in all", host_,
+                peer_, refused, first_refused, server_.stats_.points_refused));
+        }
+        if (!batch.points.empty()) server_.sink_.offer(std::move(batch.points));
         ack(batch.seq);
     }
 

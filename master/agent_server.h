@@ -5,7 +5,10 @@
 /// A session must open with a Hello (within the handshake timeout) that the
 /// Authenticator accepts; after that, Batch frames go to the GraphiteSink and
 /// JobEvent frames to the owner's callback, each answered with a cumulative Ack of
-/// the highest sequence number received. Anything else (garbage, a bad length, a
+/// the highest sequence number received. A Hello must name a host usable as one
+/// path level; a batch's points outside that host's own tree (agent_may_write) are
+/// dropped and counted as points_refused (the batch is still acked, or an agent
+/// would replay it forever). Anything else (garbage, a bad length, a
 /// frame out of place, a payload that does not decode) is answered with an Error
 /// frame and the connection is closed; the server itself never stops on input.
 /// Silent connections are closed after the idle timeout; beyond `max_agents`
@@ -55,10 +58,11 @@ struct AgentServerStats {
     std::uint64_t agents_connected = 0;     ///< of those, agents past their Hello
     std::uint64_t connections_refused = 0;  ///< turned away at max agents
     std::uint64_t batches_in = 0;
-    std::uint64_t points_in = 0;
+    std::uint64_t points_in = 0;          ///< points received in batches (refused ones included)
+    std::uint64_t points_refused = 0;     ///< outside the sender's own tree (master/agent_paths.h): dropped
     std::uint64_t job_events_in = 0;
     std::uint64_t bad_frames = 0;     ///< protocol violations answered with an Error frame
-    std::uint64_t auth_failures = 0;  ///< Hellos the Authenticator refused
+    std::uint64_t auth_failures = 0;  ///< Hellos refused: by the Authenticator, or naming an unusable host
     std::uint64_t timeouts = 0;       ///< handshake or idle timeouts
 };
 
@@ -115,6 +119,7 @@ private:
     Complaint bad_frame_complaint_;
     Complaint refused_complaint_;
     Complaint accept_complaint_;
+    Complaint points_refused_complaint_;
 };
 
 }  // namespace fructosa

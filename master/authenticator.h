@@ -29,4 +29,11 @@ public:
     AuthResult verify(const wire::Hello& hello) override;
 };
 
+struct AuthSettings;
+
+/// The Authenticator for `[lmaster] auth`: MungeAuth (with the allowed uids) for
+/// "munge", NoAuth for "none" (logged as a WARNING: any host that reaches the port can
+/// then write any series). Throws std::invalid_argument for another method.
+std::unique_ptr<Authenticator> make_authenticator(const AuthSettings& settings);
+
 }  // namespace fructosa

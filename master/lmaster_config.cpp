@@ -94,6 +94,12 @@ LmasterConfig read_lmaster_config(const IniFile& file) {
     }
     c.listen = read_listen(lmaster, c.self_metrics_interval);
     SectionReader graphite(file, "Graphite");
+    c.spool.directory = graphite.get_string("spool directory", c.spool.directory);
+    if (c.spool.directory.empty() || c.spool.directory[0] != '/')
+        graphite.fail("spool directory", "needs an absolute path");
+    c.spool.max_bytes = static_cast<std::uint64_t>(
+                            graphite.get_int("spool max mb", static_cast<long long>(c.spool.max_bytes >> 20), 1, 1 << 24))
+                        << 20;
     c.graphite = read_graphite(graphite);
     c.registry = read_registry_settings(file);
     c.slurm = read_slurm(file);

@@ -3,6 +3,7 @@
 /// Defaults live here, in one place; every unknown key or section is an error that
 /// names file and line.
 
+#include "master/spooling_sink.h"
 #include "master/job_event_handler.h"
 #include <cstddef>
 #include <string>
@@ -54,6 +55,7 @@ struct LmasterConfig {
     AuthSettings auth;
     double self_metrics_interval = 10;  ///< seconds between lmaster's own metrics
     GraphiteSettings graphite;
+    SpoolSettings spool;        ///< [Graphite] spool directory, spool max mb
     RegistrySettings registry;  ///< [registry]
     SlurmSettings slurm;        ///< [slurm]
     LogSettings logging;

@@ -13,6 +13,7 @@
 #include "common/metric.h"
 #include "master/agent_server.h"
 #include "master/carbon_sink.h"
+#include "master/spooling_sink.h"
 #include "master/job_event_handler.h"
 #include "master/null_sink.h"
 #include "master/self_metrics.h"
@@ -51,7 +52,8 @@ RunFn make_lmaster_run(const LmasterConfig& config) {
         asio::io_context io;
         std::unique_ptr<GraphiteSink> sink;
         if (config.graphite.send)
-            sink = std::make_unique<CarbonSink>(io, CarbonSinkSettings::from(config.graphite));
+            sink = std::make_unique<SpoolingSink>(
+                io, std::make_unique<CarbonSink>(io, CarbonSinkSettings::from(config.graphite)), config.spool);
         else
             sink = std::make_unique<NullSink>();
         AgentServer server(io, AgentServerSettings::from(config.listen), *sink, std::make_unique<NoAuth>());

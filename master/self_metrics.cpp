@@ -22,6 +22,8 @@ Points self_metric_points(std::string_view host, double timestamp, const AgentSe
     add("graphite_connected", sink.connected ? 1.0 : 0.0);
     add("job_events_in", static_cast<double>(server.job_events_in));
     add("connections_refused", static_cast<double>(server.connections_refused));
+    add("auth_failures", static_cast<double>(server.auth_failures));
+    add("points_refused", static_cast<double>(server.points_refused));
     return out;
 }
 

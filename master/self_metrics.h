@@ -18,7 +18,8 @@ namespace fructosa {
 
 /// The points of one report, in a fixed order: agents_connected, batches_in,
 /// points_in (from agents), points_out, points_dropped, points_invalid, points_queued,
-/// bad_frames, graphite_connected (0/1), job_events_in, connections_refused.
+/// bad_frames, graphite_connected (0/1), job_events_in, connections_refused,
+/// auth_failures, points_refused (outside the sending agent's own series).
 Points self_metric_points(std::string_view host, double timestamp, const AgentServerStats& server,
                           const SinkStats& sink);
 

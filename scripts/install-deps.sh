@@ -8,6 +8,8 @@ PACKAGES=(
   build-essential cmake pkg-config
   libboost-dev libboost-system-dev libinih-dev libfmt-dev nlohmann-json3-dev
   libsqlite3-dev libmunge-dev libslurm-dev libgtest-dev googletest
+  # the libFuzzer targets (scripts/run-fuzz.sh): clang and its sanitizer/fuzzer runtimes
+  clang libclang-rt-14-dev
   # real components used by the integration tests and the demo
   munge slurmd slurmctld slurm-client
   graphite-carbon python3-whisper graphite-web gunicorn sqlite3

@@ -6,13 +6,16 @@
 #      integration tests (real carbon-cache, graphite-web, lmaster, lagent, Slurm),
 #   4. with FRUCTOSA_SANITIZE=1 (and always in CI, where CI=true): builds the unit
 #      tests, lagent and lmaster with AddressSanitizer and UBSan in build-asan/, runs
-#      the unit tests and the LiMon integration tests against those binaries.
+#      the unit tests and the LiMon integration tests against those binaries,
+#   5. with FRUCTOSA_FUZZ=1 (and always in CI): builds the libFuzzer targets of tests/fuzz
+#      with clang in build-fuzz/ and runs each for FRUCTOSA_FUZZ_SECONDS (default 60)
+#      (scripts/run-fuzz.sh; about 4 minutes on 2 cores).
 # Exits non-zero when any step or test fails.
 #
 #   sudo bash scripts/run-tests.sh [extra ctest arguments, e.g. -R integration -V]
 #
 # Environment: FRUCTOSA_JOBS (parallel build jobs, default 2), FRUCTOSA_BUILD_DIR
-# (default build/), FRUCTOSA_SANITIZE=1, FRUCTOSA_KEEP_TMP=1 (keep a failed integration
+# (default build/), FRUCTOSA_SANITIZE=1, FRUCTOSA_FUZZ=1, FRUCTOSA_KEEP_TMP=1 (keep a failed integration
 # test's temporary directory; its logs are printed either way).
 set -euo pipefail
 
@@ -22,6 +25,8 @@ ASAN_BUILD=$ROOT/build-asan
 JOBS=${FRUCTOSA_JOBS:-2}
 SANITIZE=${FRUCTOSA_SANITIZE:-0}
 [ "${CI:-}" = true ] && SANITIZE=1
+FUZZ=${FRUCTOSA_FUZZ:-0}
+[ "${CI:-}" = true ] && FUZZ=1
 cd "$ROOT"
 
 step() { printf '\n=== %s ===\n' "$*"; }
@@ -62,6 +67,13 @@ if [ "$SANITIZE" = 1 ]; then
       failed+=("sanitized $t")
     fi
   done
+fi
+
+if [ "$FUZZ" = 1 ]; then
+  step "fuzzing (scripts/run-fuzz.sh, ${FRUCTOSA_FUZZ_SECONDS:-60} s per target)"
+  if ! FRUCTOSA_JOBS="$JOBS" bash scripts/run-fuzz.sh; then
+    failed+=("fuzzing")
+  fi
 fi
 
 elapsed=$(( $(date +%s) - started ))

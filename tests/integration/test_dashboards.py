@@ -16,9 +16,10 @@ remain (see /work/shared/notes/graphite-and-grafana.md):
    checks method, path, Authorization header and body.
 
 Panels allowed to be empty are those whose description says "Empty on machines without
-<feature>" AND whose feature this machine lacks (decided below from /sys, not from a
-list of titles): hwmon temperature or fan sensors, cgroup v2 pressure information, and
-GPU sensors (FrUCToSA has none yet). Where the machine has the feature, the panel must
+<feature>" AND whose feature this machine lacks (decided below from /sys and /run, not
+from a list of titles): hwmon temperature or fan sensors; cgroup v2 (pressure stall
+information, and job I/O: Slurm's cgroup v1 plugin gives jobs no blkio cgroup); a utmp
+file (logged-in sessions; containers have none); GPU sensors (FrUCToSA has none yet). Where the machine has the feature, the panel must
 return data like any other.
 
 Run: /usr/bin/python3 test_dashboards.py --build-dir BUILD
@@ -79,6 +80,8 @@ def missing_features():
         reasons.add("hwmon fan sensors")
     if not os.path.exists("/sys/fs/cgroup/cgroup.controllers"):  # Slurm's cgroups are v1 here
         reasons.add("cgroup v2")
+    if not os.path.exists("/run/utmp") and not os.path.exists("/var/run/utmp"):
+        reasons.add("a utmp file")
     return reasons
 
 
@@ -88,7 +91,7 @@ def marker_reason(panel):
     if MARKER not in desc:
         return None
     rest = desc.split(MARKER, 1)[1]
-    for reason in ("hwmon temperature sensors", "hwmon fan sensors", "cgroup v2", "GPU sensors"):
+    for reason in ("hwmon temperature sensors", "hwmon fan sensors", "cgroup v2", "GPU sensors", "a utmp file"):
         if rest.startswith(reason):
             return reason
     raise AssertionError("panel %r: unknown reason in %r: decide in test_dashboards.py when it may be empty"

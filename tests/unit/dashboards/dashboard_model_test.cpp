@@ -139,10 +139,11 @@ TEST(DashboardModel, OptionalPanelsAreMarkedAndOnlyThose) {
             if (p->value("description", "").find(grafana::kOptionalMarker) != std::string::npos)
                 marked.push_back(name + ":" + p->value("title", ""));
     std::sort(marked.begin(), marked.end());
-    EXPECT_EQ(marked, (std::vector<std::string>{"host:Fans", "host:Temperatures", "job:GPU memory",
-                                                 "job:GPU utilisation", "job:Pressure (full, 10 s average)",
+    EXPECT_EQ(marked, (std::vector<std::string>{"host:Fans", "host:Logged-in sessions", "host:Temperatures",
+                                                 "job:GPU memory", "job:GPU utilisation", "job:I/O operations",
+                                                 "job:I/O throughput", "job:Pressure (full, 10 s average)",
                                                  "job:Pressure (some, 10 s average)", "node:Fans",
-                                                 "node:Temperatures"}));
+                                                 "node:Logged-in sessions", "node:Temperatures"}));
 }
 
 TEST(DashboardModel, GpuRowIsCollapsedWithItsPanelsInside) {

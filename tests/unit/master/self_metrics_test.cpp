@@ -37,6 +37,8 @@ TEST(SelfMetrics, PointsNameLmasterAndItsHost) {
     server.points_in = 5000;
     server.bad_frames = 4;
     server.job_events_in = 9;
+    server.auth_failures = 2;
+    server.points_refused = 5;
     SinkStats sink;
     sink.points_out = 4990;
     sink.points_dropped = 6;
@@ -56,6 +58,8 @@ TEST(SelfMetrics, PointsNameLmasterAndItsHost) {
         {"fructosa.lmaster.master01.graphite_connected", 1700000000, 1},
         {"fructosa.lmaster.master01.job_events_in", 1700000000, 9},
         {"fructosa.lmaster.master01.connections_refused", 1700000000, 0},
+        {"fructosa.lmaster.master01.auth_failures", 1700000000, 2},
+        {"fructosa.lmaster.master01.points_refused", 1700000000, 5},
     };
     EXPECT_EQ(pts, expected);
     // A host name can never add path levels.

@@ -1,0 +1,82 @@
+#pragma once
+/// A bounded first-in-first-out log of records on disk: lagent keeps its unacknowledged
+/// batches in one, lmaster what it has acknowledged but not yet handed to Graphite.
+///
+/// Layout: `<dir>/<segment>.seg` files (segment numbers in hex, 4 MiB each by default)
+/// holding records `[u32 length][u32 points][length bytes]` (little-endian), and
+/// `<dir>/commit` with the position before which every record is done. Segments wholly
+/// before the commit position are deleted. When the spool would exceed `max_bytes`, its
+/// oldest segment is dropped and its points counted: oldest data goes first, never
+/// silently. A record cut short by a crash is trimmed on open. No fsync: the spool
+/// survives the death of the process (the page cache keeps it), not of the machine.
+
+#include <compare>
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace fructosa {
+
+struct SpoolPos {
+    std::uint64_t segment = 0;
+    std::uint64_t offset = 0;
+    auto operator<=>(const SpoolPos&) const = default;
+};
+
+struct SpoolRecord {
+    SpoolPos pos;   ///< where it starts
+    SpoolPos next;  ///< where the record after it starts
+    std::uint32_t points = 0;
+    std::string data;
+};
+
+class SpoolError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+class DiskSpool {
+public:
+    /// Opens (creating) the spool in `dir`; throws SpoolError naming the directory.
+    DiskSpool(std::string dir, std::uint64_t max_bytes, std::uint64_t segment_bytes = 4u << 20);
+    ~DiskSpool();
+    DiskSpool(const DiskSpool&) = delete;
+    DiskSpool& operator=(const DiskSpool&) = delete;
+
+    /// Appends one record; returns where it starts. Throws SpoolError on a write error.
+    SpoolPos append(std::string_view data, std::uint32_t points);
+    /// The record at `at`, or the first one after it (also across segments, and from
+    /// start() when `at` was dropped); nullopt at the end.
+    std::optional<SpoolRecord> read(SpoolPos at) const;
+    /// Every record before `upto` is done: persists the position, deletes spent segments.
+    void commit(SpoolPos upto);
+
+    SpoolPos committed() const { return committed_; }
+    SpoolPos start() const;  ///< the oldest position still stored
+    SpoolPos end() const { return {tail_segment_, tail_size_}; }
+    std::uint64_t bytes() const { return bytes_; }
+    std::uint64_t dropped_points() const { return dropped_points_; }
+    const std::string& dir() const { return dir_; }
+
+private:
+    std::string segment_path(std::uint64_t segment) const;
+    void open_tail(bool create);
+    void enforce_bound();
+    void write_commit();
+
+    std::string dir_;
+    std::uint64_t max_bytes_;
+    std::uint64_t segment_bytes_;
+    std::vector<std::uint64_t> segments_;  ///< ascending
+    std::uint64_t tail_segment_ = 0;
+    std::uint64_t tail_size_ = 0;
+    int tail_fd_ = -1;
+    std::uint64_t bytes_ = 0;
+    SpoolPos committed_;
+    std::uint64_t dropped_points_ = 0;
+};
+
+}  // namespace fructosa

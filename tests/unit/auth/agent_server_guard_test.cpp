@@ -1,0 +1,197 @@
+// lmaster's checks of who an agent is and what it may write, through a real
+// AgentServer on 127.0.0.1 (master/agent_paths.h, master/munge_auth.h).
+#include "master/agent_server.h"
+
+#include <gtest/gtest.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <future>
+#include <mutex>
+#include <thread>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
+
+#include "collector/munge_credential.h"
+#include "master/munge_auth.h"
+#include "munge_test_util.h"
+
+using namespace fructosa;
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+
+namespace {
+
+class KeepingSink : public GraphiteSink {
+public:
+    void offer(Points&& points) override {
+        std::lock_guard lock(mutex_);
+        for (auto& p : points) points_.push_back(std::move(p));
+    }
+    SinkStats stats() const override { return {}; }
+    void stop(std::chrono::milliseconds, std::function<void()> done) override { done(); }
+    Points points() const {
+        std::lock_guard lock(mutex_);
+        return points_;
+    }
+
+private:
+    mutable std::mutex mutex_;
+    Points points_;
+};
+
+class GuardedServer {
+public:
+    explicit GuardedServer(std::unique_ptr<Authenticator> auth)
+        : work_(asio::make_work_guard(io_)), server_(io_, settings(), sink, std::move(auth)) {
+        server_.listen();
+        port = server_.local_endpoint().port();
+        thread_ = std::thread([this] { io_.run(); });
+    }
+    ~GuardedServer() {
+        asio::post(io_, [this] {
+            server_.stop();
+            work_.reset();
+        });
+        thread_.join();
+    }
+    static AgentServerSettings settings() {
+        AgentServerSettings s;
+        s.host = "127.0.0.1";
+        s.port = 0;
+        s.handshake_timeout = 5000ms;
+        s.idle_timeout = 5000ms;
+        s.linger = 500ms;
+        return s;
+    }
+    AgentServerStats stats() {
+        std::promise<AgentServerStats> p;
+        asio::post(io_, [&] { p.set_value(server_.stats()); });
+        return p.get_future().get();
+    }
+    KeepingSink sink;
+    int port = 0;
+
+private:
+    asio::io_context io_;
+    asio::executor_work_guard<asio::io_context::executor_type> work_;
+    AgentServer server_;
+    std::thread thread_;
+};
+
+/// Blocking client with a receive timeout.
+class Peer {
+public:
+    explicit Peer(int port) {
+        fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+        timeval tv{3, 0};
+        ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_port = htons(static_cast<std::uint16_t>(port));
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        EXPECT_EQ(::connect(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+    }
+    ~Peer() { ::close(fd_); }
+    void send(const std::vector<std::uint8_t>& b) { ::send(fd_, b.data(), b.size(), MSG_NOSIGNAL); }
+    std::optional<wire::Frame> frame() {
+        wire::Frame f;
+        while (true) {
+            auto r = decoder_.next(f);
+            if (r == wire::FrameDecoder::Result::Frame) return f;
+            if (r == wire::FrameDecoder::Result::Bad) return std::nullopt;
+            std::uint8_t buf[4096];
+            ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+            if (n <= 0) return std::nullopt;
+            decoder_.feed(buf, static_cast<std::size_t>(n));
+        }
+    }
+    std::uint64_t ack() {
+        auto f = frame();
+        return f && f->type == wire::FrameType::Ack ? wire::decode_ack(f->payload) : ~0ull;
+    }
+    std::string error() {
+        auto f = frame();
+        return f && f->type == wire::FrameType::Error ? wire::decode_error(f->payload) : std::string();
+    }
+
+private:
+    int fd_ = -1;
+    wire::FrameDecoder decoder_;
+};
+
+}  // namespace
+
+TEST(AgentServerGuard, AHostThatIsNotOnePathLevelIsRefused) {
+    GuardedServer s(std::make_unique<NoAuth>());
+    // (An empty host never gets this far: decode_hello refuses it as a bad frame.)
+    for (std::string host : {"node001.evil", "a/b", "jobs", "fructosa", "x y", "..", "n\n1"}) {
+        Peer p(s.port);
+        p.send(wire::encode_hello({host, "0.4.0", "none", ""}));
+        std::string e = p.error();
+        EXPECT_NE(e.find("cannot be one level of a metric path"), std::string::npos) << host << ": " << e;
+    }
+    auto st = s.stats();
+    EXPECT_EQ(st.auth_failures, 7u);
+    EXPECT_EQ(st.agents_connected, 0u);
+}
+
+TEST(AgentServerGuard, PointsOutsideTheAgentsOwnSeriesAreDroppedAndCounted) {
+    GuardedServer s(std::make_unique<NoAuth>());
+    Peer p(s.port);
+    p.send(wire::encode_hello({"node001", "0.4.0", "none", ""}));
+    p.send(wire::encode_batch({1,
+                               {{"node001.CPUPercent.0", 1, 1},
+                                {"node002.CPUPercent.0", 1, 2},
+                                {"jobs.7.node001.cpu.user", 1, 3},
+                                {"jobs.7.node002.cpu.user", 1, 4},
+                                {"fructosa.lagent.node001.points_sent", 1, 5},
+                                {"fructosa.lmaster.m.points_in", 1, 6},
+                                {"node001.a/../../x", 1, 7}}}));
+    EXPECT_EQ(p.ack(), 1u);  // acked all the same: a replay would bring the same points again
+    // A batch with nothing allowed is acked too, and nothing is offered.
+    p.send(wire::encode_batch({2, {{"node002.x", 1, 1}}}));
+    EXPECT_EQ(p.ack(), 2u);
+    EXPECT_EQ(s.sink.points(), (Points{{"node001.CPUPercent.0", 1, 1},
+                                       {"jobs.7.node001.cpu.user", 1, 3},
+                                       {"fructosa.lagent.node001.points_sent", 1, 5}}));
+    auto st = s.stats();
+    EXPECT_EQ(st.points_in, 8u);
+    EXPECT_EQ(st.points_refused, 5u);
+    EXPECT_EQ(st.bad_frames, 0u);
+}
+
+TEST(AgentServerGuard, MungeAuthenticatedAgentsAreServedAndForgedOnesRefused) {
+    ASSERT_TRUE(test::munged_available());
+    GuardedServer s(std::make_unique<MungeAuth>(std::vector<unsigned>{}));
+    auto cred = munge_credential("node001");
+    ASSERT_TRUE(cred.ok) << cred.error;
+    {
+        Peer p(s.port);
+        p.send(wire::encode_hello({"node001", "0.4.0", "munge", cred.credential}));
+        p.send(wire::encode_batch({1, {{"node001.x", 1, 1}}}));
+        EXPECT_EQ(p.ack(), 1u);
+    }
+    {  // the same credential again
+        Peer p(s.port);
+        p.send(wire::encode_hello({"node001", "0.4.0", "munge", cred.credential}));
+        EXPECT_EQ(p.error(), "MUNGE credential replayed (each credential opens one connection only)");
+    }
+    {  // node001's credential claimed by node002
+        Peer p(s.port);
+        p.send(wire::encode_hello({"node002", "0.4.0", "munge", munge_credential("node001").credential}));
+        EXPECT_EQ(p.error(), "MUNGE credential names host 'node001', but the agent claims 'node002'");
+    }
+    {  // no authentication at all
+        Peer p(s.port);
+        p.send(wire::encode_hello({"node001", "0.4.0", "none", ""}));
+        EXPECT_EQ(p.error(), "auth_method 'none' is not accepted by this lmaster (it accepts: munge)");
+    }
+    auto st = s.stats();
+    EXPECT_EQ(st.auth_failures, 3u);
+    EXPECT_EQ(st.batches_in, 1u);
+    EXPECT_EQ(s.sink.points().size(), 1u);
+}
