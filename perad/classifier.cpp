@@ -43,23 +43,30 @@ ClassificationRecord classify_job(const JobRecord& job, const Thresholds& t, dou
 namespace {
 
 std::size_t classify_ids(JobRegistry& registry, const Thresholds& t, const std::vector<std::uint64_t>& ids,
-                         double now) {
+                         double now, std::vector<std::pair<ClassificationRecord, double>>* verdicts = nullptr) {
     std::vector<ClassificationRecord> out;
+    std::vector<double> ends;
     out.reserve(ids.size());
     registry.in_transaction([&] {
         for (auto id : ids)
-            if (auto job = registry.load_job(id, false)) out.push_back(classify_job(*job, t, now));
+            if (auto job = registry.load_job(id, false)) {
+                out.push_back(classify_job(*job, t, now));
+                ends.push_back(job->info.end_time.value_or(now));
+            }
         registry.store_classifications(out);
     });
+    if (verdicts)
+        for (std::size_t i = 0; i < out.size(); ++i) verdicts->emplace_back(out[i], ends[i]);
     return out.size();
 }
 
 }  // namespace
 
-std::size_t classify_pending(JobRegistry& registry, const Thresholds& t, std::size_t batch, double now) {
+std::size_t classify_pending(JobRegistry& registry, const Thresholds& t, std::size_t batch, double now,
+                             std::vector<std::pair<ClassificationRecord, double>>* verdicts) {
     auto ids = registry.unclassified_jobs(batch);
     if (ids.empty()) return 0;
-    return classify_ids(registry, t, ids, now);
+    return classify_ids(registry, t, ids, now, verdicts);
 }
 
 std::size_t reclassify(JobRegistry& registry, const Thresholds& t, std::optional<double> since,

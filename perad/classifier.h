@@ -31,7 +31,9 @@ ClassificationRecord classify_job(const JobRecord& job, const Thresholds& t, dou
 
 /// Classifies up to `batch` jobs that wait for a verdict, storing them in one
 /// transaction; returns how many it classified.
-std::size_t classify_pending(JobRegistry& registry, const Thresholds& t, std::size_t batch, double now);
+/// With `verdicts`, the new verdicts and their jobs' end times are appended there.
+std::size_t classify_pending(JobRegistry& registry, const Thresholds& t, std::size_t batch, double now,
+                             std::vector<std::pair<ClassificationRecord, double>>* verdicts = nullptr);
 
 /// Classifies again every finished or partial job ending in [since, until] (either may be
 /// empty), in transactions of `batch`; returns how many.

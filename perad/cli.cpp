@@ -203,7 +203,7 @@ int cmd_show(const Args& a, std::ostream& out, double now) {
         computed = classify_job(*job, c.thresholds, now);
         verdict = &*computed;
     }
-    print_job(out, *job, f, verdict, job->classification.has_value(), job_dashboard_url(c.grafana_url, id), format);
+    print_job(out, *job, f, verdict, job->classification.has_value(), job_dashboard_url(c.grafana_url, id, job->info.start_time, job->info.end_time), format);
     return 0;
 }
 

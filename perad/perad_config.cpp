@@ -7,12 +7,12 @@
 namespace fructosa {
 
 PeradConfig read_perad_config(const IniFile& file) {
-    static const char* const known[] = {"registry", "perad", "grafana", "rules", "logging"};
+    static const char* const known[] = {"registry", "perad", "grafana", "graphite", "rules", "logging"};
     for (const auto& s : file.sections()) {
         bool ok = false;
         for (const char* k : known) ok = ok || s.name == k;
         if (!ok)
-            throw ConfigError(fmt::format("{}: unknown section (known sections: registry, perad, grafana, rules, logging)",
+            throw ConfigError(fmt::format("{}: unknown section (known sections: registry, perad, grafana, graphite, rules, logging)",
                                           file.where(s, nullptr)));
     }
     PeradConfig c;
@@ -27,6 +27,12 @@ PeradConfig read_perad_config(const IniFile& file) {
     if (!c.grafana_url.empty() && c.grafana_url.rfind("http://", 0) != 0 && c.grafana_url.rfind("https://", 0) != 0)
         grafana.fail("url", fmt::format("'{}' is not an http:// or https:// address", c.grafana_url));
     grafana.reject_unknown();
+    SectionReader graphite(file, "graphite");
+    c.graphite.host = graphite.get_string("host", "");
+    c.graphite.plaintext_port =
+        static_cast<int>(graphite.get_int("carbon receiver plaintext port", c.graphite.plaintext_port, 1, 65535));
+    c.graphite.prefix = graphite.get_string("prefix", "");
+    graphite.reject_unknown();
     c.thresholds = read_thresholds(file);
     c.logging = read_log_settings(file, kPeradDefaultLog);
     return c;
@@ -34,9 +40,13 @@ PeradConfig read_perad_config(const IniFile& file) {
 
 PeradConfig load_perad_config(const std::string& path) { return read_perad_config(IniFile::load(path)); }
 
-std::string job_dashboard_url(const std::string& grafana_url, std::uint64_t job_id) {
-    if (grafana_url.empty()) return {};
-    return fmt::format("{}/d/fructosa-job/fructosa-job?var-jobid={}", grafana_url, job_id);
+std::string job_dashboard_url(const std::string& grafana_url, std::uint64_t job_id, std::optional<double> start,
+                              std::optional<double> end) {
+    if (grafana_url.empty()) return "";
+    std::string url = fmt::format("{}/d/fructosa-job/fructosa-job?var-jobid={}", grafana_url, job_id);
+    if (start) url += fmt::format("&from={}", static_cast<long long>((*start - 60) * 1000));
+    if (start) url += end ? fmt::format("&to={}", static_cast<long long>((*end + 60) * 1000)) : "&to=now";
+    return url;
 }
 
 }  // namespace fructosa

@@ -3,7 +3,9 @@
 /// finished jobs, the Grafana address for job links, the rules' thresholds, logging.
 /// Defaults live here; unknown sections and keys are errors naming file and line.
 
+#include "perad/class_publisher.h"
 #include <cstddef>
+#include <optional>
 #include <string>
 
 #include "common/job_registry.h"
@@ -22,6 +24,7 @@ struct PeradConfig {
     double poll_interval_s = 5;  ///< [perad] poll interval: seconds between looks for finished jobs
     std::size_t batch_size = 500;  ///< [perad] batch size: jobs classified per transaction
     std::string grafana_url;     ///< [grafana] url: base of the job dashboard links ("" = none)
+    GraphiteTarget graphite;     ///< [graphite] host, carbon receiver plaintext port, prefix: where classes go
     Thresholds thresholds;       ///< [rules]
     LogSettings logging;         ///< [logging]
 };
@@ -32,6 +35,8 @@ PeradConfig read_perad_config(const IniFile& file);
 PeradConfig load_perad_config(const std::string& path);
 
 /// <url>/d/fructosa-job/fructosa-job?var-jobid=<id>, or "" when no Grafana is configured.
-std::string job_dashboard_url(const std::string& grafana_url, std::uint64_t job_id);
+/// With the job's start and end (epoch s), the link opens on the job's time range (+-1 min).
+std::string job_dashboard_url(const std::string& grafana_url, std::uint64_t job_id,
+                              std::optional<double> start = std::nullopt, std::optional<double> end = std::nullopt);
 
 }  // namespace fructosa

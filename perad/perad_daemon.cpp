@@ -32,6 +32,7 @@ RunFn make_perad_run(const PeradConfig& config, const std::string& config_path) 
         asio::io_context io;
         Thresholds thresholds = config.thresholds;
         Complaint complaint;
+        ClassPublisher publisher(config.graphite);
         asio::steady_timer timer(io);
         auto period = std::chrono::duration_cast<asio::steady_timer::duration>(
             std::chrono::duration<double>(config.poll_interval_s));
@@ -40,7 +41,9 @@ RunFn make_perad_run(const PeradConfig& config, const std::string& config_path) 
             try {
                 std::size_t total = 0;
                 for (;;) {
-                    std::size_t n = classify_pending(*registry, thresholds, config.batch_size, wall_now());
+                    std::vector<std::pair<ClassificationRecord, double>> verdicts;
+                    std::size_t n = classify_pending(*registry, thresholds, config.batch_size, wall_now(), &verdicts);
+                    publisher.publish(verdicts);
                     total += n;
                     if (n < config.batch_size) break;
                 }

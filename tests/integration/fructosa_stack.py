@@ -85,6 +85,7 @@ class ProfiledCluster:
             "registry": {"path": self.master.registry_path},
             "perad": {"poll interval": 1},
             "rules": self.perad_rules,
+            "graphite": {"host": "127.0.0.1", "carbon receiver plaintext port": self.carbon.line_port},
             "logging": {"filename": os.path.join(d, "perad.log"), "level": "DEBUG"},
         })
         self.perad_proc = lib.start([lib.binary("perad"), "run", "-c", self.perad_conf,

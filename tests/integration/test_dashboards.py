@@ -41,13 +41,13 @@ import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import fructosa_testlib as lib  # noqa: E402
-from slurm_cluster import SlurmCluster  # noqa: E402
+from fructosa_stack import PY, ProfiledCluster, with_jobid  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SCHEMA_DIR = os.path.join(HERE, "grafana_schema")
 NODES = ("n1", "n2", "n3")
 EXTRA_HOST = "CamelHost"   # a lagent outside Slurm whose name has capitals
-PY = "/usr/bin/python3"
+
 MARKER = "Empty on machines without "
 # The job: burns CPU, holds memory and writes a file on each of its nodes for ~6 s.
 JOB_TASK = ("import os,time\nb=bytearray(64<<20)\nfor i in range(0,len(b),4096): b[i]=1\n"
@@ -127,37 +127,20 @@ class RenderEveryTarget(unittest.TestCase):
     @classmethod
     def _start_stack(cls):
         ws = cls.ws
-        ws.need_binaries("lagent", "lmaster", "make-fructosa-dashboard")
-        plugin = os.path.join(lib.BUILD_DIR, "spank", "spank_fructosa.so")
-        if not os.path.exists(plugin):
-            raise AssertionError("spank_fructosa.so is not built: " + plugin)
-        sock_pattern = os.path.join(ws.subdir("sockets"), "%n.sock")
-        cls.carbon = lib.CarbonCache(ws).start()
-        cls.graphite = lib.GraphiteWeb(ws, cls.carbon).start()
-        cls.master = lib.Lmaster(ws, cls.carbon).run().wait_listening()
-        for node in NODES:
-            lib.Lagent(ws, cls.master.port, hostname=node, sensors=lib.SENSORS, interval=2,
-                       overrides={"jobs": {"socket": sock_pattern, "min interval": 0.5}},
-                       name="lagent-" + node).run()
+        ws.need_binaries("make-fructosa-dashboard")
+        cls.stack = ProfiledCluster(ws, nodes=NODES, host_sensors=lib.SENSORS, host_interval=2, perad=True,
+                                    perad_rules={"too short seconds": 2}, graphite_web=True).start()
+        cls.carbon, cls.graphite, cls.master = cls.stack.carbon, cls.stack.graphite, cls.stack.master
+        cls.cluster = cls.stack.cluster
         lib.Lagent(ws, cls.master.port, hostname=EXTRA_HOST, sensors=lib.SENSORS, interval=2,
                    name="lagent-" + EXTRA_HOST).run()
-        for node in NODES:
-            path = sock_pattern.replace("%n", node)
-            lib.wait_until(lambda: os.path.exists(path), 15, "lagent of %s to listen on %s" % (node, path))
-        cls.cluster = SlurmCluster(ws.subdir("slurm"), nodes=NODES, plugin_path=plugin,
-                                   plugin_args=["socket=" + sock_pattern, "timeout_ms=200",
-                                                "min_interval=0.5", "interval=1"])
-        cls.cluster.start()
-        ws.addCleanup(cls.cluster.stop)
-
-        res = cls.cluster.run(["srun", "--fructosa=on", "-N3", "-n3", "--ntasks-per-node=1", "--mem=300",
-                               "/bin/sh", "-c", 'echo $SLURM_JOB_ID; exec "$@"', "sh", PY, "-c", JOB_TASK],
-                              timeout=180)
-        if res.returncode != 0:
-            raise AssertionError("the job failed (%d):\n%s%s" % (res.returncode, res.stdout, res.stderr))
+        res = cls.stack.srun("--fructosa=on", "-N3", "-n3", "--ntasks-per-node=1", "--mem=300",
+                             *with_jobid([PY, "-c", JOB_TASK]), timeout=180)
         cls.jobid = int(res.stdout.split()[0])
-        # perad's side of the contract the job dashboard reads (perad does not send it yet).
-        cls.carbon.send_plaintext(["fructosa.perad.jobs.%d.class.cpu_bound 1 %d" % (cls.jobid, int(time.time()))])
+        # perad classifies the job and sends its class to Graphite for the job dashboard.
+        cls.job_class = cls.stack.verdict(cls.jobid)["class"]
+        lib.wait_until(lambda: cls.carbon.series("fructosa.perad.jobs.%d.class" % cls.jobid), 30,
+                       "perad to send the class of job %d" % cls.jobid)
 
         cls.out = ws.subdir("dashboards")
         hosts = os.path.join(ws.tmp, "hosts.ini")
@@ -259,7 +242,7 @@ class RenderEveryTarget(unittest.TestCase):
         self.assertEqual(set(pct), set(NODES))
         self.assertTrue(all(0 < max(v for _, v in s) <= 100 for s in pct.values()), pct)
         cls = self.graphite.render_values("aliasByNode(fructosa.perad.jobs.%d.class.*, 5)" % self.jobid, "-15min")
-        self.assertEqual(list(cls), ["cpu_bound"])
+        self.assertEqual(list(cls), [self.job_class])
 
 
 class UploadHandler(http.server.BaseHTTPRequestHandler):

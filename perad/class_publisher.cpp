@@ -1,0 +1,79 @@
+#include "perad/class_publisher.h"
+
+#include <netdb.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "common/metric.h"
+
+namespace fructosa {
+
+namespace {
+
+constexpr int kTimeoutMs = 1000;
+
+/// Connects and writes everything within the timeout; "" on success, else why not.
+std::string send_all(const GraphiteTarget& t, const std::string& text) {
+    addrinfo hints{};
+    hints.ai_socktype = SOCK_STREAM;
+    addrinfo* res = nullptr;
+    int rc = ::getaddrinfo(t.host.c_str(), std::to_string(t.plaintext_port).c_str(), &hints, &res);
+    if (rc != 0) return gai_strerror(rc);
+    std::string error = "no address";
+    for (addrinfo* a = res; a; a = a->ai_next) {
+        int fd = ::socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, a->ai_protocol);
+        if (fd < 0) continue;
+        bool ok = ::connect(fd, a->ai_addr, a->ai_addrlen) == 0 || errno == EINPROGRESS;
+        std::size_t done = 0;
+        while (ok && done < text.size()) {
+            pollfd p{fd, POLLOUT, 0};
+            if (::poll(&p, 1, kTimeoutMs) != 1) {
+                ok = false;
+                error = "timed out";
+                break;
+            }
+            ssize_t n = ::send(fd, text.data() + done, text.size() - done, MSG_NOSIGNAL);
+            if (n < 0 && errno != EAGAIN) {
+                ok = false;
+                error = std::strerror(errno);
+            }
+            if (n > 0) done += static_cast<std::size_t>(n);
+        }
+        ::close(fd);
+        if (ok && done == text.size()) {
+            error.clear();
+            break;
+        }
+    }
+    ::freeaddrinfo(res);
+    return error;
+}
+
+}  // namespace
+
+std::string class_lines(const std::vector<std::pair<ClassificationRecord, double>>& verdicts,
+                        const std::string& prefix) {
+    std::string out;
+    for (const auto& [v, end] : verdicts) {
+        std::string path = fmt::format("fructosa.perad.jobs.{}.class.{}", v.job_id, sanitize_component(v.job_class));
+        if (!prefix.empty()) path = prefix + "." + path;
+        out += fmt::format("{} 1 {}\n", path, static_cast<long long>(end));
+    }
+    return out;
+}
+
+void ClassPublisher::publish(const std::vector<std::pair<ClassificationRecord, double>>& verdicts) {
+    if (target_.host.empty() || verdicts.empty()) return;
+    std::string error = send_all(target_, class_lines(verdicts, target_.prefix));
+    if (error.empty())
+        complaint_.release(fmt::format("Graphite at {}:{} takes job classes again", target_.host, target_.plaintext_port));
+    else
+        complaint_.complain(fmt::format("cannot send {} job classes to Graphite at {}:{}: {} (they stay in the registry)",
+                                        verdicts.size(), target_.host, target_.plaintext_port, error));
+}
+
+}  // namespace fructosa
