@@ -177,7 +177,9 @@ private:
                                                               printable(hello.host))};
         if (!auth.ok) {
             ++server_.stats_.auth_failures;
-            log_warning("agent at {} (claims {}) refused: {}", peer_, printable(hello.host), auth.error);
+            // Rate-limited: a refused agent retries, and anyone may send Hellos.
+            std::string line = fmt::format("agent at {} (claims {}) refused: {}", peer_, printable(hello.host), auth.error);
+            if (!server_.auth_complaint_.complain(line)) log_debug("{}", line);
             close_with_error(auth.error);
             return;
         }

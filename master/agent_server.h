@@ -120,6 +120,7 @@ private:
     Complaint refused_complaint_;
     Complaint accept_complaint_;
     Complaint points_refused_complaint_;
+    Complaint auth_complaint_;
 };
 
 }  // namespace fructosa

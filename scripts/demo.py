@@ -1,10 +1,12 @@
 #!/usr/bin/python3
-"""The FrUCToSA demo: a private carbon-cache, lmaster and lagent (all 20 sensors, 1 s),
-then a table of the latest values that reached carbon. Started by scripts/demo.sh.
+"""The FrUCToSA demo, started by scripts/demo.sh: a private 3-node Slurm cluster
+(slurmctld + three slurmd on this host, spank_fructosa.so in its plugstack.conf), one
+lagent per node (all 20 host sensors), lmaster, carbon-cache, graphite-web and perad.
+It runs a few profiled jobs of known behaviour, then shows their metrics, perad's
+classification of each, and writes the Grafana dashboards.
 
-The stack is built from the integration tests' fixtures (tests/integration/
-fructosa_testlib.py), so the demo runs exactly what the tests check. Each step is one
-function, so that later demos (Slurm jobs, perad) can add steps around start_limon().
+The stack is the integration tests' own (tests/integration/fructosa_stack.py), so the
+demo runs exactly what the tests check.
 """
 
 import argparse
@@ -18,6 +20,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "tests", "integration"))
 import fructosa_testlib as tl  # noqa: E402
+from fructosa_stack import PY, ProfiledCluster, burn_cmd, with_jobid  # noqa: E402
 
 # Series shown in the table, relative to the host; CPUPercent.* is expanded.
 HOST_SERIES = [
@@ -36,32 +39,6 @@ AGENT_SERIES = ["points_sent", "points_queued", "points_dropped"]
 
 def say(msg):
     print("demo: " + msg, flush=True)
-
-
-def start_limon(ws, hostname, interval=1, web=True):
-    """carbon-cache, lmaster (pickle) and lagent with every sensor; graphite-web too
-    when `web`. Returns (carbon, lmaster, lagent, web or None)."""
-    carbon = tl.CarbonCache(ws).start()
-    say("carbon-cache listening on 127.0.0.1:%d (pickle) and :%d (plaintext), data in %s"
-        % (carbon.pickle_port, carbon.line_port, carbon.whisper_dir))
-    master = tl.Lmaster(ws, carbon, overrides={"logging": {"level": "INFO"}})
-    master.start()
-    master.wait_listening()
-    say("lmaster listening on 127.0.0.1:%d (pid %d), config %s"
-        % (master.port, master.proc.pid, master.conf_path))
-    agent = tl.Lagent(ws, master.port, hostname=hostname, sensors=tl.SENSORS, interval=interval,
-                      overrides={"logging": {"level": "INFO"}})
-    agent.start()
-    say("lagent sampling %d sensors every %s s as host '%s' (pid %d), config %s"
-        % (len(tl.SENSORS), interval, hostname, agent.proc.pid, agent.conf_path))
-    graphite = None
-    if web:
-        try:
-            graphite = tl.GraphiteWeb(ws, carbon).start()
-            say("graphite-web answering on http://127.0.0.1:%d" % graphite.port)
-        except Exception as e:  # the table does not need it
-            say("graphite-web did not start (%s); going on without it" % e)
-    return carbon, master, agent, graphite
 
 
 BYTE_SENSORS = ("VirtualMemory", "SwapMemory", "DiskUsage")
@@ -124,14 +101,51 @@ def limon_rows(carbon, hostname):
     return rows
 
 
+# The demo's jobs: (what it shows, srun arguments, task command).
+JOBS = [
+    ("CPU-bound on its one core", ["-w", "n1", "-n1", "-c1"], burn_cmd(8)),
+    ("sleeps on its core", ["-w", "n2", "-n1"], ["sleep", "8"]),
+    ("serial program on 2 cores", ["-w", "n3", "-n1", "-c2"], burn_cmd(8)),
+    ("3 nodes, busy on one only", ["-N3", "-n3", "--ntasks-per-node=1"],
+     ["/bin/sh", "-c", 'if [ "$SLURM_PROCID" = 0 ]; then exec "$@"; else exec sleep 8; fi', "sh"] + burn_cmd(8)),
+    ("touches 300 MB of its 400 MB", ["-w", "n1", "--mem=400"],
+     [PY, "-c", "b = bytearray(300 << 20)\nfor i in range(0, len(b), 4096): b[i] = 1\nimport time\ntime.sleep(6)"]),
+    ("exits 1", ["-w", "n2"], ["sh", "-c", "sleep 4; exit 1"]),
+]
+
+
+def run_jobs(stack):
+    """Runs the demo jobs one after the other; returns [(jobid, what)]."""
+    done = []
+    for what, args, cmd in JOBS:
+        res = stack.srun("--fructosa=on", *args, *with_jobid(cmd), check=False, timeout=180)
+        jobid = int(res.stdout.split()[0])
+        say("job %d (%s) ended with exit %d" % (jobid, what, res.returncode))
+        done.append((jobid, what))
+    return done
+
+
+def print_job_metrics(stack, jobs):
+    print("\n%-8s %-30s %-6s %16s %16s %14s" % ("job", "what", "node", "max CPU % core", "mean efficiency",
+                                                "memory peak"))
+    print("-" * 96)
+    for jobid, what in jobs:
+        for node in stack.nodes:
+            usage = stack.carbon.values("jobs.%d.%s.cpu.usage_percent" % (jobid, node))
+            if not usage:
+                continue
+            eff = [v for _, v in stack.carbon.values("jobs.%d.%s.cpu.efficiency_percent" % (jobid, node))]
+            peak = [v for _, v in stack.carbon.values("jobs.%d.%s.memory.peak" % (jobid, node))]
+            print("%-8d %-30s %-6s %16.1f %16s %14s" % (
+                jobid, what[:30], node, max(v for _, v in usage),
+                "%.1f %%" % (sum(eff) / len(eff)) if eff else "-", human("x.memory_bytes", max(peak)) if peak else "-"))
+    print()
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--build-dir", default=os.path.join(os.path.dirname(HERE), "build"))
     ap.add_argument("--dir", help="work directory (default: a new temporary one)")
-    ap.add_argument("--seconds", type=float, default=10, help="how long to collect (default 10)")
-    ap.add_argument("--hostname", default="demo-" + re.sub(r"[^A-Za-z0-9_-]", "_", tl.short_hostname())[:40],
-                    help="host name lagent reports")
-    ap.add_argument("--no-web", action="store_true", help="do not start graphite-web")
     ap.add_argument("--keep", action="store_true",
                     help="keep everything running until Ctrl-C, and keep the work directory")
     args = ap.parse_args()
@@ -141,38 +155,38 @@ def main():
 
     with tl.Workspace(args.dir, keep=args.keep) as ws:
         say("work directory %s" % ws.tmp)
-        carbon, master, agent, web = start_limon(ws, args.hostname, web=not args.no_web)
-        say("collecting for %g s ..." % args.seconds)
-        time.sleep(args.seconds)
-        print_table(carbon, limon_rows(carbon, args.hostname))
-        series = carbon.series()
-        say("%d series in carbon (%d for host %s); sensors not available on this machine:"
-            % (len(series), len(carbon.series(args.hostname)), args.hostname))
-        log = tl.read_text(agent.log_path)
-        for s in tl.SENSORS:
-            if tl.count_matching_lines(log, s, "not available"):
-                print("    " + s)
-        if web:
-            now = int(time.time())
-            target = "averageSeries(%s.CPUPercent.*)" % args.hostname
-            try:
-                points = web.render_values(target, now - 10, now).get(target, [])
-                say("graphite-web %s over the last 10 s: %s"
-                    % (target, ", ".join("%.1f" % v for _, v in points) or "(none yet)"))
-            except Exception as e:
-                say("graphite-web render failed: %s" % e)
+        say("starting slurmctld + 3 slurmd (n1 n2 n3), carbon-cache, graphite-web, lmaster, 3 lagents, perad ...")
+        stack = ProfiledCluster(ws, host_sensors=tl.SENSORS, host_interval=2, perad=True,
+                                perad_rules={"too short seconds": 2, "serial min cores": 2},
+                                graphite_web=True).start()
+        say("cluster up: plugstack %s" % os.path.join(stack.cluster.workdir, "plugstack.conf"))
+        jobs = run_jobs(stack)
+
+        say("host metrics of node n1 (20 sensors every 2 s), and lmaster's and lagent's own:")
+        print_table(stack.carbon, limon_rows(stack.carbon, "n1"))
+        say("per-job series (jobs.<jobid>.<node>.<group>.<field>) of the demo jobs:")
+        print_job_metrics(stack, jobs)
+
+        say("waiting for perad to classify every job ...")
+        for jobid, _ in jobs:
+            stack.verdict(jobid)
+        print(stack.perad("summary", "--by", "class").stdout)
+        for jobid, what in jobs:
+            say("perad show %d   (%s)" % (jobid, what))
+            print(stack.perad("show", str(jobid)).stdout)
+
+        out = ws.subdir("dashboards")
+        res = tl.run([tl.binary("make-fructosa-dashboard"), "--out", out, "--kind", "all"], timeout=60)
+        say("Grafana dashboards written to %s: %s" % (out, ", ".join(sorted(os.listdir(out))) or res.stderr.strip()))
         if args.keep:
-            say("running until Ctrl-C; lagent log %s, lmaster log %s"
-                % (agent.log_path, master.log_path))
-            if web:
-                say("try: curl 'http://127.0.0.1:%d/render?target=%s.VirtualMemory.percent"
-                    "&from=-5min&format=json'" % (web.port, args.hostname))
+            say("running until Ctrl-C; graphite-web on http://127.0.0.1:%d, perad config %s"
+                % (stack.graphite.port, stack.perad_conf))
             try:
                 while True:
                     time.sleep(3600)
             except KeyboardInterrupt:
                 pass
-        say("stopping lagent, lmaster, graphite-web and carbon-cache")
+        say("stopping everything the demo started")
     say("done")
     return 0
 

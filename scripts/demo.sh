@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# The FrUCToSA demo (README): installs the dependencies, builds lagent and lmaster, then
-# runs a private carbon-cache, lmaster and lagent (all sensors, 1 s) in a temporary
-# directory for about 10 s and prints the latest values that reached carbon.
+# The FrUCToSA demo (README): installs the dependencies, builds, then brings up a private
+# 3-node Slurm cluster with the plugin, lagents, lmaster, carbon-cache, graphite-web and
+# perad in a temporary directory, runs profiled jobs, and shows their metrics, perad's
+# classification of each, and the Grafana dashboards it wrote (about 3 minutes).
 #
-#   sudo bash scripts/demo.sh [--seconds N] [--keep] [--no-web]
+#   sudo bash scripts/demo.sh [--keep]
 #
 # Nothing outside the temporary directory is touched: private ports on 127.0.0.1,
 # private configs, no system service started. Everything it started is stopped on exit.
@@ -17,9 +18,9 @@ cd "$ROOT"
 
 bash scripts/install-deps.sh
 
-echo "demo: building lagent and lmaster in $BUILD"
+echo "demo: building in $BUILD"
 cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build "$BUILD" -j "$JOBS" --target lagent lmaster
+cmake --build "$BUILD" -j "$JOBS" --target lagent lmaster perad spank_fructosa make-fructosa-dashboard
 
 DEMO_DIR=$(mktemp -d /tmp/fructosa-demo.XXXXXX)
 keep=0

@@ -23,6 +23,10 @@ void add_pressure(Readings& out, const std::string& resource, const std::optiona
 }  // namespace
 
 std::optional<double> interval_usage_percent(const JobSample& previous, const JobSample& current) {
+    // The kernel adds a running task's CPU time at scheduler ticks (1-10 ms): over the few
+    // milliseconds between a timer sample and the final one at step end, that alone can
+    // read as 120 % of a core. A rate needs a quarter second.
+    if (current.time - previous.time < kMinRateInterval_s) return std::nullopt;
     auto rate = interval_rate(previous.cpu_usage_ns, current.cpu_usage_ns, current.time - previous.time);
     if (!rate) return std::nullopt;
     return *rate / 1e9 * 100.0;

@@ -23,8 +23,12 @@
 
 namespace fructosa {
 
+/// Shortest interval a CPU usage rate is computed over (see interval_usage_percent).
+inline constexpr double kMinRateInterval_s = 0.25;
+
 /// CPU use between two samples in percent of one core, or nullopt when either lacks
-/// cpu_usage_ns, time did not advance, or the counter went backwards (a new cgroup).
+/// cpu_usage_ns, they are less than kMinRateInterval_s apart, or the counter went
+/// backwards (a new cgroup).
 std::optional<double> interval_usage_percent(const JobSample& previous, const JobSample& current);
 
 /// Per-second rate of a cumulative counter between two samples, same rules as above.

@@ -157,3 +157,16 @@ TEST(JobMetrics, VanishedCgroupGivesNothingAndKeepsThePrevious) {
 
 }  // namespace
 }  // namespace fructosa
+
+TEST(JobMetricsRate, NoRateOverAFewMilliseconds) {
+    fructosa::JobSample a, b;
+    a.present = b.present = true;
+    a.time = 100;
+    b.time = 100.02;  // the final sample, 20 ms after a timer sample
+    a.cpu_usage_ns = 0;
+    b.cpu_usage_ns = 24'000'000;  // one 4 ms tick too many would read as 120 %
+    EXPECT_FALSE(fructosa::interval_usage_percent(a, b).has_value());
+    b.time = 100.5;
+    ASSERT_TRUE(fructosa::interval_usage_percent(a, b).has_value());
+    EXPECT_NEAR(*fructosa::interval_usage_percent(a, b), 4.8, 1e-9);
+}
