@@ -11,8 +11,8 @@ namespace {
 
 ShipperConfig shipper_config(const AgentConfig& c) {
     ShipperConfig s;
-    s.host = c.masters.front().host;
-    s.port = c.masters.front().port;
+    s.masters.clear();
+    for (const auto& m : c.masters) s.masters.emplace_back(m.host, m.port);
     s.agent_host = c.hostname;
     s.batch_interval_s = c.batch_interval_s;
     s.max_queued_points = c.max_queued_points;

@@ -179,13 +179,13 @@ void Shipper::connect() {
     if (stopped_ || connected_ || connecting_) return;
     connecting_ = true;
     resolver_.async_resolve(
-        config_.host, std::to_string(config_.port),
+        host(), std::to_string(port()),
         [this, alive = alive_](const boost::system::error_code& ec, tcp::resolver::results_type results) {
             if (!*alive || stopped_) return;
             if (ec) {
                 connecting_ = false;
-                connect_complaint_.complain(fmt::format("cannot resolve lmaster host {}: {}", config_.host, ec.message()));
-                schedule_reconnect();
+                connect_complaint_.complain(fmt::format("cannot resolve lmaster host {}: {}", host(), ec.message()));
+                try_next_master();
                 return;
             }
             connect_deadline_.expires_after(kConnectTimeout);
@@ -203,10 +203,10 @@ void Shipper::connect() {
                                     if (e) {
                                         connect_complaint_.complain(fmt::format(
                                             "cannot connect to lmaster at {}:{}: {} (retrying with backoff)",
-                                            config_.host, config_.port, e.message()));
+                                            host(), port(), e.message()));
                                         boost::system::error_code ignored;
                                         socket_.close(ignored);
-                                        schedule_reconnect();
+                                        try_next_master();
                                         return;
                                     }
                                     on_connected();
@@ -218,9 +218,9 @@ void Shipper::on_connected() {
     connected_ = true;
     ++generation_;
     stats_.connected = true;
-    backoff_ = std::chrono::milliseconds(200);
-    connect_complaint_.release(fmt::format("connected to lmaster at {}:{}", config_.host, config_.port));
-    log_info("connected to lmaster at {}:{}; {} batches to (re)send", config_.host, config_.port, queue_.size());
+    accepted_ = false;  // backoff and complaint reset only once lmaster acknowledges something
+    log_info("connected to lmaster at {}:{}{}; {} batches to (re)send", host(), port(),
+             master_ > 0 ? " (failed over)" : "", queue_.size());
     boost::system::error_code ec;
     socket_.set_option(tcp::no_delay(true), ec);
     decoder_ = wire::FrameDecoder();
@@ -294,6 +294,12 @@ void Shipper::on_frame(const wire::Frame& frame) {
     try {
         if (frame.type == wire::FrameType::Ack) {
             std::uint64_t seq = wire::decode_ack(frame.payload);
+            if (!accepted_) {
+                // A connection that lmaster then refuses must not reset the backoff.
+                accepted_ = true;
+                backoff_ = std::chrono::milliseconds(200);
+                connect_complaint_.release(fmt::format("lmaster at {}:{} accepts our data", host(), port()));
+            }
             std::optional<SpoolPos> done;
             while (!queue_.empty() && queue_.front().seq <= seq && sent_ > 0) {
                 if (queue_.front().next.segment != 0) done = queue_.front().next;
@@ -334,6 +340,17 @@ void Shipper::disconnect(const std::string& why) {
     socket_.close(ec);
     sent_ = 0;  // everything unacknowledged is sent again on the next connection
     connect_complaint_.complain(fmt::format("lost connection to lmaster: {} ({} batches held)", why, queue_.size()));
+    master_ = 0;  // the preferred lmaster first again
+    schedule_reconnect();
+}
+
+void Shipper::try_next_master() {
+    // The next lmaster of the list at once; a whole round failed: back off, then the first.
+    if (++master_ < config_.masters.size()) {
+        socket_ = tcp::socket(io_);
+        return connect();
+    }
+    master_ = 0;
     schedule_reconnect();
 }
 

@@ -31,8 +31,9 @@
 namespace fructosa {
 
 struct ShipperConfig {
-    std::string host = "localhost";
-    int port = 7888;
+    /// lmasters in order of preference: after a failed connection the next is tried;
+    /// after a lost one, the first again. A whole round failing backs off.
+    std::vector<std::pair<std::string, int>> masters{{"localhost", 7888}};
     std::string agent_host;  ///< the name the agent reports in its hello
     double batch_interval_s = 1;
     std::size_t max_queued_points = 200000;
@@ -93,6 +94,9 @@ private:
     void on_frame(const wire::Frame& frame);
     void disconnect(const std::string& why);
     void schedule_reconnect();
+    void try_next_master();
+    const std::string& host() const { return config_.masters[master_].first; }
+    int port() const { return config_.masters[master_].second; }
 
     boost::asio::io_context& io_;
     ShipperConfig config_;
@@ -110,6 +114,8 @@ private:
     std::uint64_t next_seq_ = 1;
     std::vector<std::uint8_t> hello_;
     bool connected_ = false;
+    std::size_t master_ = 0;
+    bool accepted_ = false;  ///< lmaster acknowledged something on this connection  ///< index into config_.masters being tried or used
     std::uint64_t generation_ = 0;  ///< which connection an asio handler belongs to
     bool connecting_ = false;
     bool writing_ = false;

@@ -56,7 +56,7 @@ RunFn make_lmaster_run(const LmasterConfig& config) {
                 io, std::make_unique<CarbonSink>(io, CarbonSinkSettings::from(config.graphite)), config.spool);
         else
             sink = std::make_unique<NullSink>();
-        AgentServer server(io, AgentServerSettings::from(config.listen), *sink, std::make_unique<NoAuth>());
+        AgentServer server(io, AgentServerSettings::from(config.listen), *sink, make_authenticator(config.auth));
         JobEventHandler jobs(io, config.registry, config.slurm);  // throws naming the registry file
         server.on_job_event([&jobs](const std::string& host, const wire::JobEvent& e) {
             log_debug("job event {} from {}: {}", e.seq, host, e.json.substr(0, 4000));

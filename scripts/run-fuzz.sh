@@ -24,8 +24,9 @@ if ! command -v clang >/dev/null || ! command -v clang++ >/dev/null; then
   exit 1
 fi
 
+mkdir -p "$BUILD"
 CC=clang CXX=clang++ cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Debug -DFRUCTOSA_FUZZ=ON \
-  -DFRUCTOSA_TESTS=OFF >"$BUILD.configure.log" 2>&1 || { cat "$BUILD.configure.log" >&2; exit 1; }
+  -DFRUCTOSA_TESTS=OFF >"$BUILD/configure.log" 2>&1 || { cat "$BUILD/configure.log" >&2; exit 1; }
 cmake --build "$BUILD" -j "$JOBS" --target "${TARGETS[@]}"
 
 # Inputs bigger than a few frames add time, not coverage.

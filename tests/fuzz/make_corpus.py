@@ -2,7 +2,8 @@
 """Writes the seed corpora under tests/fuzz/corpus/<target>/ (committed; rerun after a
 protocol change). Seeds are real messages: frames as lagent and lmaster write them
 (layout in common/wire.h), SPANK plugin lines as spank/message.c formats them, and
-plugstack.conf argument lists. Each fuzz_wire seed starts with the chunk-size byte."""
+plugstack.conf argument lists. Each fuzz_wire seed starts with the chunk-size byte.
+Files named regression_* are inputs a fuzzer once crashed on: this script leaves them."""
 import os
 import struct
 

@@ -69,8 +69,7 @@ void run_until(asio::io_context& io, const std::function<bool()>& done, double s
 
 ShipperConfig config_for(unsigned short port, std::size_t max_points = 1000) {
     ShipperConfig c;
-    c.host = "127.0.0.1";
-    c.port = port;
+    c.masters = {{"127.0.0.1", port}};
     c.agent_host = "node7";
     c.batch_interval_s = 0.05;
     c.max_queued_points = max_points;
@@ -110,6 +109,22 @@ TEST(Shipper, UnacknowledgedBatchesAreReplayedAfterReconnect) {
     EXPECT_EQ(shipper.stats().points_sent, 1u);
     ASSERT_EQ(master->points.size(), 1u);
     EXPECT_EQ(master->points[0].path, "node7.A.x");
+    shipper.stop();
+}
+
+TEST(Shipper, FailsOverToTheNextLmasterInOrder) {
+    asio::io_context io;
+    tcp::acceptor probe(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+    unsigned short dead = probe.local_endpoint().port();
+    probe.close();  // the first lmaster of the list is down
+    FakeMaster second(io);
+    ShipperConfig c = config_for(dead);
+    c.masters.emplace_back("127.0.0.1", second.port());
+    Shipper shipper(io, c);
+    shipper.start();
+    shipper.add({{"node7.A.x", 1, 1}});
+    run_until(io, [&] { return shipper.stats().points_sent == 1; });
+    EXPECT_EQ(second.points.size(), 1u);
     shipper.stop();
 }
 
