@@ -62,7 +62,7 @@ if [ "$SANITIZE" = 1 ]; then
   # The daemons under real traffic: the fixtures route every sanitizer report of the
   # processes a test starts into its temporary directory and fail the test on one.
   step "LiMon integration tests against the sanitized lagent and lmaster"
-  for t in test_limon_end_to_end test_daemon_lifecycle test_config_errors; do
+  for t in test_limon_end_to_end test_daemon_lifecycle test_config_errors test_hostile_input test_auth; do
     if ! /usr/bin/python3 "tests/integration/$t.py" --build-dir "$ASAN_BUILD"; then
       failed+=("sanitized $t")
     fi
