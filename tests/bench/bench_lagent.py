@@ -24,12 +24,6 @@ def proc_cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
 
 
-def proc_status_kib(pid, key):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith(key + ":"):
-                return int(line.split()[1])
-    return 0
 
 
 def main():
@@ -47,8 +41,8 @@ def main():
         cpu0, t0 = proc_cpu_seconds(agent.proc.pid), time.monotonic()
         time.sleep(args.seconds)
         cpu1, t1 = proc_cpu_seconds(agent.proc.pid), time.monotonic()
-        hwm = proc_status_kib(agent.proc.pid, "VmHWM")
-        rss = proc_status_kib(agent.proc.pid, "VmRSS")
+        hwm = lib.proc_status_kib(agent.proc.pid, "VmHWM")
+        rss = lib.proc_status_kib(agent.proc.pid, "VmRSS")
         if not agent.alive():
             sys.exit("lagent died during the benchmark:\n" + agent.log()[-2000:])
         share = 100.0 * (cpu1 - cpu0) / (t1 - t0)

@@ -23,20 +23,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import fructosa_testlib as lib  # noqa: E402
 
 
-def frame(ftype, payload):
-    return b"FR" + bytes([1, ftype]) + struct.pack(">I", len(payload)) + payload
 
-
-def hello(host):
-    s16 = lambda b: struct.pack(">H", len(b)) + b  # noqa: E731
-    return frame(1, s16(host) + s16(b"bench") + s16(b"none") + struct.pack(">I", 0))
-
-
-def batch(seq, points):
-    body = [struct.pack(">QI", seq, len(points))]
-    for path, ts, value in points:
-        body.append(struct.pack(">H", len(path)) + path + struct.pack(">dd", ts, value))
-    return frame(2, b"".join(body))
 
 
 class CountingCarbon:
@@ -72,12 +59,6 @@ class CountingCarbon:
                     self.done_at = time.monotonic()
 
 
-def rss_kib(pid, key):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith(key + ":"):
-                return int(line.split()[1])
-    return 0
 
 
 def main():
@@ -92,17 +73,17 @@ def main():
         master = lib.Lmaster(ws, None, {"Graphite": {"carbon receiver pickle port": carbon_port,
                                                      "spool max mb": args.spool_mb},
                                         "lmaster": {"self metrics interval": 3600}}).run().wait_listening()
-        rss0 = rss_kib(master.proc.pid, "VmRSS")
+        rss0 = lib.proc_status_kib(master.proc.pid, "VmRSS")
         agent = socket.create_connection(("127.0.0.1", master.port))
-        agent.sendall(hello(b"benchhost"))
+        agent.sendall(lib.wire_hello("benchhost"))
         per_batch, seq, sent = 5000, 0, 0
         t0 = time.monotonic()
         base = int(time.time()) - 86000
         while sent < args.points:
             n = min(per_batch, args.points - sent)
             seq += 1
-            pts = [(b"benchhost.Bench.s%03d" % (i % 100), float(base + (sent + i) // 100), float(i)) for i in range(n)]
-            agent.sendall(batch(seq, pts))
+            pts = [("benchhost.Bench.s%03d" % (i % 100), float(base + (sent + i) // 100), float(i)) for i in range(n)]
+            agent.sendall(lib.wire_batch(seq, pts))
             sent += n
         # Every batch is acknowledged once it is in the spool.
         acked, buf = 0, b""
@@ -112,7 +93,7 @@ def main():
                 acked = struct.unpack(">Q", buf[8:16])[0]
                 buf = buf[16:]
         t_spooled = time.monotonic()
-        hwm = rss_kib(master.proc.pid, "VmHWM")
+        hwm = lib.proc_status_kib(master.proc.pid, "VmHWM")
         spool_dir = os.path.join(master.dir, "spool")
         spool_bytes = sum(os.path.getsize(os.path.join(spool_dir, f)) for f in os.listdir(spool_dir))
         carbon = CountingCarbon(carbon_port)

@@ -20,25 +20,8 @@ HOST = tl.short_hostname()
 
 # --- the agent protocol, by hand (common/wire.h) -----------------------------------------
 
-def frame(ftype, payload):
-    return b"FR" + bytes([1, ftype]) + struct.pack(">I", len(payload)) + payload
 
 
-def s16(text):
-    b = text.encode()
-    return struct.pack(">H", len(b)) + b
-
-
-def hello(host, method, credential):
-    cred = credential.encode()
-    return frame(1, s16(host) + s16("test") + s16(method) + struct.pack(">I", len(cred)) + cred)
-
-
-def batch(seq, points):
-    p = struct.pack(">QI", seq, len(points))
-    for path, ts, value in points:
-        p += s16(path) + struct.pack(">dd", ts, value)
-    return frame(2, p)
 
 
 def read_frame(sock, timeout=5):
@@ -102,9 +85,9 @@ class AuthTest(tl.FructosaTestCase):
 
         def attempt(host, method, credential, points=()):
             with socket.create_connection(("127.0.0.1", master.port), timeout=5) as s:
-                s.sendall(hello(host, method, credential))
+                s.sendall(tl.wire_hello(host, method, credential))
                 if points:
-                    s.sendall(batch(1, list(points)))
+                    s.sendall(tl.wire_batch(1, list(points)))
                 return read_frame(s)
 
         good = tl.munge_credential("handnode")

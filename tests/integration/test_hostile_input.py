@@ -41,31 +41,9 @@ SLOW_LORIS = 1000
 HANDSHAKE_TIMEOUT = 2.0
 
 
-def frame(ftype, payload, version=1):
-    return b"FR" + bytes([version, ftype]) + struct.pack(">I", len(payload)) + payload
 
 
-def s16(text):
-    b = text.encode()
-    return struct.pack(">H", len(b)) + b
 
-
-def hello(host):
-    return frame(1, s16(host) + s16("attacker") + s16("none") + struct.pack(">I", 0))
-
-
-def batch(seq, points, count=None):
-    p = struct.pack(">QI", seq, len(points) if count is None else count)
-    for path, ts, value in points:
-        p += s16(path) + struct.pack(">dd", ts, value)
-    return frame(2, p)
-
-
-def vm_rss_kib(pid):
-    for line in tl.read_text("/proc/%d/status" % pid).splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    return 0
 
 
 def open_fds(pid):
@@ -86,7 +64,7 @@ class RssWatch(threading.Thread):
 
     def run(self):
         while not self._done.is_set():
-            self.peak = max(self.peak, vm_rss_kib(self.pid))
+            self.peak = max(self.peak, tl.proc_status_kib(self.pid, "VmRSS"))
             time.sleep(0.05)
 
     def stop(self):
@@ -158,7 +136,7 @@ class HostileInputTest(tl.FructosaTestCase):
         pid = self.master.proc.pid
         asan = "libasan" in tl.read_text("/proc/%d/maps" % pid)
         time.sleep(1)
-        baseline = vm_rss_kib(pid)
+        baseline = tl.proc_status_kib(pid, "VmRSS")
         bound = baseline + RSS_BOUND_KIB if asan else RSS_BOUND_KIB
         fds_before = open_fds(pid)
         print("\nlmaster baseline: VmRSS %d KiB, %d descriptors%s" % (baseline, fds_before,
@@ -181,14 +159,14 @@ class HostileInputTest(tl.FructosaTestCase):
 
         # 2. truncated frames: a header and part of its payload, then silence or a close
         s = self.connect()
-        s.sendall(hello("trunc1"))
+        s.sendall(tl.wire_hello("trunc1"))
         s.sendall(b"FR\x01\x02" + struct.pack(">I", 4 << 20) + b"\x00" * (2 << 20))  # 2 of 4 MiB
         held = s  # kept open, mid-frame, until the end of the test
         s = self.connect()
-        s.sendall(hello("trunc2")[:11])  # a Hello cut short, then gone
+        s.sendall(tl.wire_hello("trunc2")[:11])  # a Hello cut short, then gone
         s.close()
         s = self.connect()
-        s.sendall(batch(1, [("x.y", 1, 1)])[:-3])
+        s.sendall(tl.wire_batch(1, [("x.y", 1, 1)])[:-3])
         s.close()
         self.assert_honest_agent_goes_on("truncated frames")
 
@@ -197,7 +175,7 @@ class HostileInputTest(tl.FructosaTestCase):
         s.sendall(b"FR\x01\x01\xff\xff\xff\xff")
         self.expect_error(s, "frame length 4294967295 exceeds the limit of 8388608")
         s = self.connect()
-        s.sendall(hello("giant") + b"FR\x01\x02\x7f\xff\xff\xff" + b"\x00" * 1000)
+        s.sendall(tl.wire_hello("giant") + b"FR\x01\x02\x7f\xff\xff\xff" + b"\x00" * 1000)
         self.expect_error(s, "frame length 2147483647 exceeds the limit")
         bad_frames += 2
         # More than 64 KiB before any Hello.
@@ -212,23 +190,23 @@ class HostileInputTest(tl.FructosaTestCase):
 
         # 4. a frame of a wrong protocol version, first and after a Hello
         s = self.connect()
-        s.sendall(frame(1, s16("v2node") + s16("x") + s16("none") + b"\x00" * 4, version=2))
+        s.sendall(tl.wire_frame(1, tl.wire_str16("v2node") + tl.wire_str16("x") + tl.wire_str16("none") + b"\x00" * 4, version=2))
         self.expect_error(s, "unsupported protocol version 2 (this side speaks 1)")
         s = self.connect()
-        s.sendall(hello("v9node") + frame(2, b"\x00" * 12, version=9))
+        s.sendall(tl.wire_hello("v9node") + tl.wire_frame(2, b"\x00" * 12, version=9))
         self.expect_error(s, "unsupported protocol version 9")
         bad_frames += 2
         self.assert_honest_agent_goes_on("wrong versions")
 
         # 5. a Hello, then batches that lie about their point count
         s = self.connect()
-        s.sendall(hello("liar") + batch(1, [("liar.x", time.time(), 1)], count=100000000))
+        s.sendall(tl.wire_hello("liar") + tl.wire_batch(1, [("liar.x", time.time(), 1)], count=100000000))
         self.expect_error(s, "batch: 100000000 points announced, payload too short")
         s = self.connect()
-        s.sendall(hello("liar") + batch(1, [("liar.x", time.time(), 1), ("liar.y", time.time(), 2)], count=1))
+        s.sendall(tl.wire_hello("liar") + tl.wire_batch(1, [("liar.x", time.time(), 1), ("liar.y", time.time(), 2)], count=1))
         self.expect_error(s, "trailing bytes")
         s = self.connect()
-        s.sendall(hello("liar") + batch(1, [("liar.x", time.time(), 1)], count=0xFFFFFFFF))
+        s.sendall(tl.wire_hello("liar") + tl.wire_batch(1, [("liar.x", time.time(), 1)], count=0xFFFFFFFF))
         self.expect_error(s, "points announced, payload too short")
         bad_frames += 3
         self.assert_honest_agent_goes_on("lying point counts")
@@ -236,7 +214,7 @@ class HostileInputTest(tl.FructosaTestCase):
         # 6. an agent writing another host's series and lmaster's own: acked, dropped, counted
         s = self.connect()
         now = time.time()
-        s.sendall(hello("rogue") + batch(7, [
+        s.sendall(tl.wire_hello("rogue") + tl.wire_batch(7, [
             (HONEST_SERIES, now, 12345.0),
             ("jobs.1.%s.cpu.user" % HONEST, now, 1.0),
             ("fructosa.lmaster.%s.bad_frames" % HOST, now, 0.0),
@@ -259,7 +237,7 @@ class HostileInputTest(tl.FructosaTestCase):
         tl.wait_until(lambda: open_fds(pid) >= fds_before + SLOW_LORIS, 10,
                       "lmaster to hold the %d connections" % SLOW_LORIS)
         peak_fds = open_fds(pid)
-        hello_bytes = hello("loris")
+        hello_bytes = tl.wire_hello("loris")
         received = {c.fileno(): b"" for c in loris}
         closed = set()
         i = 0

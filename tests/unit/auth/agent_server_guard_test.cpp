@@ -15,6 +15,8 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
 
+#include "../master/recording_sink.h"
+
 #include "collector/munge_credential.h"
 #include "master/munge_auth.h"
 #include "munge_test_util.h"
@@ -25,23 +27,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-class KeepingSink : public GraphiteSink {
-public:
-    void offer(Points&& points) override {
-        std::lock_guard lock(mutex_);
-        for (auto& p : points) points_.push_back(std::move(p));
-    }
-    SinkStats stats() const override { return {}; }
-    void stop(std::chrono::milliseconds, std::function<void()> done) override { done(); }
-    Points points() const {
-        std::lock_guard lock(mutex_);
-        return points_;
-    }
-
-private:
-    mutable std::mutex mutex_;
-    Points points_;
-};
+using KeepingSink = test_support::RecordingSink;
 
 class GuardedServer {
 public:

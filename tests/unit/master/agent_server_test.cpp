@@ -15,30 +15,15 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
 
+#include "recording_sink.h"
+
 using namespace fructosa;
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
 
 namespace {
 
-/// Keeps what the server hands on; read from the test thread, hence the lock.
-class RecordingSink : public GraphiteSink {
-public:
-    void offer(Points&& points) override {
-        std::lock_guard lock(mutex_);
-        for (auto& p : points) points_.push_back(std::move(p));
-    }
-    SinkStats stats() const override { return {}; }
-    void stop(std::chrono::milliseconds, std::function<void()> done) override { done(); }
-    Points points() const {
-        std::lock_guard lock(mutex_);
-        return points_;
-    }
-
-private:
-    mutable std::mutex mutex_;
-    Points points_;
-};
+using RecordingSink = test_support::RecordingSink;
 
 /// The server on its own io_context thread, on 127.0.0.1 and a free port.
 class ServerFixture {
