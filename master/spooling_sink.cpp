@@ -38,6 +38,11 @@ void SpoolingSink::offer(Points&& points) {
                                        frame.size() - wire::kHeaderSize),
                       n);
         spooled_points_ += n;
+        if (spool_.dropped_points() > reported_drops_) {
+            reported_drops_ = spool_.dropped_points();
+            drop_complaint_.complain(fmt::format("spool {} is full ({} MiB): dropped the oldest data, {} points so far",
+                                                 spool_.dir(), settings_.max_bytes >> 20, reported_drops_));
+        }
     } catch (const SpoolError& e) {
         // The disk is full or gone: hand the points on directly rather than lose them.
         spool_error_.complain(fmt::format("{}: sending without the spool", e.what()));

@@ -70,6 +70,8 @@ private:
     std::uint64_t points_in_ = 0;
     std::uint64_t spooled_points_ = 0;  ///< appended and not yet handed on
     Complaint spool_error_;
+    Complaint drop_complaint_;          ///< logs drops at most once a minute
+    std::uint64_t reported_drops_ = 0;
 };
 
 }  // namespace fructosa

@@ -34,6 +34,7 @@ nlohmann::json JobSummary::to_json() const {
     put(j, "cpu_system_seconds", cpu_system_seconds);
     put(j, "cpu_usage_mean_percent", cpu_usage_mean_percent);
     put(j, "cpu_usage_max_percent", cpu_usage_max_percent);
+    put(j, "last_busy_time", last_busy_time);
     put(j, "efficiency_percent", efficiency_percent);
     put(j, "idle_fraction", idle_fraction);
     put(j, "memory_peak_bytes", memory_peak_bytes);
@@ -83,7 +84,10 @@ void JobSummaryAccumulator::add(const JobSample& sample) {
     if (last_) {
         if (auto usage = interval_usage_percent(*last_, s)) {
             ++intervals_;
-            if (*usage < idle_threshold_) ++idle_intervals_;
+            if (*usage < idle_threshold_)
+                ++idle_intervals_;
+            else
+                last_busy_time_ = s.time;  // perad's "stalled": busy until here, idle after
             usage_ns_sum_ += static_cast<double>(*s.cpu_usage_ns - *last_->cpu_usage_ns);
             wall_s_sum_ += s.time - last_->time;
             usage_max_ = max_of(usage_max_, usage);
@@ -134,6 +138,7 @@ JobSummary JobSummaryAccumulator::summary() const {
         if (allocated_cpus_ > 0) out.efficiency_percent = *out.cpu_usage_mean_percent / allocated_cpus_;
     }
     out.cpu_usage_max_percent = usage_max_;
+    out.last_busy_time = last_busy_time_;
     if (intervals_ > 0) out.idle_fraction = static_cast<double>(idle_intervals_) / static_cast<double>(intervals_);
 
     out.memory_peak_bytes = memory_peak_;

@@ -24,6 +24,7 @@ struct JobSummary {
     std::optional<double> cpu_system_seconds;
     std::optional<double> cpu_usage_mean_percent;  ///< time-weighted, percent of one core
     std::optional<double> cpu_usage_max_percent;   ///< the busiest interval
+    std::optional<double> last_busy_time;          ///< end of the last interval at or above the idle threshold
     std::optional<double> efficiency_percent;      ///< mean usage / allocated cpus
     std::optional<double> idle_fraction;           ///< share of intervals below the idle threshold
 
@@ -71,6 +72,7 @@ private:
     double usage_ns_sum_ = 0;  ///< CPU ns over the intervals
     double wall_s_sum_ = 0;    ///< seconds of those intervals
     std::optional<double> usage_max_;
+    std::optional<double> last_busy_time_;
     std::optional<std::uint64_t> memory_peak_;
     std::optional<std::uint64_t> swap_max_;
 };

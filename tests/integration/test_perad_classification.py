@@ -16,7 +16,7 @@ from fructosa_stack import PY, ProfiledCluster, burn_cmd, with_jobid  # noqa: E4
 
 # Test jobs last seconds, not hours: only the duration threshold moves; the serial flag
 # looks at 2-core jobs (the test cluster's nodes have 2 cores).
-RULES = {"too short seconds": 2, "serial min cores": 2}
+RULES = {"too short seconds": 2, "serial min cores": 2, "stalled min seconds": 4}
 
 
 class PeradOnRealJobs(unittest.TestCase):
@@ -78,6 +78,14 @@ class PeradOnRealJobs(unittest.TestCase):
                                     check=False)
         v = self.check_class(jobid, ["failed"])
         self.assertIn("1", json.dumps(v["evidence"]))
+
+    def test_job_that_goes_quiet_long_before_its_end_is_flagged_stalled(self):
+        script = 'echo $SLURM_JOB_ID; "$@"; exec sleep 7'
+        res = self.stack.srun("--fructosa=on", "-w", "n3", "-n1", "/bin/sh", "-c", script, "sh", *burn_cmd(3))
+        jobid = int(res.stdout.split()[0])
+        v = self.stack.verdict(jobid)
+        self.assertIn("stalled", v["flags"], json.dumps(v, indent=1)[:3000])
+        self.assertIn("stalled", v["recommendations"])
 
     def test_admin_commands_answer_about_real_jobs(self):
         jobid = self.stack.srun_job("--fructosa=on", "-w", "n3", *with_jobid(["sleep", "3"]))

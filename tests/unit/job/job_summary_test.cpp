@@ -192,3 +192,20 @@ TEST(JobSummaryTail, ACounterMissingFromTheFinalSampleKeepsItsLastValue) {
     EXPECT_EQ(s.samples, 3u);
     EXPECT_EQ(s.memory_peak_bytes, 12u);
 }
+
+TEST(JobSummaryTail, LastBusyTimeIsTheEndOfTheLastBusyInterval) {
+    fructosa::JobSummaryAccumulator acc(1, fructosa::CounterBase::cgroup_start, 5.0);
+    std::uint64_t ns = 0;
+    for (int t = 0; t <= 10; ++t) {
+        fructosa::JobSample s;
+        s.present = true;
+        s.time = 100 + t;
+        s.cpu_usage_ns = ns;
+        acc.add(s);
+        ns += t < 4 ? 1'000'000'000 : 1'000'000;  // busy for 4 s, then stalled
+    }
+    auto sum = acc.summary();
+    ASSERT_TRUE(sum.last_busy_time.has_value());
+    EXPECT_DOUBLE_EQ(*sum.last_busy_time, 104);
+    EXPECT_DOUBLE_EQ(sum.to_json()["last_busy_time"].get<double>(), 104);
+}
