@@ -82,6 +82,7 @@ DiskSpool::DiskSpool(std::string dir, std::uint64_t max_bytes, std::uint64_t seg
 }
 
 DiskSpool::~DiskSpool() {
+    if (commit_dirty_) write_commit();
     if (tail_fd_ >= 0) ::close(tail_fd_);
 }
 
@@ -219,11 +220,16 @@ void DiskSpool::commit(SpoolPos upto) {
         fs::remove(old, ec);
         bytes_ = 0;
         committed_ = {tail_segment_, 0};
+        write_commit();  // the old segment is gone: the file must not point into it
+        return;
     }
-    write_commit();
+    commit_dirty_ = true;
+    if (std::chrono::steady_clock::now() - commit_written_ >= kCommitEvery) write_commit();
 }
 
 void DiskSpool::write_commit() {
+    commit_written_ = std::chrono::steady_clock::now();
+    commit_dirty_ = false;
     std::string tmp = dir_ + "/commit.tmp";
     {
         std::ofstream out(tmp, std::ios::trunc);

@@ -4,12 +4,15 @@
 ///
 /// Layout: `<dir>/<segment>.seg` files (segment numbers in hex, 4 MiB each by default)
 /// holding records `[u32 length][u32 points][length bytes]` (little-endian), and
-/// `<dir>/commit` with the position before which every record is done. Segments wholly
+/// `<dir>/commit` with the position before which every record is done (rewritten at most
+/// every few seconds and on a clean close: after a crash, at most that much is sent
+/// again, as bounded duplicates). Segments wholly
 /// before the commit position are deleted. When the spool would exceed `max_bytes`, its
 /// oldest segment is dropped and its points counted: oldest data goes first, never
 /// silently. A record cut short by a crash is trimmed on open. No fsync: the spool
 /// survives the death of the process (the page cache keeps it), not of the machine.
 
+#include <chrono>
 #include <compare>
 #include <cstdint>
 #include <optional>
@@ -51,8 +54,10 @@ public:
     /// The record at `at`, or the first one after it (also across segments, and from
     /// start() when `at` was dropped); nullopt at the end.
     std::optional<SpoolRecord> read(SpoolPos at) const;
-    /// Every record before `upto` is done: persists the position, deletes spent segments.
+    /// Every record before `upto` is done: deletes spent segments; the position is
+    /// persisted at most every kCommitEvery (and on destruction).
     void commit(SpoolPos upto);
+    static constexpr std::chrono::seconds kCommitEvery{5};
 
     SpoolPos committed() const { return committed_; }
     SpoolPos start() const;  ///< the oldest position still stored
@@ -77,6 +82,8 @@ private:
     std::uint64_t bytes_ = 0;
     SpoolPos committed_;
     std::uint64_t dropped_points_ = 0;
+    std::chrono::steady_clock::time_point commit_written_{};
+    bool commit_dirty_ = false;
 };
 
 }  // namespace fructosa
