@@ -1,5 +1,7 @@
 #include "collector/sensors/disk_partitions.h"
 
+#include <chrono>
+
 #include <algorithm>
 
 #include "collector/sensors/parse_util.h"
@@ -114,11 +116,21 @@ class DiskPartitionsSensor final : public Sensor {
         static const std::string mounts = "/proc/self/mounts";
         static const std::string filesystems = "/proc/filesystems";
         auto m = sys.read_file(mounts);
-        auto f = sys.read_file(filesystems);
-        if (!m || !f) return std::nullopt;
-        return disk_partitions_readings(
-            physical_partitions(parse_mounts(*m, mounts), parse_physical_fstypes(*f)));
+        if (!m) return std::nullopt;
+        // /proc/filesystems changes only when a file system module loads: every 5 minutes is enough.
+        auto now = std::chrono::steady_clock::now();
+        if (!fstypes_ || now - fstypes_read_ > std::chrono::minutes(5)) {
+            auto f = sys.read_file(filesystems);
+            if (!f) return std::nullopt;
+            fstypes_ = parse_physical_fstypes(*f);
+            fstypes_read_ = now;
+        }
+        return disk_partitions_readings(physical_partitions(parse_mounts(*m, mounts), *fstypes_));
     }
+
+  private:
+    std::optional<decltype(parse_physical_fstypes(""))> fstypes_;
+    std::chrono::steady_clock::time_point fstypes_read_{};
 };
 
 }  // namespace
