@@ -15,7 +15,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
 
-#include "../master/recording_sink.h"
+#include "../master/server_fixture.h"
 
 #include "collector/munge_credential.h"
 #include "master/munge_auth.h"
@@ -27,45 +27,16 @@ using namespace std::chrono_literals;
 
 namespace {
 
-using KeepingSink = test_support::RecordingSink;
 
-class GuardedServer {
+/// The test server with a given authenticator and a shorter linger.
+class GuardedServer : public test_support::ServerFixture {
 public:
-    explicit GuardedServer(std::unique_ptr<Authenticator> auth)
-        : work_(asio::make_work_guard(io_)), server_(io_, settings(), sink, std::move(auth)) {
-        server_.listen();
-        port = server_.local_endpoint().port();
-        thread_ = std::thread([this] { io_.run(); });
-    }
-    ~GuardedServer() {
-        asio::post(io_, [this] {
-            server_.stop();
-            work_.reset();
-        });
-        thread_.join();
-    }
+    explicit GuardedServer(std::unique_ptr<Authenticator> auth) : ServerFixture(settings(), std::move(auth)) {}
     static AgentServerSettings settings() {
-        AgentServerSettings s;
-        s.host = "127.0.0.1";
-        s.port = 0;
-        s.handshake_timeout = 5000ms;
-        s.idle_timeout = 5000ms;
+        AgentServerSettings s = base_settings();
         s.linger = 500ms;
         return s;
     }
-    AgentServerStats stats() {
-        std::promise<AgentServerStats> p;
-        asio::post(io_, [&] { p.set_value(server_.stats()); });
-        return p.get_future().get();
-    }
-    KeepingSink sink;
-    int port = 0;
-
-private:
-    asio::io_context io_;
-    asio::executor_work_guard<asio::io_context::executor_type> work_;
-    AgentServer server_;
-    std::thread thread_;
 };
 
 /// Blocking client with a receive timeout.

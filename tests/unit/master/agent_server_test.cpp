@@ -15,7 +15,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
 
-#include "recording_sink.h"
+#include "server_fixture.h"
 
 using namespace fructosa;
 namespace asio = boost::asio;
@@ -25,57 +25,7 @@ namespace {
 
 using RecordingSink = test_support::RecordingSink;
 
-/// The server on its own io_context thread, on 127.0.0.1 and a free port.
-class ServerFixture {
-public:
-    explicit ServerFixture(AgentServerSettings settings = base_settings())
-        : work_(asio::make_work_guard(io_)),
-          server_(io_, std::move(settings), sink, std::make_unique<NoAuth>()) {
-        server_.on_job_event([this](const std::string& host, const wire::JobEvent& e) {
-            std::lock_guard lock(mutex_);
-            job_events.emplace_back(host, e);
-        });
-        server_.listen();
-        port = server_.local_endpoint().port();
-        thread_ = std::thread([this] { io_.run(); });
-    }
-    ~ServerFixture() {
-        asio::post(io_, [this] {
-            server_.stop();
-            work_.reset();
-        });
-        thread_.join();
-    }
-    static AgentServerSettings base_settings() {
-        AgentServerSettings s;
-        s.host = "127.0.0.1";
-        s.port = 0;
-        s.handshake_timeout = 5000ms;
-        s.idle_timeout = 5000ms;
-        s.linger = 1000ms;
-        return s;
-    }
-    AgentServerStats stats() {
-        std::promise<AgentServerStats> p;
-        asio::post(io_, [&] { p.set_value(server_.stats()); });
-        return p.get_future().get();
-    }
-    std::vector<std::pair<std::string, wire::JobEvent>> events() {
-        std::lock_guard lock(mutex_);
-        return job_events;
-    }
-
-    RecordingSink sink;
-    int port = 0;
-
-private:
-    asio::io_context io_;
-    asio::executor_work_guard<asio::io_context::executor_type> work_;
-    AgentServer server_;
-    std::thread thread_;
-    std::mutex mutex_;
-    std::vector<std::pair<std::string, wire::JobEvent>> job_events;
-};
+using test_support::ServerFixture;
 
 /// A blocking agent-side client with a receive timeout, so a broken server fails
 /// the test instead of hanging it.
