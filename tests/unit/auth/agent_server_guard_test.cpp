@@ -39,46 +39,7 @@ public:
     }
 };
 
-/// Blocking client with a receive timeout.
-class Peer {
-public:
-    explicit Peer(int port) {
-        fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-        timeval tv{3, 0};
-        ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-        sockaddr_in a{};
-        a.sin_family = AF_INET;
-        a.sin_port = htons(static_cast<std::uint16_t>(port));
-        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        EXPECT_EQ(::connect(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
-    }
-    ~Peer() { ::close(fd_); }
-    void send(const std::vector<std::uint8_t>& b) { ::send(fd_, b.data(), b.size(), MSG_NOSIGNAL); }
-    std::optional<wire::Frame> frame() {
-        wire::Frame f;
-        while (true) {
-            auto r = decoder_.next(f);
-            if (r == wire::FrameDecoder::Result::Frame) return f;
-            if (r == wire::FrameDecoder::Result::Bad) return std::nullopt;
-            std::uint8_t buf[4096];
-            ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
-            if (n <= 0) return std::nullopt;
-            decoder_.feed(buf, static_cast<std::size_t>(n));
-        }
-    }
-    std::uint64_t ack() {
-        auto f = frame();
-        return f && f->type == wire::FrameType::Ack ? wire::decode_ack(f->payload) : ~0ull;
-    }
-    std::string error() {
-        auto f = frame();
-        return f && f->type == wire::FrameType::Error ? wire::decode_error(f->payload) : std::string();
-    }
-
-private:
-    int fd_ = -1;
-    wire::FrameDecoder decoder_;
-};
+using Peer = test_support::Client;
 
 }  // namespace
 
@@ -88,7 +49,7 @@ TEST(AgentServerGuard, AHostThatIsNotOnePathLevelIsRefused) {
     for (std::string host : {"node001.evil", "a/b", "jobs", "fructosa", "x y", "..", "n\n1"}) {
         Peer p(s.port);
         p.send(wire::encode_hello({host, "0.4.0", "none", ""}));
-        std::string e = p.error();
+        std::string e = p.read_error();
         EXPECT_NE(e.find("cannot be one level of a metric path"), std::string::npos) << host << ": " << e;
     }
     auto st = s.stats();
@@ -108,10 +69,10 @@ TEST(AgentServerGuard, PointsOutsideTheAgentsOwnSeriesAreDroppedAndCounted) {
                                 {"fructosa.lagent.node001.points_sent", 1, 5},
                                 {"fructosa.lmaster.m.points_in", 1, 6},
                                 {"node001.a/../../x", 1, 7}}}));
-    EXPECT_EQ(p.ack(), 1u);  // acked all the same: a replay would bring the same points again
+    EXPECT_EQ(p.read_ack(), 1u);  // acked all the same: a replay would bring the same points again
     // A batch with nothing allowed is acked too, and nothing is offered.
     p.send(wire::encode_batch({2, {{"node002.x", 1, 1}}}));
-    EXPECT_EQ(p.ack(), 2u);
+    EXPECT_EQ(p.read_ack(), 2u);
     EXPECT_EQ(s.sink.points(), (Points{{"node001.CPUPercent.0", 1, 1},
                                        {"jobs.7.node001.cpu.user", 1, 3},
                                        {"fructosa.lagent.node001.points_sent", 1, 5}}));
@@ -130,22 +91,22 @@ TEST(AgentServerGuard, MungeAuthenticatedAgentsAreServedAndForgedOnesRefused) {
         Peer p(s.port);
         p.send(wire::encode_hello({"node001", "0.4.0", "munge", cred.credential}));
         p.send(wire::encode_batch({1, {{"node001.x", 1, 1}}}));
-        EXPECT_EQ(p.ack(), 1u);
+        EXPECT_EQ(p.read_ack(), 1u);
     }
     {  // the same credential again
         Peer p(s.port);
         p.send(wire::encode_hello({"node001", "0.4.0", "munge", cred.credential}));
-        EXPECT_EQ(p.error(), "MUNGE credential replayed (each credential opens one connection only)");
+        EXPECT_EQ(p.read_error(), "MUNGE credential replayed (each credential opens one connection only)");
     }
     {  // node001's credential claimed by node002
         Peer p(s.port);
         p.send(wire::encode_hello({"node002", "0.4.0", "munge", munge_credential("node001").credential}));
-        EXPECT_EQ(p.error(), "MUNGE credential names host 'node001', but the agent claims 'node002'");
+        EXPECT_EQ(p.read_error(), "MUNGE credential names host 'node001', but the agent claims 'node002'");
     }
     {  // no authentication at all
         Peer p(s.port);
         p.send(wire::encode_hello({"node001", "0.4.0", "none", ""}));
-        EXPECT_EQ(p.error(), "auth_method 'none' is not accepted by this lmaster (it accepts: munge)");
+        EXPECT_EQ(p.read_error(), "auth_method 'none' is not accepted by this lmaster (it accepts: munge)");
     }
     auto st = s.stats();
     EXPECT_EQ(st.auth_failures, 3u);

@@ -27,70 +27,7 @@ using RecordingSink = test_support::RecordingSink;
 
 using test_support::ServerFixture;
 
-/// A blocking agent-side client with a receive timeout, so a broken server fails
-/// the test instead of hanging it.
-class Client {
-public:
-    explicit Client(int port) {
-        fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-        timeval tv{3, 0};
-        ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-        sockaddr_in a{};
-        a.sin_family = AF_INET;
-        a.sin_port = htons(static_cast<std::uint16_t>(port));
-        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        connected_ = ::connect(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
-    }
-    ~Client() { close(); }
-    void close() {
-        if (fd_ >= 0) ::close(fd_);
-        fd_ = -1;
-    }
-    bool connected() const { return connected_; }
-    bool send(const std::vector<std::uint8_t>& bytes) { return send(std::string(bytes.begin(), bytes.end())); }
-    bool send(const std::string& bytes) {
-        return ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(bytes.size());
-    }
-    void hello(const std::string& host = "node001", const std::string& method = "none") {
-        send(wire::encode_hello({host, "0.4.0", method, ""}));
-    }
-    /// The next frame, or nullopt on end of stream, error or timeout.
-    std::optional<wire::Frame> read_frame() {
-        wire::Frame f;
-        while (true) {
-            auto r = decoder_.next(f);
-            if (r == wire::FrameDecoder::Result::Frame) return f;
-            if (r == wire::FrameDecoder::Result::Bad) return std::nullopt;
-            std::uint8_t buf[4096];
-            ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
-            if (n <= 0) return std::nullopt;
-            decoder_.feed(buf, static_cast<std::size_t>(n));
-        }
-    }
-    /// The seq of the next frame if it is an Ack, else a value no test uses.
-    std::uint64_t read_ack() {
-        auto f = read_frame();
-        if (!f || f->type != wire::FrameType::Ack) return ~0ull;
-        return wire::decode_ack(f->payload);
-    }
-    /// The message of the next frame if it is an Error, else "".
-    std::string read_error() {
-        auto f = read_frame();
-        if (!f || f->type != wire::FrameType::Error) return "";
-        return wire::decode_error(f->payload);
-    }
-    /// True when the server closed its side (end of stream or reset) within the timeout.
-    bool closed_by_server() {
-        std::uint8_t b;
-        ssize_t n = ::recv(fd_, &b, 1, 0);
-        return n == 0 || (n < 0 && errno == ECONNRESET);
-    }
-
-private:
-    int fd_ = -1;
-    bool connected_ = false;
-    wire::FrameDecoder decoder_;
-};
+using test_support::Client;
 
 std::vector<std::uint8_t> batch(std::uint64_t seq, Points pts) { return wire::encode_batch({seq, std::move(pts)}); }
 
