@@ -1,6 +1,6 @@
 #pragma once
 /// Every sensor reads the machine through this interface, so unit tests run the same
-/// code on fixture trees copied from real /proc and /sys.
+/// code on fixture trees copied from real /proc and /sys (the fake reader lives in tests/).
 
 #include <cstdint>
 #include <optional>
@@ -36,24 +36,17 @@ public:
     }
 };
 
-/// Reads the live machine when `root` is empty, or a fixture tree in which every absolute
-/// path is looked up below `root` (e.g. root + "/proc/stat"). On a fixture tree,
-/// fs_usage(path) reads "<root>/statvfs" lines "path total used free", and
-/// interface_addresses() reads "<root>/ifaddrs" lines "interface family".
+/// Reads the live machine: files by their absolute paths, statvfs(3), getifaddrs(3) and
+/// sock_diag netlink. Tests use tests/unit/collector/fixture_system_reader.h instead.
 class HostSystemReader : public SystemReader {
 public:
-    explicit HostSystemReader(std::string root = "") : root_(std::move(root)) {}
     std::optional<std::string> read_file(const std::string& path) const override;
     std::vector<std::string> list_dir(const std::string& path) const override;
     bool exists(const std::string& path) const override;
     std::optional<FsUsage> fs_usage(const std::string& path) const override;
     std::vector<std::pair<std::string, std::string>> interface_addresses() const override;
-    /// Live machine: sock_diag netlink; fixture tree: nullopt (the /proc/net files are read).
+    /// From sock_diag netlink; nullopt where the kernel lacks it (the /proc/net files are read).
     std::optional<std::vector<int>> inet_socket_states(int protocol) const override;
-    const std::string& root() const { return root_; }
-
-private:
-    std::string root_;
 };
 
 }  // namespace fructosa

@@ -7,12 +7,14 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <memory>
 #include <string>
 
 #include "collector/host_sampler.h"
 #include "collector/job/cgroup_locator.h"
 #include "collector/job/cgroup_sampler.h"
 #include "collector/job/job_metrics.h"
+#include "../unit/collector/fixture_system_reader.h"
 
 using namespace fructosa;
 
@@ -32,7 +34,13 @@ int main(int argc, char** argv) {
         if (!std::strcmp(argv[i], "--job")) job = std::stoull(argv[i + 1]);
         if (!std::strcmp(argv[i], "--samples")) samples = std::stoi(argv[i + 1]);
     }
-    HostSystemReader sys(root);
+    // A tree below `root` is read as a fixture; root "" is the live machine.
+    std::unique_ptr<SystemReader> reader;
+    if (root.empty())
+        reader = std::make_unique<HostSystemReader>();
+    else
+        reader = std::make_unique<test::FixtureSystemReader>(root);
+    const SystemReader& sys = *reader;
     auto mounts = discover_cgroup_mounts(sys);
     const FoundJob* found = nullptr;
     auto jobs = scan_job_cgroups(sys, mounts, node);

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "../collector/fixture_system_reader.h"
+
 namespace fructosa {
 namespace {
 
@@ -65,7 +67,7 @@ TEST(CutAtJob, V2Scopes) {
 }
 
 TEST(CgroupMounts, MountinfoFindsCombinedCpuCpuacct) {
-    HostSystemReader sys(kV1Plain);
+    test::FixtureSystemReader sys(kV1Plain);
     auto m = discover_cgroup_mounts(sys);
     ASSERT_FALSE(m.v1["cpuacct"].empty());
     EXPECT_EQ(m.v1["cpuacct"].front(), "/sys/fs/cgroup/cpu,cpuacct");
@@ -84,7 +86,7 @@ TEST(CgroupMounts, MountinfoUnescapesSpaces) {
 }
 
 TEST(LocateJob, V1NamedTreeFindsEveryController) {
-    HostSystemReader sys(kV1);
+    test::FixtureSystemReader sys(kV1);
     JobCgroupRequest req;
     req.job_id = 42;
     req.uid = 1000;
@@ -110,7 +112,7 @@ TEST(LocateJob, V1NamedTreeFindsEveryController) {
 }
 
 TEST(LocateJob, V1ForeignEntryRefusedNotFollowed) {
-    HostSystemReader sys(kV1);
+    test::FixtureSystemReader sys(kV1);
     JobCgroupRequest req;
     req.job_id = 42;
     req.node = "n1";
@@ -130,7 +132,7 @@ TEST(LocateJob, V1ForeignEntryRefusedNotFollowed) {
 }
 
 TEST(LocateJob, V1OnlyForeignEntriesGiveNothing) {
-    HostSystemReader sys(kV1);
+    test::FixtureSystemReader sys(kV1);
     JobCgroupRequest req;
     req.job_id = 42;
     req.node = "n1";
@@ -143,7 +145,7 @@ TEST(LocateJob, V1OnlyForeignEntriesGiveNothing) {
 }
 
 TEST(LocateJob, V1JobThatIsGoneIsAnError) {
-    HostSystemReader sys(kV1);
+    test::FixtureSystemReader sys(kV1);
     JobCgroupRequest req;
     req.job_id = 77;
     req.node = "n1";
@@ -154,7 +156,7 @@ TEST(LocateJob, V1JobThatIsGoneIsAnError) {
 }
 
 TEST(LocateJob, V1PlainTreeWithCombinedMount) {
-    HostSystemReader sys(kV1Plain);
+    test::FixtureSystemReader sys(kV1Plain);
     JobCgroupRequest req;
     req.job_id = 5;
     req.uid = 0;
@@ -171,7 +173,7 @@ TEST(LocateJob, V1PlainTreeWithCombinedMount) {
 }
 
 TEST(LocateJob, V2PlainAndNodeScopes) {
-    HostSystemReader sys(kV2);
+    test::FixtureSystemReader sys(kV2);
     auto mounts = default_cgroup_mounts();
     JobCgroupRequest req;
     req.job_id = 7;
@@ -201,7 +203,7 @@ TEST(LocateJob, V2PlainAndNodeScopes) {
 }
 
 TEST(ScanJobs, V1FindsExactlyTheNodesJobs) {
-    HostSystemReader sys(kV1);
+    test::FixtureSystemReader sys(kV1);
     auto jobs = scan_job_cgroups(sys, default_cgroup_mounts(), "n1");
     // job 44 is n2's; the plain slurm/ tree beside named ones is no node's.
     ASSERT_EQ(ids(jobs), (std::vector<std::uint64_t>{42, 43}));
@@ -219,7 +221,7 @@ TEST(ScanJobs, V1FindsExactlyTheNodesJobs) {
 }
 
 TEST(ScanJobs, V1PlainHost) {
-    HostSystemReader sys(kV1Plain);
+    test::FixtureSystemReader sys(kV1Plain);
     auto jobs = scan_job_cgroups(sys, discover_cgroup_mounts(sys), "node005");
     ASSERT_EQ(ids(jobs), (std::vector<std::uint64_t>{5}));
     EXPECT_EQ(jobs[0].uid, 0u);
@@ -228,7 +230,7 @@ TEST(ScanJobs, V1PlainHost) {
 }
 
 TEST(ScanJobs, V2NodeScopes) {
-    HostSystemReader sys(kV2);
+    test::FixtureSystemReader sys(kV2);
     auto jobs = scan_job_cgroups(sys, default_cgroup_mounts(), "n2");
     ASSERT_EQ(ids(jobs), (std::vector<std::uint64_t>{8}));
     EXPECT_EQ(jobs[0].paths.version, CgroupVersion::v2);
@@ -240,14 +242,14 @@ TEST(ScanJobs, V2NodeScopes) {
 }
 
 TEST(ScanJobs, V2PlainHost) {
-    HostSystemReader sys(kV2Plain);
+    test::FixtureSystemReader sys(kV2Plain);
     auto jobs = scan_job_cgroups(sys, default_cgroup_mounts(), "node011");
     ASSERT_EQ(ids(jobs), (std::vector<std::uint64_t>{11}));
     EXPECT_EQ(jobs[0].paths.unified, "/sys/fs/cgroup/system.slice/slurmstepd.scope/job_11");
 }
 
 TEST(ScanJobs, NothingOnAMachineWithoutSlurm) {
-    HostSystemReader sys(std::string(FIXTURE_DIR) + "/no_such_tree");
+    test::FixtureSystemReader sys(std::string(FIXTURE_DIR) + "/no_such_tree");
     EXPECT_TRUE(scan_job_cgroups(sys, default_cgroup_mounts(), "n1").empty());
 }
 

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "collector/job/job_metrics.h"
+#include "../collector/fixture_system_reader.h"
 
 namespace fructosa {
 namespace {
@@ -55,7 +56,7 @@ JobCgroupPaths v2_job(const std::string& scope, std::uint64_t job) {
 }
 
 TEST(CgroupSamplerV1, ReadsTheFixtureNumbers) {
-    HostSystemReader sys(kV1);
+    test::FixtureSystemReader sys(kV1);
     auto s = sample_job_cgroup(sys, v1_job("slurm_n1", 1000, 42), 1000.0);
     EXPECT_TRUE(s.present);
     EXPECT_TRUE(s.problems.empty());
@@ -84,7 +85,7 @@ TEST(CgroupSamplerV1, ReadsTheFixtureNumbers) {
 }
 
 TEST(CgroupSamplerV1, OlderKernelAndConfigLeaveFieldsAbsent) {
-    HostSystemReader sys(kV1);
+    test::FixtureSystemReader sys(kV1);
     auto s = sample_job_cgroup(sys, v1_job("slurm_n1", 1001, 43, {"cpuacct", "memory", "blkio", "freezer"}), 5.0);
     EXPECT_TRUE(s.present);
     EXPECT_EQ(s.cpu_usage_ns, 5000000000u);
@@ -104,7 +105,7 @@ TEST(CgroupSamplerV1, OlderKernelAndConfigLeaveFieldsAbsent) {
 }
 
 TEST(CgroupSamplerV1, NoLeakageBetweenJobs) {
-    HostSystemReader sys(kV1);
+    test::FixtureSystemReader sys(kV1);
     auto a = sample_job_cgroup(sys, v1_job("slurm_n1", 1000, 42), 0);
     auto b = sample_job_cgroup(sys, v1_job("slurm_n1", 1001, 43), 0);
     EXPECT_NE(a.cpu_usage_ns, b.cpu_usage_ns);
@@ -113,7 +114,7 @@ TEST(CgroupSamplerV1, NoLeakageBetweenJobs) {
 }
 
 TEST(CgroupSamplerV1, MemswGivesSwapWhenMemoryStatHasNone) {
-    HostSystemReader base(kV1);
+    test::FixtureSystemReader base(kV1);
     const std::string mem = "/sys/fs/cgroup/memory/slurm_n1/uid_1000/job_42";
     auto stat = base.read_file(mem + "/memory.stat").value();
     std::string no_swap;
@@ -129,7 +130,7 @@ TEST(CgroupSamplerV1, MemswGivesSwapWhenMemoryStatHasNone) {
 }
 
 TEST(CgroupSamplerV1, GarbledFileIsAProblemNotAZero) {
-    HostSystemReader base(kV1);
+    test::FixtureSystemReader base(kV1);
     const std::string cpu = "/sys/fs/cgroup/cpuacct/slurm_n1/uid_1000/job_42/cpuacct.usage";
     OverlayReader sys(base, {{cpu, "twelve\n"}});
     auto s = sample_job_cgroup(sys, v1_job("slurm_n1", 1000, 42), 0);
@@ -140,7 +141,7 @@ TEST(CgroupSamplerV1, GarbledFileIsAProblemNotAZero) {
 }
 
 TEST(CgroupSamplerV1, VanishedJobIsNotPresent) {
-    HostSystemReader sys(kV1);
+    test::FixtureSystemReader sys(kV1);
     auto s = sample_job_cgroup(sys, v1_job("slurm_n1", 1000, 99), 0);
     EXPECT_FALSE(s.present);
     EXPECT_FALSE(s.cpu_usage_ns);
@@ -149,7 +150,7 @@ TEST(CgroupSamplerV1, VanishedJobIsNotPresent) {
 }
 
 TEST(CgroupSamplerV1, AnyHierarchyCountsTheTasks) {
-    HostSystemReader sys(kV1);
+    test::FixtureSystemReader sys(kV1);
     // the pids hierarchy has task_N leaves like cpuacct and memory: same counts as freezer's
     auto s = sample_job_cgroup(sys, v1_job("slurm_n1", 1000, 42, {"pids"}), 0);
     EXPECT_EQ(s.threads, 6u);
@@ -157,7 +158,7 @@ TEST(CgroupSamplerV1, AnyHierarchyCountsTheTasks) {
 }
 
 TEST(CgroupSamplerV2, PidsCurrentWhenNoThreadLists) {
-    HostSystemReader empty(std::string(FIXTURE_DIR) + "/no_such_tree");
+    test::FixtureSystemReader empty(std::string(FIXTURE_DIR) + "/no_such_tree");
     const std::string job = "/sys/fs/cgroup/system.slice/slurmstepd.scope/job_3";
     OverlayReader sys(empty, {{job + "/cgroup.procs", ""},
                               {job + "/pids.current", "9\n"},
@@ -177,7 +178,7 @@ TEST(CgroupSamplerV2, PidsCurrentWhenNoThreadLists) {
 }
 
 TEST(CgroupSamplerV2, ReadsTheFixtureNumbers) {
-    HostSystemReader sys(kV2);
+    test::FixtureSystemReader sys(kV2);
     auto s = sample_job_cgroup(sys, v2_job("slurmstepd.scope", 7), 50.0);
     EXPECT_TRUE(s.present);
     EXPECT_TRUE(s.problems.empty());
@@ -212,7 +213,7 @@ TEST(CgroupSamplerV2, ReadsTheFixtureNumbers) {
 }
 
 TEST(CgroupSamplerV2, OlderKernelLeavesFieldsAbsent) {
-    HostSystemReader sys(kV2);
+    test::FixtureSystemReader sys(kV2);
     auto s = sample_job_cgroup(sys, v2_job("n2_slurmstepd.scope", 8), 0);
     EXPECT_TRUE(s.present);
     EXPECT_TRUE(s.problems.empty());
@@ -230,7 +231,7 @@ TEST(CgroupSamplerV2, OlderKernelLeavesFieldsAbsent) {
 }
 
 TEST(CgroupSamplerV1, TwoSamplesThroughJobMetrics) {
-    HostSystemReader base(kV1);
+    test::FixtureSystemReader base(kV1);
     const std::string cpu = "/sys/fs/cgroup/cpuacct/slurm_n1/uid_1000/job_42/";
     const std::string mem = "/sys/fs/cgroup/memory/slurm_n1/uid_1000/job_42/";
     const std::string io = "/sys/fs/cgroup/blkio/slurm_n1/uid_1000/job_42/";

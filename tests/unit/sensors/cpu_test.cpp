@@ -104,10 +104,10 @@ TEST(CpuPercent, CounterGoingBackwardsCountsAsNoTime) {
 
 TEST(CpuPercent, SensorPrimesOnFirstSampleThenReportsDeltas) {
     auto s = sensor("CPUPercent");
-    auto first = s->sample(HostSystemReader(fixture_root("host")));
+    auto first = s->sample(FixtureSystemReader(fixture_root("host")));
     ASSERT_TRUE(first.has_value());
     EXPECT_TRUE(first->empty());
-    auto second = s->sample(HostSystemReader(fixture_root("host_later")));
+    auto second = s->sample(FixtureSystemReader(fixture_root("host_later")));
     ASSERT_TRUE(second.has_value());
     EXPECT_DOUBLE_EQ(at(*second, "0"), 40);
     EXPECT_DOUBLE_EQ(at(*second, "2"), 10);
@@ -116,10 +116,10 @@ TEST(CpuPercent, SensorPrimesOnFirstSampleThenReportsDeltas) {
 
 TEST(CpuTimesPercent, SensorPrimesOnFirstSample) {
     auto s = sensor("CPUTimesPercent");
-    auto first = s->sample(HostSystemReader(fixture_root("host")));
+    auto first = s->sample(FixtureSystemReader(fixture_root("host")));
     ASSERT_TRUE(first.has_value());
     EXPECT_TRUE(first->empty());
-    auto second = s->sample(HostSystemReader(fixture_root("host_later")));
+    auto second = s->sample(FixtureSystemReader(fixture_root("host_later")));
     ASSERT_TRUE(second.has_value());
     EXPECT_DOUBLE_EQ(at(*second, "idle"), 70);
 }
@@ -177,7 +177,7 @@ TEST(CpuFreq, CpuinfoFallbackHasCurrentOnly) {
 
 TEST(CpuFreq, NoSourceIsNullopt) {
     auto s = sensor("CPUFreq");
-    EXPECT_FALSE(s->sample(HostSystemReader(fixture_root("host_later"))).has_value());
+    EXPECT_FALSE(s->sample(FixtureSystemReader(fixture_root("host_later"))).has_value());
 }
 
 TEST(CpuFreq, UnknownOptionIsRejected) {

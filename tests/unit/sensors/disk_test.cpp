@@ -68,7 +68,7 @@ TEST(DiskUsage, SeveralPathsArePrefixedAndMissingOnesSkipped) {
     EXPECT_DOUBLE_EQ(at(r, "srv_data.free"), 400);
     EXPECT_DOUBLE_EQ(at(r, "srv_data.percent"), 1500.0 / 1900 * 100);
     auto none = sensor("DiskUsage", "path = /not/mounted\n");
-    EXPECT_FALSE(none->sample(HostSystemReader(fixture_root("host"))).has_value());
+    EXPECT_FALSE(none->sample(FixtureSystemReader(fixture_root("host"))).has_value());
 }
 
 TEST(DiskUsage, RelativePathIsAConfigError) {

@@ -8,7 +8,7 @@ using namespace fructosa::sensors;
 using namespace fructosa::test;
 
 TEST(Hwmon, ReadsChipsInNumberOrderWithDeviceSubdirectory) {
-    auto chips = read_hwmon_chips(HostSystemReader(fixture_root("laptop")));
+    auto chips = read_hwmon_chips(FixtureSystemReader(fixture_root("laptop")));
     ASSERT_EQ(chips.size(), 4u);
     EXPECT_EQ(chips[2].name, "hwmon2");
     EXPECT_EQ(chips[3].name, "hwmon10");
@@ -35,7 +35,7 @@ TEST(SensorsFans, Rpm) {
 }
 
 TEST(Hwmon, NoHwmonIsNullopt) {
-    HostSystemReader host(fixture_root("host"));
+    FixtureSystemReader host(fixture_root("host"));
     EXPECT_FALSE(make_sensor("SensorsTemperatures")->sample(host).has_value());
     EXPECT_FALSE(make_sensor("SensorsFans")->sample(host).has_value());
     EXPECT_FALSE(make_sensor("SensorsBattery")->sample(host).has_value());

@@ -51,7 +51,7 @@ TEST(SensorRegistry, TheOriginalsTwentySensorsInOrder) {
 }
 
 TEST(SensorRegistry, EverySensorRunsOnTheLiveMachine) {
-    HostSystemReader live("");
+    HostSystemReader live;
     for (const auto& r : sensor_registry()) {
         auto s = r.make();
         // Twice, so the delta sensors report too.
@@ -77,7 +77,7 @@ TEST(SensorRegistry, EverySensorRunsOnTheLiveMachine) {
 }
 
 TEST(SensorRegistry, EverySensorIsNulloptOnAnEmptyTree) {
-    HostSystemReader empty(fixture_root("no-such-tree"));
+    FixtureSystemReader empty(fixture_root("no-such-tree"));
     for (const auto& r : sensor_registry())
         EXPECT_FALSE(r.make()->sample(empty).has_value()) << r.name;
 }
@@ -86,8 +86,8 @@ TEST(SensorRegistry, EveryFixtureFieldIsASafePath) {
     for (const char* tree : {"host", "laptop"}) {
         for (const auto& r : sensor_registry()) {
             auto s = r.make();
-            s->sample(HostSystemReader(fixture_root(tree)));
-            auto out = s->sample(HostSystemReader(fixture_root(tree)));
+            s->sample(FixtureSystemReader(fixture_root(tree)));
+            auto out = s->sample(FixtureSystemReader(fixture_root(tree)));
             if (!out) continue;
             for (const auto& x : *out) expect_safe_field(r.name, x.field);
         }

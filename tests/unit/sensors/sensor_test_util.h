@@ -1,6 +1,6 @@
 #pragma once
-/// Helpers for the sensor tests: fixture trees under FIXTURE_DIR, a field's value in
-/// Readings, and sensors configured from INI text.
+/// Helpers for the sensor tests: fixture trees under FIXTURE_DIR (read through
+/// FixtureSystemReader), a field's value in Readings, and sensors configured from INI text.
 
 #include <gtest/gtest.h>
 
@@ -11,6 +11,7 @@
 #include "collector/sensor.h"
 #include "collector/system_reader.h"
 #include "common/config.h"
+#include "../collector/fixture_system_reader.h"
 
 namespace fructosa::test {
 
@@ -21,7 +22,7 @@ inline std::string fixture_root(const std::string& name) {
 
 /// A file of a fixture tree; fails the test when it is missing.
 inline std::string fixture_text(const std::string& tree, const std::string& path) {
-    auto text = HostSystemReader(fixture_root(tree)).read_file(path);
+    auto text = FixtureSystemReader(fixture_root(tree)).read_file(path);
     EXPECT_TRUE(text.has_value()) << tree << path;
     return text.value_or("");
 }
@@ -57,7 +58,7 @@ inline Readings sample_on(const std::string& name, const std::string& tree,
                           const std::string& options = "") {
     auto s = sensor(name, options);
     if (!s) return {};
-    auto r = s->sample(HostSystemReader(fixture_root(tree)));
+    auto r = s->sample(FixtureSystemReader(fixture_root(tree)));
     EXPECT_TRUE(r.has_value()) << name << " on " << tree;
     return r.value_or(Readings{});
 }

@@ -73,14 +73,14 @@ TEST(Utmp, TruncatedFileNamesTheFile) {
 
 TEST_F(UtmpTree, SessionsPerUser) {
     write_utmp(sessions());
-    auto r = make_sensor("Users")->sample(HostSystemReader(root_.string()));
+    auto r = make_sensor("Users")->sample(FixtureSystemReader(root_.string()));
     ASSERT_TRUE(r.has_value());
     EXPECT_EQ(*r, (Readings{{"count", 5}, {"alice", 2}, {"bob", 1}, {"j_doe", 1}, {long_name, 1}}));
 }
 
 TEST_F(UtmpTree, NoUtmpIsNullopt) {
-    EXPECT_FALSE(make_sensor("Users")->sample(HostSystemReader(root_.string())).has_value());
+    EXPECT_FALSE(make_sensor("Users")->sample(FixtureSystemReader(root_.string())).has_value());
     write_utmp("");
-    EXPECT_EQ(make_sensor("Users")->sample(HostSystemReader(root_.string())),
+    EXPECT_EQ(make_sensor("Users")->sample(FixtureSystemReader(root_.string())),
               (Readings{{"count", 0}}));
 }
