@@ -13,7 +13,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "../run_until.h"
+#include "tests/unit/run_until.h"
 
 using namespace fructosa;
 using namespace fructosa::test;

@@ -8,7 +8,7 @@
 
 #include <filesystem>
 
-#include "../run_until.h"
+#include "tests/unit/run_until.h"
 #include "recording_sink.h"
 
 using namespace fructosa;

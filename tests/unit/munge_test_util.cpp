@@ -1,4 +1,4 @@
-#include "munge_test_util.h"
+#include "tests/unit/munge_test_util.h"
 
 #include <sys/wait.h>
 #include <unistd.h>

@@ -15,11 +15,11 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
 
-#include "../master/server_fixture.h"
+#include "tests/unit/master/server_fixture.h"
 
 #include "collector/munge_credential.h"
 #include "master/munge_auth.h"
-#include "munge_test_util.h"
+#include "tests/unit/munge_test_util.h"
 
 using namespace fructosa;
 namespace asio = boost::asio;

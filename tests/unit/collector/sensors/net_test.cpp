@@ -2,7 +2,7 @@
 #include "collector/sensors/net_if_addrs.h"
 #include "collector/sensors/net_if_stats.h"
 #include "collector/sensors/net_io.h"
-#include "sensor_test_util.h"
+#include "tests/unit/collector/sensors/sensor_test_util.h"
 
 using namespace fructosa;
 using namespace fructosa::sensors;

@@ -7,7 +7,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "sensor_test_util.h"
+#include "tests/unit/collector/sensors/sensor_test_util.h"
 
 using namespace fructosa;
 using namespace fructosa::sensors;

@@ -1,7 +1,7 @@
 #include "collector/sensors/disk_io.h"
 #include "collector/sensors/disk_partitions.h"
 #include "collector/sensors/disk_usage.h"
-#include "sensor_test_util.h"
+#include "tests/unit/collector/sensors/sensor_test_util.h"
 
 using namespace fructosa;
 using namespace fructosa::sensors;

@@ -2,7 +2,7 @@
 
 #include "collector/sensors/parse_util.h"
 #include "common/metric.h"
-#include "sensor_test_util.h"
+#include "tests/unit/collector/sensors/sensor_test_util.h"
 
 using namespace fructosa;
 using namespace fructosa::test;

@@ -4,7 +4,7 @@
 
 #include "collector/agent_config.h"
 #include "master/munge_auth.h"
-#include "munge_test_util.h"
+#include "tests/unit/munge_test_util.h"
 
 using namespace fructosa;
 

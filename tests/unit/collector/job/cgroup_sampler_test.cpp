@@ -5,7 +5,7 @@
 #include <map>
 
 #include "collector/job/job_metrics.h"
-#include "../collector/fixture_system_reader.h"
+#include "tests/unit/collector/fixture_system_reader.h"
 
 namespace fructosa {
 namespace {

@@ -7,7 +7,7 @@
 
 #include "collector/munge_credential.h"
 #include "master/lmaster_config.h"
-#include "munge_test_util.h"
+#include "tests/unit/munge_test_util.h"
 
 using namespace fructosa;
 using namespace std::chrono_literals;

@@ -11,7 +11,7 @@
 #include "collector/sensor.h"
 #include "collector/system_reader.h"
 #include "common/config.h"
-#include "../collector/fixture_system_reader.h"
+#include "tests/unit/collector/fixture_system_reader.h"
 
 namespace fructosa::test {
 

@@ -4,7 +4,7 @@
 #include "collector/sensors/cpu_stats.h"
 #include "collector/sensors/cpu_times.h"
 #include "collector/sensors/proc_stat.h"
-#include "sensor_test_util.h"
+#include "tests/unit/collector/sensors/sensor_test_util.h"
 
 using namespace fructosa;
 using namespace fructosa::sensors;

@@ -1,7 +1,7 @@
 #include "collector/sensors/hwmon.h"
 
 #include "collector/sensors/battery.h"
-#include "sensor_test_util.h"
+#include "tests/unit/collector/sensors/sensor_test_util.h"
 
 using namespace fructosa;
 using namespace fructosa::sensors;

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "../collector/fixture_system_reader.h"
+#include "tests/unit/collector/fixture_system_reader.h"
 
 namespace fructosa {
 namespace {

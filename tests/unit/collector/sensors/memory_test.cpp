@@ -3,7 +3,7 @@
 #include "collector/sensors/meminfo.h"
 #include "collector/sensors/swap_memory.h"
 #include "collector/sensors/virtual_memory.h"
-#include "sensor_test_util.h"
+#include "tests/unit/collector/sensors/sensor_test_util.h"
 
 using namespace fructosa;
 using namespace fructosa::sensors;
