@@ -22,6 +22,15 @@ using Points = std::vector<Point>;
 /// user or NIC name can never add levels to a path. Case is kept. Empty becomes "_".
 std::string sanitize_component(std::string_view text);
 
+/// True when `text` is one path component that sanitize_component leaves as it is:
+/// not empty, only [A-Za-z0-9_-:+%@]. Allocates nothing (lmaster checks every point).
+bool component_is_safe(std::string_view text);
+
+/// True when every dot-separated component of `path` is component_is_safe: no empty
+/// level ("a..b", ".a", "a."), nothing carbon would misread or that climbs out of its
+/// data folder. Allocates nothing.
+bool path_is_safe(std::string_view path);
+
 /// Joins components with '.', skipping empty ones; components are NOT sanitised.
 std::string join_path(std::initializer_list<std::string_view> parts);
 
