@@ -41,16 +41,6 @@ bool path_is_safe(std::string_view path) {
     }
 }
 
-std::string join_path(std::initializer_list<std::string_view> parts) {
-    std::string out;
-    for (auto p : parts) {
-        if (p.empty()) continue;
-        if (!out.empty()) out += '.';
-        out += p;
-    }
-    return out;
-}
-
 std::string short_hostname() {
     char buf[HOST_NAME_MAX + 1] = {};
     if (::gethostname(buf, sizeof buf - 1) != 0) return "localhost";

@@ -31,9 +31,6 @@ bool component_is_safe(std::string_view text);
 /// data folder. Allocates nothing.
 bool path_is_safe(std::string_view path);
 
-/// Joins components with '.', skipping empty ones; components are NOT sanitised.
-std::string join_path(std::initializer_list<std::string_view> parts);
-
 /// The short host name (up to the first dot), as the original used in paths.
 std::string short_hostname();
 
