@@ -35,7 +35,8 @@ bool path_is_safe(std::string_view path) {
     std::size_t start = 0;
     while (true) {
         std::size_t dot = path.find('.', start);
-        if (!component_is_safe(path.substr(start, dot == std::string_view::npos ? dot : dot - start))) return false;
+        std::string_view part = path.substr(start, dot == std::string_view::npos ? dot : dot - start);
+        if (!component_is_safe(part)) return false;
         if (dot == std::string_view::npos) return true;
         start = dot + 1;
     }

@@ -10,7 +10,9 @@ Points self_metric_points(std::string_view host, double timestamp, const AgentSe
                           const SinkStats& sink) {
     std::string base = lmaster_series_base(sanitize_component(host));
     Points out;
-    auto add = [&](std::string_view name, double value) { out.push_back(Point{child_path(base, name), timestamp, value}); };
+    auto add = [&](std::string_view name, double value) {
+        out.push_back(Point{child_path(base, name), timestamp, value});
+    };
     add("agents_connected", static_cast<double>(server.agents_connected));
     add("batches_in", static_cast<double>(server.batches_in));
     add("points_in", static_cast<double>(server.points_in));
