@@ -70,13 +70,13 @@ void Agent::schedule_self_metrics() {
         if (ec) return;
         ShipperStats s = shipper_.stats();
         double now = system_wall_clock();
-        std::string base = "fructosa.lagent." + config_.hostname + ".";
-        Points p{{base + "points_sent", now, double(s.points_sent)},
-                 {base + "points_queued", now, double(s.points_queued)},
-                 {base + "points_dropped", now, double(s.points_dropped)},
-                 {base + "reconnects", now, double(s.reconnects)},
-                 {base + "sensor_errors", now, double(sampler_.errors())}};
-        if (jobs_) p.push_back({base + "jobs_tracked", now, double(jobs_->tracked())});
+        std::string base = lagent_series_base(config_.hostname);
+        Points p{{child_path(base, "points_sent"), now, double(s.points_sent)},
+                 {child_path(base, "points_queued"), now, double(s.points_queued)},
+                 {child_path(base, "points_dropped"), now, double(s.points_dropped)},
+                 {child_path(base, "reconnects"), now, double(s.reconnects)},
+                 {child_path(base, "sensor_errors"), now, double(sampler_.errors())}};
+        if (jobs_) p.push_back({child_path(base, "jobs_tracked"), now, double(jobs_->tracked())});
         shipper_.add(std::move(p));
         schedule_self_metrics();
     });

@@ -8,13 +8,10 @@ double system_wall_clock() {
     return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
-Points readings_to_points(const std::string& host, const std::string& sensor, const Readings& readings,
-                          double timestamp) {
+Points readings_to_points(std::string_view base, const Readings& readings, double timestamp) {
     Points out;
     out.reserve(readings.size());
-    std::string base = host + "." + sensor;
-    for (const auto& r : readings)
-        out.push_back(Point{r.field.empty() ? base : base + "." + r.field, timestamp, r.value});
+    for (const auto& r : readings) out.push_back(Point{child_path(base, r.field), timestamp, r.value});
     return out;
 }
 
@@ -72,7 +69,7 @@ void HostSampler::sample_once(Running& r) {
             r.unavailable_reported = false;
         }
         r.complaint.release(fmt::format("sensor {}: working again", name));
-        if (!readings->empty()) sink_(readings_to_points(host_, name, *readings, ts));
+        if (!readings->empty()) sink_(readings_to_points(host_series_base(host_, name), *readings, ts));
     } catch (const std::exception& e) {
         ++errors_;
         r.complaint.complain(fmt::format("sensor {}: {} (tried again in {} s)", name, e.what(), r.config.interval_s));

@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <memory>
+#include <string_view>
 #include <vector>
 
 #include <boost/asio.hpp>
@@ -13,6 +14,7 @@
 #include "collector/system_reader.h"
 #include "common/logging.h"
 #include "common/metric.h"
+#include "common/metric_path.h"
 
 namespace fructosa {
 
@@ -20,9 +22,9 @@ namespace fructosa {
 using WallClock = std::function<double()>;
 double system_wall_clock();
 
-/// Turns one sensor's readings into points: "<host>.<Sensor>" + ("." + field).
-Points readings_to_points(const std::string& host, const std::string& sensor, const Readings& readings,
-                          double timestamp);
+/// Turns readings into points under `base` (host_series_base or job_series_base of
+/// common/metric_path.h): each path is child_path(base, field).
+Points readings_to_points(std::string_view base, const Readings& readings, double timestamp);
 
 class HostSampler {
 public:

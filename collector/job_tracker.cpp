@@ -181,7 +181,7 @@ void JobTracker::sample(Job& job, bool final_sample) {
     job.whole.add(s);
     for (auto& [step, acc] : job.steps) acc.add(s);
     if (!r.empty())
-        shipper_.add(readings_to_points("jobs." + std::to_string(job.id), config_.hostname, r, s.time));
+        shipper_.add(readings_to_points(job_series_base(job.id, config_.hostname), r, s.time));
 }
 
 void JobTracker::finish(std::uint64_t job_id, const std::string& reason) {

@@ -22,8 +22,14 @@ using Points = std::vector<Point>;
 /// user or NIC name can never add levels to a path. Case is kept. Empty becomes "_".
 std::string sanitize_component(std::string_view text);
 
-/// Joins components with '.', skipping empty ones; components are NOT sanitised.
-std::string join_path(std::initializer_list<std::string_view> parts);
+/// True when `text` is one path component that sanitize_component leaves as it is:
+/// not empty, only [A-Za-z0-9_-:+%@]. Allocates nothing (lmaster checks every point).
+bool component_is_safe(std::string_view text);
+
+/// True when every dot-separated component of `path` is component_is_safe: no empty
+/// level ("a..b", ".a", "a."), nothing carbon would misread or that climbs out of its
+/// data folder. Allocates nothing.
+bool path_is_safe(std::string_view path);
 
 /// The short host name (up to the first dot), as the original used in paths.
 std::string short_hostname();

@@ -1,6 +1,7 @@
 // The cluster dashboard: every node at a glance, the jobs, and FrUCToSA's own pipeline
 // (lagents and lmaster), so that missing data can be traced to where it was lost.
 
+#include "common/metric_patterns.h"
 #include "dashboards/dashboards.h"
 #include "dashboards/grafana.h"
 #include "dashboards/panel_helpers.h"
@@ -19,7 +20,7 @@ void link_to_node_dashboard(json& panel) {
                       "?var-host=${__field.displayName}&${__url_time_range}&var-ds=${ds}"}}});
 }
 
-void add_overview_row(Layout& l, const MetricPaths& p) {
+void add_overview_row(Layout& l, const MetricPatterns& p) {
     l.row("Cluster now");
     const std::string alive = reporting(p.host("*", "VirtualMemory.percent"));
     l.add(stat(spec("Nodes reporting", "none", {"sumSeries(" + alive + ")"},
@@ -41,7 +42,7 @@ void add_overview_row(Layout& l, const MetricPaths& p) {
           4, 4);
 }
 
-void add_nodes_row(Layout& l, const MetricPaths& p) {
+void add_nodes_row(Layout& l, const MetricPatterns& p) {
     const int h = p.host_node();
     l.row("Nodes at a glance");
     json cpu = heat_strip(percent_spec("CPU load per node (heat map)",
@@ -78,7 +79,7 @@ void add_nodes_row(Layout& l, const MetricPaths& p) {
     l.add(timeseries(percent_spec("Swap used per node", {by_node(p.host("*", "SwapMemory.percent"), {h})})), 12, 8);
 }
 
-void add_jobs_row(Layout& l, const MetricPaths& p) {
+void add_jobs_row(Layout& l, const MetricPatterns& p) {
     l.row("Jobs");
     l.add(timeseries(spec("Jobs running (node slots)", "none",
                           {"alias(sumSeries(" + p.lagent("*", "jobs_tracked") + "), 'jobs on nodes')"})),
@@ -88,7 +89,7 @@ void add_jobs_row(Layout& l, const MetricPaths& p) {
           12, 8);
 }
 
-void add_pipeline_row(Layout& l, const MetricPaths& p) {
+void add_pipeline_row(Layout& l, const MetricPatterns& p) {
     const int h = p.daemon_host_node();
     l.row("FrUCToSA pipeline (lmaster and lagents)");
     l.add(timeseries(spec("lmaster throughput", "cps",
@@ -121,7 +122,7 @@ void add_pipeline_row(Layout& l, const MetricPaths& p) {
 }  // namespace
 
 nlohmann::json cluster_dashboard(const DashboardOptions& options) {
-    MetricPaths p(options.prefix);
+    MetricPatterns p(options.prefix);
     DashboardSpec d;
     d.uid = kClusterDashboardUid;
     d.title = "FrUCToSA cluster";

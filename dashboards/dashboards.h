@@ -10,9 +10,13 @@
 
 #include <nlohmann/json.hpp>
 
-#include "dashboards/metric_paths.h"
-
 namespace fructosa {
+
+/// What the generators need to know about the installation.
+struct DashboardOptions {
+    std::string prefix;                  ///< lmaster's [Graphite] prefix ("" = none; may hold dots)
+    std::string datasource = "Graphite"; ///< datasource selected by default in the ds variable
+};
 
 inline constexpr const char* kNodeDashboardUid = "fructosa-node";
 inline constexpr const char* kClusterDashboardUid = "fructosa-cluster";

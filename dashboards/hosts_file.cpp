@@ -69,7 +69,7 @@ std::vector<std::string> parse_hosts(std::string_view text, std::string_view sec
         for (auto& h : expanded) {
             if (h.find('.') != std::string::npos)
                 throw fail(fmt::format("'{}': use the short host name ('{}'), as lagent reports it", h, h.substr(0, h.find('.'))));
-            if (sanitize_component(h) != h)
+            if (!component_is_safe(h))
                 throw fail(fmt::format("'{}' has characters lagent would not write in a metric path", h));
             if (std::find(hosts.begin(), hosts.end(), h) == hosts.end()) hosts.push_back(std::move(h));
         }

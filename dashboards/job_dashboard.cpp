@@ -1,6 +1,7 @@
 // The job dashboard: one Slurm job, one series per node, measured in the job's own
 // cgroup and set against what the job was allocated (cores, memory limit).
 
+#include "common/metric_patterns.h"
 #include "dashboards/dashboards.h"
 #include "dashboards/grafana.h"
 #include "dashboards/panel_helpers.h"
@@ -11,7 +12,7 @@ using namespace grafana;
 
 namespace {
 
-void add_summary_row(Layout& l, const MetricPaths& p) {
+void add_summary_row(Layout& l, const MetricPatterns& p) {
     const int n = p.job_host_node();
     l.row("Job $jobid");
     l.add(stat(spec("Nodes", "none", {"countSeries(" + p.job("$jobid", "*", "memory.current") + ")"},
@@ -44,7 +45,7 @@ void add_summary_row(Layout& l, const MetricPaths& p) {
     l.add(std::move(oom), 4, 4);
 }
 
-void add_cpu_row(Layout& l, const MetricPaths& p) {
+void add_cpu_row(Layout& l, const MetricPatterns& p) {
     const int n = p.job_host_node();
     l.row("CPU");
     json eff = timeseries(percent_spec("CPU efficiency per node (of allocated cores)",
@@ -67,7 +68,7 @@ void add_cpu_row(Layout& l, const MetricPaths& p) {
           12, 8);
 }
 
-void add_memory_row(Layout& l, const MetricPaths& p) {
+void add_memory_row(Layout& l, const MetricPatterns& p) {
     const int n = p.job_host_node();
     l.row("Memory");
     json mem = timeseries(spec("Memory against the limit", "bytes",
@@ -90,7 +91,7 @@ void add_memory_row(Layout& l, const MetricPaths& p) {
           24, 8);
 }
 
-void add_io_row(Layout& l, const MetricPaths& p) {
+void add_io_row(Layout& l, const MetricPatterns& p) {
     const int n = p.job_host_node();
     l.row("I/O");
     l.add(timeseries(spec("I/O throughput", "Bps",
@@ -106,7 +107,7 @@ void add_io_row(Layout& l, const MetricPaths& p) {
           12, 8);
 }
 
-void add_pressure_row(Layout& l, const MetricPaths& p) {
+void add_pressure_row(Layout& l, const MetricPatterns& p) {
     const int n = p.job_host_node();
     l.row("Pressure stall information");
     l.add(timeseries(percent_spec("Pressure (some, 10 s average)",
@@ -121,7 +122,7 @@ void add_pressure_row(Layout& l, const MetricPaths& p) {
           12, 8);
 }
 
-void add_gpu_row(Layout& l, const MetricPaths& p) {
+void add_gpu_row(Layout& l, const MetricPatterns& p) {
     const int n = p.job_host_node();
     // Collapsed: FrUCToSA has no GPU sensors yet. The series names are the ones the NVML
     // sensor is to write: jobs.<jobid>.<host>.gpu.<index>.<field>.
@@ -140,7 +141,7 @@ void add_gpu_row(Layout& l, const MetricPaths& p) {
           12, 8);
 }
 
-void add_nodes_row(Layout& l, const MetricPaths& p) {
+void add_nodes_row(Layout& l, const MetricPatterns& p) {
     const int h = p.host_node();
     l.row("Whole nodes of the job");
     l.add(timeseries(percent_spec("Node CPU load (all jobs and system)",
@@ -155,7 +156,7 @@ void add_nodes_row(Layout& l, const MetricPaths& p) {
 }  // namespace
 
 nlohmann::json job_dashboard(const DashboardOptions& options) {
-    MetricPaths p(options.prefix);
+    MetricPatterns p(options.prefix);
     DashboardSpec d;
     d.uid = kJobDashboardUid;
     d.title = "FrUCToSA job";

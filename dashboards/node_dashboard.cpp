@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include "common/metric_patterns.h"
 #include "dashboards/dashboards.h"
 #include "dashboards/grafana.h"
 #include "dashboards/panel_helpers.h"
@@ -13,7 +14,7 @@ using namespace grafana;
 
 namespace {
 
-void add_status_row(Layout& l, const MetricPaths& p) {
+void add_status_row(Layout& l, const MetricPatterns& p) {
     const int h = p.host_node();
     l.row("Status of $host");
     json alive = stat(spec("Data from the node", "none", {by_node(reporting(p.host("$host", "VirtualMemory.percent")), {h})},
@@ -35,7 +36,7 @@ void add_status_row(Layout& l, const MetricPaths& p) {
           7, 4);
 }
 
-void add_global_row(Layout& l, const MetricPaths& p) {
+void add_global_row(Layout& l, const MetricPatterns& p) {
     const int h = p.host_node();
     l.row("Global");
     l.add(gauge(percent_spec("Mean CPU load", {"groupByNode(" + p.host("$host", "CPUPercent.*") + fmt::format(", {}, 'average')", h)},
@@ -54,7 +55,7 @@ void add_global_row(Layout& l, const MetricPaths& p) {
           8, 6);
 }
 
-void add_cpu_row(Layout& l, const MetricPaths& p) {
+void add_cpu_row(Layout& l, const MetricPatterns& p) {
     const int h = p.host_node();
     l.row("CPU");
     l.add(heat_strip(percent_spec("Per-CPU load (heat map)", {by_node(p.host("$host", "CPUPercent.*"), {h, h + 2})},
@@ -81,7 +82,7 @@ void add_cpu_row(Layout& l, const MetricPaths& p) {
           12, 8);
 }
 
-void add_memory_row(Layout& l, const MetricPaths& p) {
+void add_memory_row(Layout& l, const MetricPatterns& p) {
     const int h = p.host_node();
     l.row("Memory");
     l.add(timeseries(spec("Memory", "bytes",
@@ -100,7 +101,7 @@ void add_memory_row(Layout& l, const MetricPaths& p) {
           8, 8);
 }
 
-void add_network_row(Layout& l, const MetricPaths& p) {
+void add_network_row(Layout& l, const MetricPatterns& p) {
     const int h = p.host_node();
     l.row("Network");
     l.add(timeseries(spec("Traffic", "Bps",
@@ -125,7 +126,7 @@ void add_network_row(Layout& l, const MetricPaths& p) {
     l.add(std::move(up), 8, 8);
 }
 
-void add_disk_row(Layout& l, const MetricPaths& p) {
+void add_disk_row(Layout& l, const MetricPatterns& p) {
     const int h = p.host_node();
     l.row("Disk");
     l.add(timeseries(spec("Disk space", "bytes",
@@ -149,7 +150,7 @@ void add_disk_row(Layout& l, const MetricPaths& p) {
     l.add(timeseries(spec("Mounted partitions", "none", {by_node(p.host("$host", "DiskPartitions.count"), {h})})), 12, 8);
 }
 
-void add_hardware_row(Layout& l, const MetricPaths& p) {
+void add_hardware_row(Layout& l, const MetricPatterns& p) {
     const int h = p.host_node();
     l.row("Hardware sensors");
     l.add(timeseries(spec("Temperatures", "celsius",
@@ -161,7 +162,7 @@ void add_hardware_row(Layout& l, const MetricPaths& p) {
           12, 8);
 }
 
-void add_delivery_row(Layout& l, const MetricPaths& p) {
+void add_delivery_row(Layout& l, const MetricPatterns& p) {
     const int h = p.daemon_host_node();
     l.row("Data delivery (lagent)");
     l.add(timeseries(spec("Points sent", "cps", {by_node(rate(p.lagent("$host", "points_sent")), {h})},
@@ -183,7 +184,7 @@ std::vector<std::string> hosts_or_all(const std::vector<std::string>& hosts) {
 }
 
 json make_node(const DashboardOptions& o, const std::vector<std::string>& hosts, DashboardSpec d) {
-    MetricPaths p(o.prefix);
+    MetricPatterns p(o.prefix);
     QueryVariableSpec host;
     host.name = "host";
     host.label = "Host";

@@ -1,8 +1,9 @@
 #pragma once
 /// What an authenticated agent may write: lmaster's check that one agent cannot
-/// write another host's series (or lmaster's own), whatever it sends.
+/// write another host's series (or lmaster's or perad's), whatever it sends.
 ///
-/// An agent whose Hello names host H may write only
+/// An agent whose Hello names host H may write only the paths that
+/// parse_metric_path (common/metric_path.h) reads as owned by H in one of lagent's trees:
 ///   H.<...>                       its host metrics (`node001.CPUPercent.0`)
 ///   jobs.<digits>.H.<...>         its share of a job (`jobs.42.node001.cpu.user`)
 ///   fructosa.lagent.H.<...>       lagent's metrics about itself
@@ -15,9 +16,9 @@
 namespace fructosa {
 
 /// True when `host` (as claimed in a Hello) can be one level of a metric path
-/// unchanged: not empty, at most 255 bytes, and sanitize_component(host) == host;
-/// and not "jobs" or "fructosa", the two top-level names of the job and self-metric
-/// trees (an agent calling itself "jobs" would own every job's series).
+/// unchanged: at most 255 bytes and component_is_safe(host); and not "jobs" or
+/// "fructosa", the two top-level names of the job and self-metric trees
+/// (is_tree_name: an agent calling itself "jobs" would own every job's series).
 /// lmaster refuses other hosts rather than rewriting them, so two agents never
 /// end up sharing one name ("a.b" and "a_b").
 bool valid_agent_host(std::string_view host);

@@ -13,16 +13,7 @@ constexpr const char* kKnownSections[] = {"lmaster", "Graphite", "registry", "sl
 
 /// A prefix is one or more dot-separated components, each already path-safe, so
 /// a typo like "a..b" or "my prefix" is reported instead of mangling every path.
-bool valid_prefix(const std::string& prefix) {
-    std::size_t start = 0;
-    while (true) {
-        std::size_t dot = prefix.find('.', start);
-        std::string part = prefix.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
-        if (part.empty() || sanitize_component(part) != part) return false;
-        if (dot == std::string::npos) return true;
-        start = dot + 1;
-    }
-}
+bool valid_prefix(const std::string& prefix) { return path_is_safe(prefix); }
 
 void reject_unknown_sections(const IniFile& file) {
     for (const auto& s : file.sections()) {

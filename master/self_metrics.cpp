@@ -2,14 +2,16 @@
 
 #include <algorithm>
 
+#include "common/metric_path.h"
+
 namespace fructosa {
 
 Points self_metric_points(std::string_view host, double timestamp, const AgentServerStats& server,
                           const SinkStats& sink) {
-    std::string base = join_path({"fructosa", "lmaster", sanitize_component(host)});
+    std::string base = lmaster_series_base(sanitize_component(host));
     Points out;
     auto add = [&](std::string_view name, double value) {
-        out.push_back(Point{base + "." + std::string(name), timestamp, value});
+        out.push_back(Point{child_path(base, name), timestamp, value});
     };
     add("agents_connected", static_cast<double>(server.agents_connected));
     add("batches_in", static_cast<double>(server.batches_in));

@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "common/metric.h"
+#include "common/metric_path.h"
 
 namespace fructosa {
 
@@ -59,7 +60,7 @@ std::string class_lines(const std::vector<std::pair<ClassificationRecord, double
                         const std::string& prefix) {
     std::string out;
     for (const auto& [v, end] : verdicts) {
-        std::string path = fmt::format("fructosa.perad.jobs.{}.class.{}", v.job_id, sanitize_component(v.job_class));
+        std::string path = perad_class_path(v.job_id, sanitize_component(v.job_class));
         if (!prefix.empty()) path = prefix + "." + path;
         out += fmt::format("{} 1 {}\n", path, static_cast<long long>(end));
     }

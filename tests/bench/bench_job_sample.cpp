@@ -57,7 +57,7 @@ int main(int argc, char** argv) {
     auto t0 = std::chrono::steady_clock::now();
     for (int i = 0; i < samples; ++i) {
         JobSample s = sample_job_cgroup(sys, found->paths, 1.7e9 + i);
-        points += readings_to_points("jobs.42", node, metrics.update(s), s.time).size();
+        points += readings_to_points(job_series_base(42, node), metrics.update(s), s.time).size();
     }
     double cpu = cpu_seconds() - c0;
     double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

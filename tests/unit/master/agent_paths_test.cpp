@@ -2,6 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <limits>
+
+#include "common/metric_path.h"
+
 using namespace fructosa;
 
 TEST(AgentPaths, ValidHostsAreSinglePathLevels) {
@@ -68,4 +73,28 @@ TEST(AgentPaths, ReservedOrInvalidHostsMayWriteNothing) {
     EXPECT_FALSE(agent_may_write("fructosa.lmaster.m.points_in", "fructosa"));
     EXPECT_FALSE(agent_may_write("a.b.c", "a.b"));
     EXPECT_FALSE(agent_may_write(".x", ""));
+}
+
+TEST(AgentPaths, NeitherLmasterNorPeradSeriesEvenUnderItsOwnName) {
+    const std::string refused[] = {
+        "fructosa.lmaster.node001.points_in",
+        "fructosa.perad.jobs.42.class.idle",
+        "fructosa.other.node001.x",
+        "fructosa.node001.x",
+    };
+    for (const auto& p : refused) EXPECT_FALSE(agent_may_write(p, "node001")) << p;
+}
+
+TEST(AgentPaths, EveryPathLagentBuildsForItsHostIsAllowed) {
+    const std::string built[] = {
+        child_path(host_series_base("node001", "CPUPercent"), "0"),
+        child_path(host_series_base("node001", "CPUCount"), ""),
+        child_path(job_series_base(42, "node001"), "cpu.user_seconds"),
+        child_path(job_series_base(std::numeric_limits<std::uint64_t>::max(), "node001"), "memory.peak"),
+        child_path(lagent_series_base("node001"), "points_sent"),
+    };
+    for (const auto& p : built) {
+        EXPECT_TRUE(agent_may_write(p, "node001")) << p;
+        EXPECT_FALSE(agent_may_write(p, "node002")) << p;
+    }
 }

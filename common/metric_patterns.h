@@ -1,25 +1,21 @@
 #pragma once
-/// Where FrUCToSA's series live in Graphite, as seen by a dashboard: host sensors
-/// <host>.<Sensor>.<field>, job series jobs.<jobid>.<host>.<group>.<field>, the daemons'
-/// own fructosa.lagent.<host>.* and fructosa.lmaster.<host>.*, perad's verdicts
-/// fructosa.perad.jobs.<jobid>.class.<class>, all behind lmaster's optional prefix.
+/// FrUCToSA's series as a Graphite target sees them: the paths of common/metric_path.h
+/// behind lmaster's optional prefix, with wildcards allowed in any component
+/// (`*`, `{a,b}`, `$host`), and the node of each tree's host for aliasByNode. The
+/// dashboards build every target here, so a target and a real path cannot drift apart.
 
 #include <string>
 #include <string_view>
 
 namespace fructosa {
 
-/// What the generators need to know about the installation.
-struct DashboardOptions {
-    std::string prefix;                  ///< lmaster's [Graphite] prefix ("" = none; may hold dots)
-    std::string datasource = "Graphite"; ///< datasource selected by default in the ds variable
-};
-
-/// Builds Graphite paths under the prefix and knows at which node (0-based path
+/// Builds Graphite path patterns under the prefix and knows at which node (0-based path
 /// component, what aliasByNode counts) the host of each kind of path sits.
-class MetricPaths {
-public:
-    explicit MetricPaths(std::string prefix);
+class MetricPatterns {
+  public:
+    /// `prefix` as lmaster's [Graphite] prefix ("" = none; may hold dots; leading and
+    /// trailing dots are dropped).
+    explicit MetricPatterns(std::string prefix);
 
     /// `<prefix>.<host>.<rest>`, e.g. host("$host", "CPUPercent.*").
     std::string host(std::string_view host, std::string_view rest) const;
@@ -39,17 +35,18 @@ public:
 
     /// Node index of the host in host(), lagent(), lmaster() and job() paths, and of
     /// the class name in perad_class().
-    int host_node() const { return depth_; }
-    int daemon_host_node() const { return depth_ + 2; }
-    int job_host_node() const { return depth_ + 2; }
-    int perad_class_node() const { return depth_ + 5; }
+    int host_node() const;
+    int daemon_host_node() const;
+    int job_host_node() const;
+    int perad_class_node() const;
 
     /// The prefix with a trailing '.', or "" (for regular expressions: dots escaped).
     std::string prefix_dot() const;
     std::string prefix_regex() const;
 
-private:
-    std::string join(std::initializer_list<std::string_view> parts) const;
+  private:
+    /// `<prefix>.<path>`, or `path` when there is no prefix.
+    std::string prefixed(std::string path) const;
 
     std::string prefix_;
     int depth_ = 0;
