@@ -90,7 +90,7 @@ CliOptions parse_command_line(const std::vector<std::string>& args) {
     if (o.datasource.empty()) throw UsageError("--datasource needs a name");
     if (o.upload_url.empty() && (!o.token_file.empty() || !o.folder_uid.empty()))
         throw UsageError("--token-file and --folder-uid go with --upload");
-    if (!o.out_given) o.out_dir = ".";
+    if (!o.out_given) o.out_dir.assign(1, '.');  // assign(1, c): GCC 12 warns falsely (-Wrestrict) on = "."
     if (o.out_given && o.out_dir.empty()) throw UsageError("--out needs a directory");
     return o;
 }
