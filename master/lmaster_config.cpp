@@ -1,5 +1,7 @@
 #include "master/lmaster_config.h"
 
+#include <chrono>
+
 #include <fmt/format.h>
 
 #include "common/config.h"
@@ -22,6 +24,10 @@ bool valid_prefix(const std::string& prefix) {
         if (dot == std::string::npos) return true;
         start = dot + 1;
     }
+}
+
+std::chrono::milliseconds to_ms(double seconds) {
+    return std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000.0 + 0.5));
 }
 
 void reject_unknown_sections(const IniFile& file) {
@@ -79,8 +85,6 @@ SlurmSettings read_slurm(const IniFile& file) {
 
 }  // namespace
 
-const char* to_string(CarbonProtocol p) { return p == CarbonProtocol::Pickle ? "pickle" : "plaintext"; }
-
 LmasterConfig read_lmaster_config(const IniFile& file) {
     reject_unknown_sections(file);
     LmasterConfig c;
@@ -108,5 +112,25 @@ LmasterConfig read_lmaster_config(const IniFile& file) {
 }
 
 LmasterConfig load_lmaster_config(const std::string& path) { return read_lmaster_config(IniFile::load(path)); }
+
+CarbonSinkSettings carbon_sink_settings(const GraphiteSettings& graphite) {
+    CarbonSinkSettings s;
+    s.host = graphite.host;
+    s.port = graphite.port();
+    s.protocol = graphite.protocol;
+    s.prefix = graphite.prefix;
+    s.max_queued_points = graphite.max_queued_points;
+    return s;
+}
+
+AgentServerSettings agent_server_settings(const AgentListenSettings& listen) {
+    AgentServerSettings s;
+    s.host = listen.host;
+    s.port = listen.port;
+    s.max_agents = listen.max_agents;
+    s.handshake_timeout = to_ms(listen.handshake_timeout);
+    s.idle_timeout = to_ms(listen.idle_timeout);
+    return s;
+}
 
 }  // namespace fructosa
