@@ -18,6 +18,7 @@ struct JobTrackingConfig {
     double idle_threshold_percent = 5;  ///< a sample below this much of one core counts as idle
 };
 
+/// The JobTracker's settings: this node's name and the `[jobs]` section.
 struct JobTrackerSettings {
     std::string hostname;  ///< this node's short name: in job paths, events and the socket's %n
     JobTrackingConfig jobs;

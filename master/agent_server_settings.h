@@ -8,6 +8,7 @@
 
 namespace fructosa {
 
+/// Where the AgentServer listens and how long it waits for agents.
 struct AgentServerSettings {
     std::string host = "localhost";
     int port = 7888;  ///< 0 picks a free port (tests)

@@ -16,6 +16,7 @@ enum class CarbonProtocol { Pickle, Plaintext };
 
 inline const char* to_string(CarbonProtocol p) { return p == CarbonProtocol::Pickle ? "pickle" : "plaintext"; }
 
+/// One carbon receiver and how to feed it.
 struct CarbonSinkSettings {
     std::string host = "localhost";
     int port = 2004;

@@ -9,6 +9,7 @@
 
 namespace fructosa {
 
+/// Where lmaster spools what it acknowledged to agents, and how it drains the spool.
 struct SpoolSettings {
     std::string directory = "/var/spool/fructosa/lmaster";
     std::uint64_t max_bytes = 1024ull << 20;

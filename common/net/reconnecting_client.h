@@ -33,6 +33,7 @@ struct Endpoint {
     int port = 0;
 };
 
+/// The peer's addresses, the deadline of one attempt and the bounds of the backoff.
 struct ReconnectingClientSettings {
     std::vector<Endpoint> endpoints;  ///< in order of preference; at least one
     /// Per attempt, counted from the end of name resolution; zero: none (the kernel's own).

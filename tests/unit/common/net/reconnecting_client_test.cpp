@@ -6,8 +6,6 @@
 #include <memory>
 #include <vector>
 
-#include <boost/asio/connect.hpp>
-
 using namespace fructosa::net;
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
