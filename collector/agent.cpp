@@ -9,16 +9,9 @@ namespace fructosa {
 
 namespace {
 
-ShipperConfig shipper_config(const AgentConfig& c) {
-    ShipperConfig s;
-    s.masters.clear();
-    for (const auto& m : c.masters) s.masters.emplace_back(m.host, m.port);
-    s.agent_host = c.hostname;
-    s.batch_interval_s = c.batch_interval_s;
-    s.max_queued_points = c.max_queued_points;
-    s.credential = make_credential_provider(c);
-    s.spool_dir = c.spool_dir;
-    s.spool_max_bytes = c.spool_max_bytes;
+ShipperConfig shipper_config_with_credential(const AgentConfig& c) {
+    ShipperConfig s = shipper_config(c);
+    s.credential = make_credential_provider(c.auth, c.hostname);
     return s;
 }
 
@@ -28,9 +21,9 @@ Agent::Agent(AgentConfig config)
     : config_(std::move(config)),
       signals_(io_, SIGTERM, SIGINT),
       self_timer_(io_),
-      shipper_(io_, shipper_config(config_)),
+      shipper_(io_, shipper_config_with_credential(config_)),
       sampler_(io_, config_.hostname, config_.sensors, reader_, [this](Points p) { shipper_.add(std::move(p)); }) {
-    if (config_.jobs.enabled) jobs_ = std::make_unique<JobTracker>(io_, config_, reader_, shipper_);
+    if (config_.jobs.enabled) jobs_ = std::make_unique<JobTracker>(io_, job_tracker_settings(config_), reader_, shipper_);
 }
 
 Agent::~Agent() = default;

@@ -1,5 +1,5 @@
 #pragma once
-/// lagent assembled: host sensors, (later) the job tracker, and the shipper to lmaster,
+/// lagent assembled: host sensors, the job tracker and the shipper to lmaster,
 /// on one io_context with TERM/INT to stop.
 
 #include <memory>

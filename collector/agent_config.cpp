@@ -114,4 +114,18 @@ AgentConfig read_agent_config(const IniFile& file) {
 
 AgentConfig read_agent_config(const std::string& path) { return read_agent_config(IniFile::load(path)); }
 
+ShipperConfig shipper_config(const AgentConfig& config) {
+    ShipperConfig s;
+    s.masters.clear();
+    for (const auto& m : config.masters) s.masters.emplace_back(m.host, m.port);
+    s.agent_host = config.hostname;
+    s.batch_interval_s = config.batch_interval_s;
+    s.max_queued_points = config.max_queued_points;
+    s.spool_dir = config.spool_dir;
+    s.spool_max_bytes = config.spool_max_bytes;
+    return s;
+}
+
+JobTrackerSettings job_tracker_settings(const AgentConfig& config) { return {config.hostname, config.jobs}; }
+
 }  // namespace fructosa

@@ -1,33 +1,18 @@
 #pragma once
-/// lagent.conf read into plain structs. A 0.3.2 lagent.conf works unchanged: its
-/// [Graphite] section is accepted (data now flows through lmaster).
+/// lagent.conf read into plain structs, and mapped onto the settings each component
+/// takes (the Agent wires the components together). A 0.3.2 lagent.conf works
+/// unchanged: its [Graphite] section is accepted (data now flows through lmaster).
 
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "collector/job_tracker_settings.h"
 #include "collector/sensor.h"
+#include "collector/shipper_config.h"
 #include "common/logging.h"
 
 namespace fructosa {
-
-/// One enabled host sensor: the configured instance and how often it samples.
-struct SensorConfig {
-    std::string name;
-    double interval_s = 0;
-    std::shared_ptr<Sensor> sensor;
-};
-
-/// Where and how lagent listens for the SPANK plugin and follows jobs.
-struct JobTrackingConfig {
-    bool enabled = true;
-    std::string socket_path;          ///< %n = node name
-    std::vector<unsigned> allowed_uids;  ///< besides root: the SlurmUser
-    double default_interval_s = 10;
-    double min_interval_s = 1;
-    std::string cgroup_root = "/sys/fs/cgroup";
-    double idle_threshold_percent = 5;  ///< a sample below this much of one core counts as idle
-};
 
 /// One lmaster an agent may ship to; agents fail over in the configured order.
 struct MasterAddress {
@@ -54,5 +39,10 @@ struct AgentConfig {
 /// unknown section or key, an unknown sensor, a bad time_interval or a bad option.
 AgentConfig read_agent_config(const std::string& path);
 AgentConfig read_agent_config(const IniFile& file);
+
+/// What the Shipper takes for `config` (without the credential provider: the Agent's).
+ShipperConfig shipper_config(const AgentConfig& config);
+/// What the JobTracker takes for `config`.
+JobTrackerSettings job_tracker_settings(const AgentConfig& config);
 
 }  // namespace fructosa

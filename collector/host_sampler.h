@@ -10,7 +10,7 @@
 
 #include <boost/asio.hpp>
 
-#include "collector/agent_config.h"
+#include "collector/sensor.h"
 #include "collector/system_reader.h"
 #include "common/logging.h"
 #include "common/metric.h"

@@ -48,13 +48,13 @@ json metadata_json(const StepEvent& e) {
 
 }  // namespace
 
-JobTracker::JobTracker(boost::asio::io_context& io, const AgentConfig& config, const SystemReader& reader,
+JobTracker::JobTracker(boost::asio::io_context& io, JobTrackerSettings config, const SystemReader& reader,
                        Shipper& shipper)
     : io_(io),
-      config_(config),
+      config_(std::move(config)),
       reader_(reader),
       shipper_(shipper),
-      socket_(io, node_socket_path(config.jobs.socket_path, config.hostname), config.jobs.allowed_uids,
+      socket_(io, node_socket_path(config_.jobs.socket_path, config_.hostname), config_.jobs.allowed_uids,
               [this](const StepEvent& e) { on_event(e); }) {}
 
 JobTracker::~JobTracker() = default;

@@ -11,8 +11,8 @@
 
 #include <boost/asio.hpp>
 
-#include "collector/agent_config.h"
 #include "collector/job/cgroup_locator.h"
+#include "collector/job_tracker_settings.h"
 #include "collector/plugin_socket.h"
 #include "collector/shipper.h"
 #include "collector/system_reader.h"
@@ -21,7 +21,7 @@ namespace fructosa {
 
 class JobTracker {
 public:
-    JobTracker(boost::asio::io_context& io, const AgentConfig& config, const SystemReader& reader, Shipper& shipper);
+    JobTracker(boost::asio::io_context& io, JobTrackerSettings config, const SystemReader& reader, Shipper& shipper);
     ~JobTracker();
     /// Listens on the plugin socket and re-attaches to jobs already running. Throws when
     /// the socket cannot be bound.
@@ -40,7 +40,7 @@ private:
     void finish(std::uint64_t job_id, const std::string& reason);
 
     boost::asio::io_context& io_;
-    const AgentConfig& config_;
+    const JobTrackerSettings config_;
     const SystemReader& reader_;
     Shipper& shipper_;
     PluginSocket socket_;

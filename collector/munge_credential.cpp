@@ -6,7 +6,6 @@
 
 #include <munge.h>
 
-#include "collector/agent_config.h"
 #include "common/logging.h"
 
 namespace fructosa {
@@ -44,11 +43,10 @@ MungeCredential munge_credential(const std::string& payload, const std::string& 
     return out;
 }
 
-CredentialProvider make_credential_provider(const AgentConfig& config) {
-    if (config.auth == "none") return [] { return std::pair<std::string, std::string>{"none", ""}; };
+CredentialProvider make_credential_provider(const std::string& auth_method, const std::string& host) {
+    if (auth_method == "none") return [] { return std::pair<std::string, std::string>{"none", ""}; };
     // Shared by the copies std::function makes; the shipper calls it on one thread.
     auto complaint = std::make_shared<Complaint>();
-    std::string host = config.hostname;
     return [host, complaint] {
         MungeCredential c = munge_credential(host);
         if (!c.ok) {

@@ -10,8 +10,6 @@
 
 namespace fructosa {
 
-struct AgentConfig;
-
 /// What munge_credential() gives: the credential text, or why there is none.
 struct MungeCredential {
     bool ok = false;
@@ -26,10 +24,10 @@ MungeCredential munge_credential(const std::string& payload, const std::string& 
 /// (auth method, credential) for the Hello, as ShipperConfig::credential wants it.
 using CredentialProvider = std::function<std::pair<std::string, std::string>()>;
 
-/// The provider for `config.auth`: "none" gives {"none", ""}; "munge" makes a new
-/// credential naming `config.hostname` at every call, giving {"munge", cred}. When
+/// The provider for `[lmaster] auth` = `auth_method`: "none" gives {"none", ""}; "munge"
+/// makes a new credential naming `host` at every call, giving {"munge", cred}. When
 /// munged cannot be reached the error is logged (rate-limited, as the agent retries its
 /// connection with backoff) and the credential is empty, which lmaster refuses.
-CredentialProvider make_credential_provider(const AgentConfig& config);
+CredentialProvider make_credential_provider(const std::string& auth_method, const std::string& host);
 
 }  // namespace fructosa

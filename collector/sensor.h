@@ -59,4 +59,12 @@ const std::vector<SensorRegistration>& sensor_registry();
 /// A new sensor by name, or nullptr when no sensor has that name.
 std::unique_ptr<Sensor> make_sensor(const std::string& name);
 
+/// One enabled host sensor ([sensor:<Name>]): the configured instance and how often
+/// it samples. What the HostSampler takes, one per sensor.
+struct SensorConfig {
+    std::string name;
+    double interval_s = 0;
+    std::shared_ptr<Sensor> sensor;
+};
+
 }  // namespace fructosa

@@ -184,6 +184,19 @@ JobEvent decode_job_event(std::span<const std::uint8_t> payload) {
     return e;
 }
 
+std::span<const std::uint8_t> frame_payload(std::span<const std::uint8_t> frame) {
+    if (frame.size() < kHeaderSize) throw WireError(fmt::format("frame of {} bytes has no header", frame.size()));
+    return frame.subspan(kHeaderSize);
+}
+
+std::optional<SequenceHead> peek_sequence(std::span<const std::uint8_t> frame) {
+    if (frame.size() < kHeaderSize + 8) return std::nullopt;
+    SequenceHead head;
+    head.type = static_cast<FrameType>(frame[3]);
+    head.seq = Reader(frame.subspan(kHeaderSize, 8), "sequence").u64();
+    return head;
+}
+
 void FrameDecoder::feed(const std::uint8_t* data, std::size_t size) {
     if (start_ > 0 && start_ == buffer_.size()) {
         buffer_.clear();

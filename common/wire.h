@@ -80,6 +80,23 @@ std::uint64_t decode_ack(std::span<const std::uint8_t> payload);
 std::string decode_error(std::span<const std::uint8_t> payload);
 JobEvent decode_job_event(std::span<const std::uint8_t> payload);
 
+/// The payload of `frame`, one whole frame as an encoder made it: the bytes after the
+/// header (lmaster's spool keeps batch payloads only). Throws WireError when `frame` is
+/// shorter than a header.
+std::span<const std::uint8_t> frame_payload(std::span<const std::uint8_t> frame);
+
+/// What leads a Batch or JobEvent frame: the frame type and the sequence number that
+/// opens the payload.
+struct SequenceHead {
+    FrameType type{};
+    std::uint64_t seq = 0;
+};
+
+/// Reads the type and sequence number of an encoded Batch or JobEvent frame without
+/// decoding the rest (lagent sorts its spooled frames by them); nullopt when `frame`
+/// is too short to hold them.
+std::optional<SequenceHead> peek_sequence(std::span<const std::uint8_t> frame);
+
 /// Incremental frame splitter: feed bytes as they come, then take frames out.
 class FrameDecoder {
 public:

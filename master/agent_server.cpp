@@ -53,21 +53,7 @@ std::string peer_of(const tcp::socket& s) {
     return fmt::format("{}:{}", ep.address().to_string(), ep.port());
 }
 
-std::chrono::milliseconds to_ms(double seconds) {
-    return std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000.0 + 0.5));
-}
-
 }  // namespace
-
-AgentServerSettings AgentServerSettings::from(const AgentListenSettings& s) {
-    AgentServerSettings out;
-    out.host = s.host;
-    out.port = s.port;
-    out.max_agents = s.max_agents;
-    out.handshake_timeout = to_ms(s.handshake_timeout);
-    out.idle_timeout = to_ms(s.idle_timeout);
-    return out;
-}
 
 /// One agent connection. Every handler first checks `closed_`, so nothing touches
 /// the server after the session was closed (or the server destroyed).

@@ -34,23 +34,11 @@
 
 #include "common/logging.h"
 #include "common/wire.h"
+#include "master/agent_server_settings.h"
 #include "master/authenticator.h"
 #include "master/graphite_sink.h"
-#include "master/lmaster_config.h"
 
 namespace fructosa {
-
-struct AgentServerSettings {
-    std::string host = "localhost";
-    int port = 7888;  ///< 0 picks a free port (tests)
-    std::size_t max_agents = 10000;
-    std::chrono::milliseconds handshake_timeout{10000};
-    std::chrono::milliseconds idle_timeout{300000};
-    /// How long a closing connection may take to receive its Error frame.
-    std::chrono::milliseconds linger{2000};
-
-    static AgentServerSettings from(const AgentListenSettings& s);
-};
 
 /// Counters of the server, published as lmaster's own metrics.
 struct AgentServerStats {

@@ -5,7 +5,6 @@
 #include <fmt/format.h>
 
 #include "common/logging.h"
-#include "master/lmaster_config.h"
 #include "master/munge_auth.h"
 
 namespace fructosa {

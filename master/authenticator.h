@@ -7,6 +7,7 @@
 #include <string>
 
 #include "common/wire.h"
+#include "master/auth_settings.h"
 
 namespace fructosa {
 
@@ -28,8 +29,6 @@ class NoAuth : public Authenticator {
 public:
     AuthResult verify(const wire::Hello& hello) override;
 };
-
-struct AuthSettings;
 
 /// The Authenticator for `[lmaster] auth`: MungeAuth (with the allowed uids) for
 /// "munge", NoAuth for "none" (logged as a WARNING: any host that reaches the port can

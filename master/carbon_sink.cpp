@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-#include <boost/asio/connect.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 
@@ -16,28 +15,24 @@ namespace {
 
 double seconds(std::chrono::milliseconds ms) { return static_cast<double>(ms.count()) / 1000.0; }
 
-}  // namespace
-
-CarbonSinkSettings CarbonSinkSettings::from(const GraphiteSettings& g) {
-    CarbonSinkSettings s;
-    s.host = g.host;
-    s.port = g.port();
-    s.protocol = g.protocol;
-    s.prefix = g.prefix;
-    s.max_queued_points = g.max_queued_points;
-    return s;
+/// One carbon receiver, no connect deadline of our own (the kernel's), the sink's backoff.
+net::ReconnectingClientSettings client_settings(const CarbonSinkSettings& s) {
+    net::ReconnectingClientSettings c;
+    c.endpoints = {{s.host, s.port}};
+    c.first_backoff = s.min_backoff;
+    c.max_backoff = s.max_backoff;
+    return c;
 }
 
+}  // namespace
+
 CarbonSink::CarbonSink(asio::io_context& io, CarbonSinkSettings settings)
-    : io_(io),
-      settings_(std::move(settings)),
-      resolver_(io),
-      socket_(io),
-      retry_timer_(io),
-      stop_timer_(io),
-      backoff_(settings_.min_backoff) {
+    : io_(io), settings_(std::move(settings)), client_(io, client_settings(settings_)), stop_timer_(io) {
     if (settings_.max_queued_points == 0) settings_.max_queued_points = 1;
     if (settings_.points_per_write == 0) settings_.points_per_write = 1;
+    client_.on_connected([this] { on_connected(); });
+    client_.on_attempt_failed([this](const net::Endpoint& carbon, net::ReconnectingClient::Step step,
+                                     const error_code& ec) { on_attempt_failed(carbon, step, ec); });
 }
 
 std::string CarbonSink::destination() const {
@@ -45,25 +40,25 @@ std::string CarbonSink::destination() const {
 }
 
 void CarbonSink::start() {
-    if (state_ == State::Idle && !stopping_) connect();
+    if (!stopped_ && !stopping_) client_.start();
 }
 
 void CarbonSink::offer(Points&& points) {
     stats_.points_in += points.size();
-    if (state_ == State::Stopped) {
+    if (stopped_) {
         stats_.points_dropped += points.size();
         return;
     }
     for (auto& p : points) queue_.push_back(std::move(p));
     points.clear();
     trim_queue();
-    if (state_ == State::Connected && !writing_) write_next();
+    if (client_.connected() && !writing_) write_next();
 }
 
 SinkStats CarbonSink::stats() const {
     SinkStats s = stats_;
     s.points_queued = queue_.size() + in_flight_.size();
-    s.connected = state_ == State::Connected;
+    s.connected = client_.connected();
     return s;
 }
 
@@ -74,33 +69,15 @@ void CarbonSink::trim_queue() {
     stats_.points_dropped += excess;
 }
 
-void CarbonSink::connect() {
-    state_ = State::Connecting;
-    std::uint64_t gen = ++generation_;
-    resolver_.async_resolve(
-        settings_.host, std::to_string(settings_.port),
-        [this, gen](const error_code& ec, tcp::resolver::results_type results) {
-            if (gen != generation_ || state_ != State::Connecting) return;
-            if (ec) {
-                connection_lost(fmt::format("cannot resolve {}: {}", settings_.host, ec.message()));
-                return;
-            }
-            asio::async_connect(socket_, results, [this, gen](const error_code& ec2, const tcp::endpoint&) {
-                if (gen != generation_ || state_ != State::Connecting) return;
-                if (ec2) {
-                    connection_lost(fmt::format("cannot connect: {}", ec2.message()));
-                    return;
-                }
-                on_connected();
-            });
-        });
+void CarbonSink::on_attempt_failed(const net::Endpoint& carbon, net::ReconnectingClient::Step step,
+                                   const error_code& ec) {
+    complain(step == net::ReconnectingClient::Step::Resolve
+                 ? fmt::format("cannot resolve {}: {}", carbon.host, ec.message())
+                 : fmt::format("cannot connect: {}", ec.message()));
 }
 
 void CarbonSink::on_connected() {
-    state_ = State::Connected;
     connected_at_ = std::chrono::steady_clock::now();
-    error_code ignored;
-    socket_.set_option(tcp::no_delay(true), ignored);
     if (!ever_connected_) log_info("connected to Graphite at {}", destination());
     else log_debug("connected to Graphite at {}", destination());
     ever_connected_ = true;
@@ -110,9 +87,9 @@ void CarbonSink::on_connected() {
 
 void CarbonSink::watch_for_close() {
     // Carbon never sends anything: any read completion means the peer closed or failed.
-    std::uint64_t gen = generation_;
-    socket_.async_read_some(asio::buffer(&probe_, 1), [this, gen](const error_code& ec, std::size_t) {
-        if (gen != generation_ || state_ != State::Connected) return;
+    std::uint64_t gen = client_.generation();
+    client_.socket().async_read_some(asio::buffer(&probe_, 1), [this, gen](const error_code& ec, std::size_t) {
+        if (gen != client_.generation() || !client_.connected()) return;
         if (!ec) {
             watch_for_close();
             return;
@@ -123,7 +100,7 @@ void CarbonSink::watch_for_close() {
 }
 
 void CarbonSink::write_next() {
-    if (state_ != State::Connected || writing_) return;
+    if (!client_.connected() || writing_) return;
     if (queue_.empty()) {
         if (stopping_) finish_stop();
         return;
@@ -147,9 +124,9 @@ void CarbonSink::write_next() {
         out_ = format_plaintext(in_flight_, settings_.prefix).text;
     }
     writing_ = true;
-    std::uint64_t gen = generation_;
-    asio::async_write(socket_, asio::buffer(out_), [this, gen](const error_code& ec, std::size_t) {
-        if (gen != generation_) return;  // connection_lost already requeued the points
+    std::uint64_t gen = client_.generation();
+    asio::async_write(client_.socket(), asio::buffer(out_), [this, gen](const error_code& ec, std::size_t) {
+        if (gen != client_.generation()) return;  // connection_lost already requeued the points
         writing_ = false;
         if (ec) {
             connection_lost(fmt::format("write failed: {}", ec.message()));
@@ -157,7 +134,7 @@ void CarbonSink::write_next() {
         }
         stats_.points_out += in_flight_.size();
         in_flight_.clear();
-        backoff_ = settings_.min_backoff;  // carbon takes data: a later failure starts again quickly
+        client_.reset_backoff();  // carbon takes data: a later failure starts again quickly
         // Only now is the trouble over (a peer that accepts and closes at once is not).
         complaint_.release(fmt::format("Graphite at {} takes points again", destination()));
         write_next();
@@ -165,10 +142,7 @@ void CarbonSink::write_next() {
 }
 
 void CarbonSink::connection_lost(const std::string& why) {
-    bool was_connected = state_ == State::Connected;
-    ++generation_;  // every handler of this connection is now stale
-    error_code ignored;
-    socket_.close(ignored);
+    bool long_lived = std::chrono::steady_clock::now() - connected_at_ > settings_.max_backoff;
     if (!in_flight_.empty()) {
         // Back to the front, oldest first, then apply the bound again.
         queue_.insert(queue_.begin(), std::make_move_iterator(in_flight_.begin()),
@@ -181,34 +155,24 @@ void CarbonSink::connection_lost(const std::string& why) {
         finish_stop();
         return;
     }
-    if (was_connected && std::chrono::steady_clock::now() - connected_at_ > settings_.max_backoff)
-        backoff_ = settings_.min_backoff;  // a long-lived connection: not a flapping peer
-    complaint_.complain(fmt::format("Graphite at {}: {}; {} points queued, retrying in {} s", destination(), why,
-                                    queue_.size(), seconds(backoff_)));
-    schedule_reconnect();
+    if (long_lived) client_.reset_backoff();  // not a flapping peer
+    complain(why);
+    client_.disconnect();
 }
 
-void CarbonSink::schedule_reconnect() {
-    state_ = State::Idle;
-    retry_timer_.expires_after(backoff_);
-    backoff_ = std::min(backoff_ * 2, settings_.max_backoff);
-    std::uint64_t gen = generation_;
-    retry_timer_.async_wait([this, gen](const error_code& ec) {
-        if (ec || gen != generation_ || stopping_ || state_ != State::Idle) return;
-        connect();
-    });
+void CarbonSink::complain(const std::string& why) {
+    complaint_.complain(fmt::format("Graphite at {}: {}; {} points queued, retrying in {} s", destination(), why,
+                                    queue_.size(), seconds(client_.retry_delay())));
 }
 
 void CarbonSink::stop(std::chrono::milliseconds grace, std::function<void()> done) {
-    if (state_ == State::Stopped || stopping_) {
+    if (stopped_ || stopping_) {
         if (done) asio::post(io_, std::move(done));
         return;
     }
     stopping_ = true;
     on_stopped_ = std::move(done);
-    retry_timer_.cancel();
-    resolver_.cancel();
-    if (state_ == State::Connected && (writing_ || !queue_.empty())) {
+    if (client_.connected() && (writing_ || !queue_.empty())) {
         stop_timer_.expires_after(grace);
         stop_timer_.async_wait([this](const error_code& ec) {
             if (!ec) finish_stop();
@@ -219,9 +183,8 @@ void CarbonSink::stop(std::chrono::milliseconds grace, std::function<void()> don
 }
 
 void CarbonSink::finish_stop() {
-    if (state_ == State::Stopped) return;
-    state_ = State::Stopped;
-    ++generation_;
+    if (stopped_) return;
+    stopped_ = true;
     std::size_t left = queue_.size() + in_flight_.size();
     if (left > 0) {
         log_warning("{} points not delivered to Graphite at {} at shutdown", left, destination());
@@ -230,11 +193,9 @@ void CarbonSink::finish_stop() {
         in_flight_.clear();
     }
     error_code ignored;
-    socket_.shutdown(tcp::socket::shutdown_send, ignored);
-    socket_.close(ignored);
-    retry_timer_.cancel();
+    client_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    client_.stop();
     stop_timer_.cancel();
-    resolver_.cancel();
     if (on_stopped_) asio::post(io_, std::exchange(on_stopped_, {}));
 }
 

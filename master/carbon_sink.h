@@ -6,9 +6,10 @@
 /// written. Drop policy: when the queue holds `max_queued_points`, the OLDEST points
 /// are dropped and counted (recent data matters most to a monitor). Points whose
 /// write failed go back to the front of the queue (carbon overwrites a duplicate
-/// timestamp, so a resend is harmless). Any error closes the connection; it is
-/// re-opened after a backoff of 0.2 s doubling to 30 s, and connect failures are
-/// logged rate-limited.
+/// timestamp, so a resend is harmless). Any error closes the connection; a
+/// net::ReconnectingClient re-opens it after a backoff of 0.2 s doubling to 30 s,
+/// back to 0.2 s once carbon takes a write or after a connection that lived longer
+/// than the longest backoff; connect failures are logged rate-limited.
 
 #include <chrono>
 #include <cstdint>
@@ -18,29 +19,15 @@
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include "common/logging.h"
+#include "common/net/reconnecting_client.h"
 #include "master/carbon_format.h"
+#include "master/carbon_sink_settings.h"
 #include "master/graphite_sink.h"
-#include "master/lmaster_config.h"
 
 namespace fructosa {
-
-struct CarbonSinkSettings {
-    std::string host = "localhost";
-    int port = 2004;
-    CarbonProtocol protocol = CarbonProtocol::Pickle;
-    std::string prefix;
-    std::size_t max_queued_points = 1000000;
-    std::chrono::milliseconds min_backoff{200};
-    std::chrono::milliseconds max_backoff{30000};
-    std::size_t points_per_write = kPickleMaxPoints;
-
-    /// The settings `[Graphite]` asks for.
-    static CarbonSinkSettings from(const GraphiteSettings& g);
-};
 
 class CarbonSink : public GraphiteSink {
 public:
@@ -60,22 +47,19 @@ public:
     std::string destination() const;
 
 private:
-    enum class State { Idle, Connecting, Connected, Stopped };
-
-    void connect();
     void on_connected();
+    void on_attempt_failed(const net::Endpoint& carbon, net::ReconnectingClient::Step step,
+                           const boost::system::error_code& ec);
     void watch_for_close();
     void connection_lost(const std::string& why);
-    void schedule_reconnect();
+    void complain(const std::string& why);
     void write_next();
     void trim_queue();
     void finish_stop();
 
     boost::asio::io_context& io_;
     CarbonSinkSettings settings_;
-    boost::asio::ip::tcp::resolver resolver_;
-    boost::asio::ip::tcp::socket socket_;
-    boost::asio::steady_timer retry_timer_;
+    net::ReconnectingClient client_;
     boost::asio::steady_timer stop_timer_;
 
     std::deque<Point> queue_;
@@ -84,13 +68,11 @@ private:
     bool writing_ = false;
     char probe_ = 0;                ///< target of the read that notices carbon closing
 
-    State state_ = State::Idle;
-    std::uint64_t generation_ = 0;  ///< bumped per connection; stale handlers compare it
-    std::chrono::milliseconds backoff_;
     std::chrono::steady_clock::time_point connected_at_{};
     Complaint complaint_;
     bool ever_connected_ = false;
     bool stopping_ = false;
+    bool stopped_ = false;
     std::function<void()> on_stopped_;
     SinkStats stats_;
 };

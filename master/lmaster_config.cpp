@@ -1,5 +1,7 @@
 #include "master/lmaster_config.h"
 
+#include <chrono>
+
 #include <fmt/format.h>
 
 #include "common/config.h"
@@ -14,6 +16,10 @@ constexpr const char* kKnownSections[] = {"lmaster", "Graphite", "registry", "sl
 /// A prefix is one or more dot-separated components, each already path-safe, so
 /// a typo like "a..b" or "my prefix" is reported instead of mangling every path.
 bool valid_prefix(const std::string& prefix) { return path_is_safe(prefix); }
+
+std::chrono::milliseconds to_ms(double seconds) {
+    return std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000.0 + 0.5));
+}
 
 void reject_unknown_sections(const IniFile& file) {
     for (const auto& s : file.sections()) {
@@ -70,8 +76,6 @@ SlurmSettings read_slurm(const IniFile& file) {
 
 }  // namespace
 
-const char* to_string(CarbonProtocol p) { return p == CarbonProtocol::Pickle ? "pickle" : "plaintext"; }
-
 LmasterConfig read_lmaster_config(const IniFile& file) {
     reject_unknown_sections(file);
     LmasterConfig c;
@@ -99,5 +103,25 @@ LmasterConfig read_lmaster_config(const IniFile& file) {
 }
 
 LmasterConfig load_lmaster_config(const std::string& path) { return read_lmaster_config(IniFile::load(path)); }
+
+CarbonSinkSettings carbon_sink_settings(const GraphiteSettings& graphite) {
+    CarbonSinkSettings s;
+    s.host = graphite.host;
+    s.port = graphite.port();
+    s.protocol = graphite.protocol;
+    s.prefix = graphite.prefix;
+    s.max_queued_points = graphite.max_queued_points;
+    return s;
+}
+
+AgentServerSettings agent_server_settings(const AgentListenSettings& listen) {
+    AgentServerSettings s;
+    s.host = listen.host;
+    s.port = listen.port;
+    s.max_agents = listen.max_agents;
+    s.handshake_timeout = to_ms(listen.handshake_timeout);
+    s.idle_timeout = to_ms(listen.idle_timeout);
+    return s;
+}
 
 }  // namespace fructosa

@@ -1,22 +1,23 @@
 #pragma once
-/// lmaster's configuration: plain structs read from the 0.3.2-style INI file.
-/// Defaults live here, in one place; every unknown key or section is an error that
-/// names file and line.
+/// lmaster's configuration: plain structs read from the 0.3.2-style INI file, and
+/// mapped onto the settings each component takes (lmaster_daemon.cpp wires the
+/// components together). Defaults live here and in those settings headers; every
+/// unknown key or section is an error that names file and line.
 
-#include "master/spooling_sink.h"
 #include "master/job_event_handler.h"
 #include <cstddef>
 #include <string>
 #include <vector>
 
 #include "common/logging.h"
+#include "master/agent_server_settings.h"
+#include "master/auth_settings.h"
+#include "master/carbon_sink_settings.h"
+#include "master/spooling_sink_settings.h"
 
 namespace fructosa {
 
 class IniFile;
-
-/// How points travel to carbon: its pickle receiver (the original's choice) or plaintext.
-enum class CarbonProtocol { Pickle, Plaintext };
 
 /// `[Graphite]`: where and how lmaster forwards points.
 struct GraphiteSettings {
@@ -44,15 +45,9 @@ struct AgentListenSettings {
     double idle_timeout = 300;       ///< seconds of silence before a connection is closed
 };
 
-/// How agents prove who they are ([lmaster] auth, allowed uids).
-struct AuthSettings {
-    std::string method = "munge";         ///< munge or none ("none" is logged as a warning at start)
-    std::vector<unsigned> allowed_uids;   ///< besides root: uids whose MUNGE credentials are accepted
-};
-
 struct LmasterConfig {
     AgentListenSettings listen;
-    AuthSettings auth;
+    AuthSettings auth;  ///< [lmaster] auth, allowed uids
     double self_metrics_interval = 10;  ///< seconds between lmaster's own metrics
     GraphiteSettings graphite;
     SpoolSettings spool;        ///< [Graphite] spool directory, spool max mb
@@ -70,6 +65,11 @@ LmasterConfig read_lmaster_config(const IniFile& file);
 /// Loads and reads `path` (ConfigError also when the file cannot be read).
 LmasterConfig load_lmaster_config(const std::string& path);
 
-const char* to_string(CarbonProtocol p);
+/// What a CarbonSink takes for `[Graphite]`: its host, the chosen protocol's port,
+/// the prefix and the queue bound.
+CarbonSinkSettings carbon_sink_settings(const GraphiteSettings& graphite);
+
+/// What the AgentServer takes for `[lmaster]`.
+AgentServerSettings agent_server_settings(const AgentListenSettings& listen);
 
 }  // namespace fructosa

@@ -53,10 +53,10 @@ RunFn make_lmaster_run(const LmasterConfig& config) {
         std::unique_ptr<GraphiteSink> sink;
         if (config.graphite.send)
             sink = std::make_unique<SpoolingSink>(
-                io, std::make_unique<CarbonSink>(io, CarbonSinkSettings::from(config.graphite)), config.spool);
+                io, std::make_unique<CarbonSink>(io, carbon_sink_settings(config.graphite)), config.spool);
         else
             sink = std::make_unique<NullSink>();
-        AgentServer server(io, AgentServerSettings::from(config.listen), *sink, make_authenticator(config.auth));
+        AgentServer server(io, agent_server_settings(config.listen), *sink, make_authenticator(config.auth));
         JobEventHandler jobs(io, config.registry, config.slurm);  // throws naming the registry file
         server.on_job_event([&jobs](const std::string& host, const wire::JobEvent& e) {
             log_debug("job event {} from {}: {}", e.seq, host, e.json.substr(0, 4000));

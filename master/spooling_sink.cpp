@@ -30,13 +30,12 @@ void SpoolingSink::start() {
 void SpoolingSink::offer(Points&& points) {
     if (points.empty()) return;
     points_in_ += points.size();
+    auto n = static_cast<std::uint32_t>(points.size());
+    // The spool keeps batch payloads: the records lmaster reads back are decoded as such.
     auto frame = wire::encode_batch(wire::Batch{0, std::move(points)});
-    std::uint32_t n = 0;
-    for (int i = 0; i < 4; ++i) n = (n << 8) | frame[wire::kHeaderSize + 8 + i];
+    auto payload = wire::frame_payload(frame);
     try {
-        spool_.append(std::string_view(reinterpret_cast<const char*>(frame.data()) + wire::kHeaderSize,
-                                       frame.size() - wire::kHeaderSize),
-                      n);
+        spool_.append(std::string_view(reinterpret_cast<const char*>(payload.data()), payload.size()), n);
         spooled_points_ += n;
         if (spool_.dropped_points() > reported_drops_) {
             reported_drops_ = spool_.dropped_points();
@@ -46,7 +45,7 @@ void SpoolingSink::offer(Points&& points) {
     } catch (const SpoolError& e) {
         // The disk is full or gone: hand the points on directly rather than lose them.
         spool_error_.complain(fmt::format("{}: sending without the spool", e.what()));
-        inner_->offer(wire::decode_batch(std::span<const std::uint8_t>(frame).subspan(wire::kHeaderSize)).points);
+        inner_->offer(wire::decode_batch(payload).points);
     }
 }
 

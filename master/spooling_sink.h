@@ -22,16 +22,9 @@
 #include "common/disk_spool.h"
 #include "common/logging.h"
 #include "master/graphite_sink.h"
+#include "master/spooling_sink_settings.h"
 
 namespace fructosa {
-
-struct SpoolSettings {
-    std::string directory = "/var/spool/fructosa/lmaster";
-    std::uint64_t max_bytes = 1024ull << 20;
-    std::size_t chunk_points = 2000;        ///< read from the spool at a time
-    std::size_t low_watermark = 10000;      ///< refill the inner sink below this many queued points
-    std::chrono::milliseconds replay_window{10000};  ///< carbon acknowledges nothing: resend this much after a loss
-};
 
 class SpoolingSink : public GraphiteSink {
 public:

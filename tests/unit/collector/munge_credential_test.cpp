@@ -2,7 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include "collector/agent_config.h"
 #include "master/munge_auth.h"
 #include "tests/unit/munge_test_util.h"
 
@@ -28,14 +27,10 @@ TEST(MungeCredential, AnUnreachableMungedGivesAClearError) {
 
 TEST(MungeCredential, TheProviderFollowsTheAuthKey) {
     ASSERT_TRUE(test::munged_available());
-    AgentConfig config;
-    config.hostname = "node042";
-    config.auth = "none";
-    auto none = make_credential_provider(config);
+    auto none = make_credential_provider("none", "node042");
     EXPECT_EQ(none(), (std::pair<std::string, std::string>{"none", ""}));
 
-    config.auth = "munge";
-    auto munge = make_credential_provider(config);
+    auto munge = make_credential_provider("munge", "node042");
     auto [m1, c1] = munge();
     auto [m2, c2] = munge();
     EXPECT_EQ(m1, "munge");

@@ -4,6 +4,9 @@
 
 #include <thread>
 
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
+
 using namespace fructosa;
 namespace asio = boost::asio;
 using asio::ip::tcp;

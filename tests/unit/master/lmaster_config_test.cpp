@@ -123,3 +123,27 @@ TEST(LmasterConfig, UnknownSectionsAreRejectedWithTheirLine) {
     EXPECT_EQ(error_of("[sensor:CPUPercent]\ntime_interval = 1\n"),
               "lmaster.conf:1: [sensor:CPUPercent]: unknown section (known sections: lmaster, Graphite, registry, slurm, logging)");
 }
+
+TEST(LmasterConfig, MapsOntoTheSettingsOfEachComponent) {
+    auto c = parse(
+        "[lmaster]\nhost = 0.0.0.0\nincoming data port = 17888\nmax agents = 50\n"
+        "handshake timeout = 0.5\nidle timeout = 60\n"
+        "[Graphite]\nhost = carbon.example\ncarbon receiver pickle port = 12004\n"
+        "carbon receiver plaintext port = 12003\nprotocol = plaintext\nprefix = cluster.a\nmax queued points = 42\n");
+    CarbonSinkSettings carbon = carbon_sink_settings(c.graphite);
+    EXPECT_EQ(carbon.host, "carbon.example");
+    EXPECT_EQ(carbon.port, 12003);  // the chosen protocol's receiver
+    EXPECT_EQ(carbon.protocol, CarbonProtocol::Plaintext);
+    EXPECT_EQ(carbon.prefix, "cluster.a");
+    EXPECT_EQ(carbon.max_queued_points, 42u);
+    EXPECT_EQ(carbon.min_backoff, std::chrono::milliseconds(200));
+    EXPECT_EQ(carbon.max_backoff, std::chrono::milliseconds(30000));
+    EXPECT_EQ(carbon_sink_settings(parse("").graphite).port, 2004);
+
+    AgentServerSettings server = agent_server_settings(c.listen);
+    EXPECT_EQ(server.host, "0.0.0.0");
+    EXPECT_EQ(server.port, 17888);
+    EXPECT_EQ(server.max_agents, 50u);
+    EXPECT_EQ(server.handshake_timeout, std::chrono::milliseconds(500));
+    EXPECT_EQ(server.idle_timeout, std::chrono::milliseconds(60000));
+}

@@ -1,0 +1,27 @@
+#pragma once
+/// What the JobTracker takes: plain values, filled from lagent.conf by agent_config.cpp.
+/// No Asio here.
+
+#include <string>
+#include <vector>
+
+namespace fructosa {
+
+/// `[jobs]`: where lagent listens for the SPANK plugin and how it follows jobs.
+struct JobTrackingConfig {
+    bool enabled = true;
+    std::string socket_path;          ///< %n = node name
+    std::vector<unsigned> allowed_uids;  ///< besides root: the SlurmUser
+    double default_interval_s = 10;
+    double min_interval_s = 1;
+    std::string cgroup_root = "/sys/fs/cgroup";
+    double idle_threshold_percent = 5;  ///< a sample below this much of one core counts as idle
+};
+
+/// The JobTracker's settings: this node's name and the `[jobs]` section.
+struct JobTrackerSettings {
+    std::string hostname;  ///< this node's short name: in job paths, events and the socket's %n
+    JobTrackingConfig jobs;
+};
+
+}  // namespace fructosa

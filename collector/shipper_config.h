@@ -1,0 +1,28 @@
+#pragma once
+/// What the Shipper takes: plain values, filled from lagent.conf by agent_config.cpp
+/// (the credential provider is wired in by the Agent). No Asio here.
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace fructosa {
+
+struct ShipperConfig {
+    /// lmasters in order of preference: after a failed connection the next is tried;
+    /// after a lost one, the first again. A whole round failing backs off.
+    std::vector<std::pair<std::string, int>> masters{{"localhost", 7888}};
+    std::string agent_host;  ///< the name the agent reports in its hello
+    double batch_interval_s = 1;
+    std::size_t max_queued_points = 200000;
+    std::size_t max_batch_points = 5000;
+    /// Called at every connection for the hello's auth method and a fresh credential
+    /// (a MUNGE credential is single-use). Unset: "none".
+    std::function<std::pair<std::string, std::string>()> credential;
+    std::string spool_dir;  ///< empty: memory only
+    std::uint64_t spool_max_bytes = 256ull << 20;
+};
+
+}  // namespace fructosa

@@ -1,0 +1,105 @@
+#include "common/net/reconnecting_client.h"
+
+#include <stdexcept>
+#include <string>
+
+#include <boost/asio/connect.hpp>
+
+namespace fructosa::net {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+using boost::system::error_code;
+
+ReconnectingClient::ReconnectingClient(asio::io_context& io, ReconnectingClientSettings settings)
+    : settings_(std::move(settings)),
+      resolver_(io),
+      socket_(io),
+      deadline_(io),
+      retry_timer_(io),
+      backoff_(settings_.first_backoff, settings_.max_backoff) {
+    if (settings_.endpoints.empty()) throw std::invalid_argument("a reconnecting client needs at least one endpoint");
+}
+
+ReconnectingClient::~ReconnectingClient() { *alive_ = false; }
+
+void ReconnectingClient::start() {
+    if (state_ != State::Idle) return;
+    index_ = 0;
+    attempt();
+}
+
+void ReconnectingClient::attempt() {
+    state_ = State::Connecting;
+    std::uint64_t gen = ++generation_;
+    const Endpoint& ep = endpoint();
+    resolver_.async_resolve(
+        ep.host, std::to_string(ep.port),
+        [this, alive = alive_, gen](const error_code& ec, tcp::resolver::results_type results) {
+            if (!*alive || gen != generation_) return;
+            if (ec) return attempt_failed(Step::Resolve, ec);
+            if (settings_.connect_timeout.count() > 0) {
+                deadline_.expires_after(settings_.connect_timeout);
+                deadline_.async_wait([this, alive, gen](const error_code& e) {
+                    if (e || !*alive || gen != generation_ || state_ != State::Connecting) return;
+                    error_code ignored;
+                    socket_.close(ignored);  // completes the connect with operation_aborted
+                });
+            }
+            asio::async_connect(socket_, results, [this, alive, gen](const error_code& e, const tcp::endpoint&) {
+                if (!*alive || gen != generation_) return;
+                deadline_.cancel();
+                if (e) {
+                    close_socket();
+                    return attempt_failed(Step::Connect, e);
+                }
+                state_ = State::Connected;
+                error_code ignored;
+                socket_.set_option(tcp::no_delay(true), ignored);
+                if (on_connected_) on_connected_();
+            });
+        });
+}
+
+void ReconnectingClient::attempt_failed(Step step, const error_code& ec) {
+    std::uint64_t gen = generation_;
+    if (on_failed_) on_failed_(endpoint(), step, ec);
+    if (gen != generation_) return;  // the owner stopped (or restarted) us meanwhile
+    if (++index_ < settings_.endpoints.size()) return attempt();
+    index_ = 0;
+    wait_and_retry();
+}
+
+void ReconnectingClient::disconnect() {
+    if (state_ != State::Connected) return;
+    ++generation_;
+    close_socket();
+    index_ = 0;  // the preferred endpoint first again
+    wait_and_retry();
+}
+
+void ReconnectingClient::wait_and_retry() {
+    state_ = State::Waiting;
+    std::uint64_t gen = generation_;
+    retry_timer_.expires_after(backoff_.next());
+    retry_timer_.async_wait([this, alive = alive_, gen](const error_code& ec) {
+        if (ec || !*alive || gen != generation_) return;
+        attempt();
+    });
+}
+
+void ReconnectingClient::stop() {
+    ++generation_;
+    state_ = State::Idle;
+    resolver_.cancel();
+    deadline_.cancel();
+    retry_timer_.cancel();
+    close_socket();
+}
+
+void ReconnectingClient::close_socket() {
+    error_code ignored;
+    socket_.close(ignored);
+}
+
+}  // namespace fructosa::net

@@ -1,0 +1,44 @@
+#include "collector/agent_config.h"
+
+#include <gtest/gtest.h>
+
+#include "common/config.h"
+
+using namespace fructosa;
+
+namespace {
+
+AgentConfig parse(const std::string& text) { return read_agent_config(IniFile::parse(text, "lagent.conf")); }
+
+}  // namespace
+
+TEST(AgentConfig, MapsOntoTheShippersSettings) {
+    auto c = parse(
+        "[lmaster]\nhost = m1, m2:17000\nincoming data port = 7999\n"
+        "[lagent]\nhostname = node7\nbatch interval = 0.5\nmax queued points = 1234\n"
+        "spool directory = /tmp/sp\nspool max mb = 3\n");
+    ShipperConfig s = shipper_config(c);
+    EXPECT_EQ(s.masters, (std::vector<std::pair<std::string, int>>{{"m1", 7999}, {"m2", 17000}}));
+    EXPECT_EQ(s.agent_host, "node7");
+    EXPECT_DOUBLE_EQ(s.batch_interval_s, 0.5);
+    EXPECT_EQ(s.max_queued_points, 1234u);
+    EXPECT_EQ(s.max_batch_points, ShipperConfig{}.max_batch_points);
+    EXPECT_EQ(s.spool_dir, "/tmp/sp");
+    EXPECT_EQ(s.spool_max_bytes, 3ull << 20);
+    EXPECT_FALSE(s.credential);  // the Agent wires it in
+}
+
+TEST(AgentConfig, MapsOntoTheJobTrackersSettings) {
+    auto c = parse(
+        "[lagent]\nhostname = node7\n"
+        "[jobs]\nsocket = /run/x/%n.sock\nallowed uids = 64030\ndefault interval = 5\nmin interval = 2\n"
+        "idle threshold percent = 7\n");
+    JobTrackerSettings s = job_tracker_settings(c);
+    EXPECT_EQ(s.hostname, "node7");
+    EXPECT_TRUE(s.jobs.enabled);
+    EXPECT_EQ(s.jobs.socket_path, "/run/x/%n.sock");
+    EXPECT_EQ(s.jobs.allowed_uids, std::vector<unsigned>{64030});
+    EXPECT_DOUBLE_EQ(s.jobs.default_interval_s, 5);
+    EXPECT_DOUBLE_EQ(s.jobs.min_interval_s, 2);
+    EXPECT_DOUBLE_EQ(s.jobs.idle_threshold_percent, 7);
+}
