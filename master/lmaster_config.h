@@ -4,7 +4,8 @@
 /// names file and line.
 
 #include "master/spooling_sink.h"
-#include "master/job_event_handler.h"
+#include "common/registry/registry_settings.h"
+#include "master/slurm_settings.h"
 #include <cstddef>
 #include <string>
 #include <vector>
