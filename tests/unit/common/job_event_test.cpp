@@ -170,6 +170,8 @@ TEST(JobEvent, MalformedEventsSayWhatIsWrong) {
          "job event without a numeric \"job_id\""},
         {json{{"type", "step_start"}, {"job_id", "1"}, {"host", "n1"}, {"time", 1}},
          "job event without a numeric \"job_id\""},
+        {json{{"type", "step_start"}, {"job_id", std::uint64_t(1) << 63}, {"host", "n1"}, {"time", 1}},
+         "job event without a numeric \"job_id\""},  // beyond a signed 64-bit id
         {json{{"type", "step_start"}, {"job_id", 1}, {"time", 1}}, "job event without a \"host\""},
         {json{{"type", "job_end"}, {"job_id", 1}, {"host", ""}, {"time", 1}}, "job event without a \"host\""},
         {json{{"type", "job_end"}, {"job_id", 1}, {"host", 5}, {"time", 1}}, "job event without a \"host\""},
