@@ -2,17 +2,14 @@
 
 #include <algorithm>
 
-#include <nlohmann/json.hpp>
-
 #include "collector/host_sampler.h"
 #include "collector/job/cgroup_locator.h"
 #include "collector/job/cgroup_sampler.h"
 #include "collector/job/job_metrics.h"
 #include "collector/job/job_summary.h"
+#include "common/job_event.h"
 
 namespace fructosa {
-
-using json = nlohmann::json;
 
 struct JobTracker::Job {
     Job(boost::asio::io_context& io, std::uint64_t id_, double cpus, double idle)
@@ -39,11 +36,22 @@ std::string node_socket_path(std::string path, const std::string& node) {
     return path;
 }
 
-json metadata_json(const StepEvent& e) {
-    return json{{"uid", e.uid},           {"user", e.user},         {"account", e.account},
-                {"partition", e.partition}, {"job_name", e.job_name}, {"nodelist", e.nodelist},
-                {"nnodes", e.nnodes},     {"cpus", e.cpus},         {"mem_mb", e.mem_mb},
-                {"gpus", e.gpus},         {"ntasks", e.ntasks},     {"interval", e.interval}};
+/// The job event's meta: what the plugin said about the job.
+JobMeta job_meta(const StepEvent& e) {
+    JobMeta m;
+    m.uid = e.uid;
+    m.user = e.user;
+    m.account = e.account;
+    m.partition = e.partition;
+    m.job_name = e.job_name;
+    m.nodelist = e.nodelist;
+    m.nnodes = e.nnodes;
+    m.cpus = e.cpus;
+    m.mem_mb = e.mem_mb;
+    m.gpus = e.gpus;
+    m.ntasks = e.ntasks;
+    m.interval = e.interval;
+    return m;
 }
 
 }  // namespace
@@ -104,9 +112,9 @@ void JobTracker::on_step_start(const StepEvent& e) {
             job.complaint.complain(fmt::format("job {}: no cgroup to sample yet: {}", e.job_id, found.error));
     }
     job.steps.try_emplace(e.step_id, double(e.cpus), CounterBase::first_sample, config_.jobs.idle_threshold_percent);
-    json ev{{"type", "step_start"}, {"job_id", e.job_id}, {"host", config_.hostname}, {"step_id", e.step_id},
-            {"time", e.time}, {"meta", metadata_json(e)}};
-    shipper_.add_job_event(ev.dump());
+    JobEvent ev{.kind = JobEvent::Kind::StepStart, .job_id = e.job_id, .host = config_.hostname, .time = e.time,
+                .step_id = e.step_id, .meta = job_meta(e)};
+    shipper_.add_job_event(ev.to_json().dump());
     sample(job, false);  // the extra sample right at start
     if (is_new && jobs_.count(e.job_id)) schedule(job);
 }
@@ -120,14 +128,14 @@ void JobTracker::on_step_end(const StepEvent& e) {
     Job& job = *it->second;
     sample(job, true);  // the final sample, before the cgroup goes away
     if (!jobs_.count(e.job_id)) return;  // the cgroup was already gone: finished there
-    json ev{{"type", "step_end"}, {"job_id", e.job_id}, {"host", config_.hostname}, {"step_id", e.step_id},
-            {"time", e.time}, {"exit_status", e.exit_status}};
+    JobEvent ev{.kind = JobEvent::Kind::StepEnd, .job_id = e.job_id, .host = config_.hostname, .time = e.time,
+                .step_id = e.step_id, .exit_status = e.exit_status};
     if (auto s = job.steps.find(e.step_id); s != job.steps.end()) {
-        ev["summary"] = s->second.summary().to_json();
+        ev.summary = s->second.summary().to_json();
         job.steps.erase(s);
     }
     job.worst_exit = job.worst_exit != 0 ? job.worst_exit : e.exit_status;
-    shipper_.add_job_event(ev.dump());
+    shipper_.add_job_event(ev.to_json().dump());
     log_info("job {}: step {} ended with status {}", e.job_id, e.step_id, e.exit_status);
     if (job.steps.empty() && !job.reattached) finish(e.job_id, "last step ended");
 }
@@ -189,11 +197,10 @@ void JobTracker::finish(std::uint64_t job_id, const std::string& reason) {
     if (it == jobs_.end()) return;
     Job& job = *it->second;
     job.timer.cancel();
-    json ev{{"type", "job_end"},          {"job_id", job_id},      {"host", config_.hostname},
-            {"time", system_wall_clock()}, {"reason", reason},      {"exit_status", job.worst_exit},
-            {"reattached", job.reattached}, {"summary", job.whole.summary().to_json()},
-            {"meta", metadata_json(job.meta)}};
-    shipper_.add_job_event(ev.dump());
+    JobEvent ev{.kind = JobEvent::Kind::JobEnd, .job_id = job_id, .host = config_.hostname,
+                .time = system_wall_clock(), .meta = job_meta(job.meta), .exit_status = job.worst_exit,
+                .summary = job.whole.summary().to_json(), .reason = reason, .reattached = job.reattached};
+    shipper_.add_job_event(ev.to_json().dump());
     shipper_.flush();
     log_info("job {}: finished on this node ({})", job_id, reason);
     jobs_.erase(it);

@@ -6,6 +6,10 @@
 #include <chrono>
 #include <cstdlib>
 
+#include "common/job_event.h"
+#include "common/registry/apply_job_event.h"
+#include "common/registry/job_store_factory.h"
+
 namespace fructosa {
 
 namespace {
@@ -16,8 +20,11 @@ double now_s() {
 
 JobEventHandler::JobEventHandler(boost::asio::io_context& io, const RegistrySettings& registry,
                                  const SlurmSettings& slurm)
-    : io_(io), settings_(registry), slurm_(slurm), registry_(registry.path, JobRegistry::Mode::ReadWrite,
-                                                              registry.busy_timeout_ms), timer_(io) {
+    : JobEventHandler(io, open_job_store(registry, JobStoreMode::ReadWrite), registry, slurm) {}
+
+JobEventHandler::JobEventHandler(boost::asio::io_context& io, std::unique_ptr<JobEventRecorder> recorder,
+                                 const RegistrySettings& registry, const SlurmSettings& slurm)
+    : io_(io), settings_(registry), slurm_(slurm), recorder_(std::move(recorder)), timer_(io) {
     if (slurm_.enrich) {
         // libslurm exits the whole process when it finds no slurm.conf: look first.
         const char* env = std::getenv("SLURM_CONF");
@@ -31,7 +38,7 @@ JobEventHandler::JobEventHandler(boost::asio::io_context& io, const RegistrySett
     if (slurm_.enrich)
         enricher_ = std::make_unique<SlurmEnricher>(io_, slurm_.conf, [this](const SlurmJobInfo& info) {
             try {
-                registry_.set_slurm_info(info.job_id, info.state, info.time_limit_s, info.exit_code);
+                recorder_->set_slurm_info(info.job_id, info.state, info.time_limit_s, info.exit_code);
                 log_info("job {}: Slurm says {} (exit code {})", info.job_id, info.state, info.exit_code.value_or(-1));
             } catch (const JobRegistryError& e) {
                 store_failed_.complain(fmt::format("job registry: {}", e.what()));
@@ -59,15 +66,20 @@ void JobEventHandler::on_event(const std::string& host, const std::string& json_
             error = "not valid JSON";
         } else if (event.is_object() && event.value("host", host) != host) {
             error = fmt::format("names host '{}' but came from agent '{}'", event.value("host", ""), host);
-        } else if (apply_job_event(registry_, event, error)) {
+        } else {
+            JobEvent parsed = job_event_from_json(event);
+            apply_job_event(*recorder_, parsed);
             log_debug("job event from {}: {}", host, json_text.substr(0, 300));
-            if (enricher_ && event.value("type", "") == "job_end") enricher_->enqueue(event.value("job_id", 0ull));
+            if (enricher_ && parsed.kind == JobEvent::Kind::JobEnd) enricher_->enqueue(parsed.job_id);
             return;
         }
-        bad_event_.complain(fmt::format("job event from {} refused: {}", host, error));
+    } catch (const JobEventError& e) {
+        error = e.what();
     } catch (const JobRegistryError& e) {
         store_failed_.complain(fmt::format("job registry: {} (event from {} lost)", e.what(), host));
+        return;
     }
+    bad_event_.complain(fmt::format("job event from {} refused: {}", host, error));
 }
 
 void JobEventHandler::schedule_timeouts() {
@@ -76,7 +88,7 @@ void JobEventHandler::schedule_timeouts() {
     timer_.async_wait([this](const boost::system::error_code& ec) {
         if (ec) return;
         try {
-            for (auto id : registry_.check_timeouts(now_s(), settings_.partial_after_s)) {
+            for (auto id : recorder_->check_timeouts(now_s(), settings_.partial_after_s)) {
                 log_warning("job {}: not every node reported its end within {} s: recorded as partial", id,
                             settings_.partial_after_s);
                 if (enricher_) enricher_->enqueue(id);

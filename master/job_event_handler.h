@@ -8,22 +8,22 @@
 
 #include <boost/asio.hpp>
 
-#include "common/job_registry.h"
 #include "common/logging.h"
+#include "common/registry/job_store.h"
+#include "common/registry/registry_settings.h"
 #include "master/slurm_enricher.h"
+#include "master/slurm_settings.h"
 
 namespace fructosa {
 
-/// lmaster's [slurm] section.
-struct SlurmSettings {
-    bool enrich = true;      ///< ask slurmctld for final state, time limit, exit code
-    std::string conf;        ///< slurm.conf for libslurm; empty: its default (SLURM_CONF or /etc/slurm)
-};
-
 class JobEventHandler {
 public:
-    /// Opens (creates) the registry; throws JobRegistryError naming the file.
+    /// Opens (creates) the registry `registry` names; throws JobRegistryError naming the file.
     JobEventHandler(boost::asio::io_context& io, const RegistrySettings& registry, const SlurmSettings& slurm);
+    /// Records into `recorder` (a store opened elsewhere, or a test's fake); `registry`
+    /// gives the grace time before a job is partial, and the path it logs.
+    JobEventHandler(boost::asio::io_context& io, std::unique_ptr<JobEventRecorder> recorder,
+                    const RegistrySettings& registry, const SlurmSettings& slurm);
     ~JobEventHandler();
     void start();
     void stop();
@@ -36,7 +36,7 @@ private:
     boost::asio::io_context& io_;
     RegistrySettings settings_;
     SlurmSettings slurm_;
-    JobRegistry registry_;
+    std::unique_ptr<JobEventRecorder> recorder_;
     std::unique_ptr<SlurmEnricher> enricher_;
     boost::asio::steady_timer timer_;
     Complaint bad_event_;

@@ -4,15 +4,16 @@
 /// components together). Defaults live here and in those settings headers; every
 /// unknown key or section is an error that names file and line.
 
-#include "master/job_event_handler.h"
 #include <cstddef>
 #include <string>
 #include <vector>
 
 #include "common/logging.h"
+#include "common/registry/registry_settings.h"
 #include "master/agent_server_settings.h"
 #include "master/auth_settings.h"
 #include "master/carbon_sink_settings.h"
+#include "master/slurm_settings.h"
 #include "master/spooling_sink_settings.h"
 
 namespace fructosa {

@@ -8,7 +8,7 @@
 #include <utility>
 #include <vector>
 
-#include "common/job_registry.h"
+#include "common/registry/job_records.h"
 #include "common/logging.h"
 
 namespace fructosa {

@@ -42,7 +42,7 @@ ClassificationRecord classify_job(const JobRecord& job, const Thresholds& t, dou
 
 namespace {
 
-std::size_t classify_ids(JobRegistry& registry, const Thresholds& t, const std::vector<std::uint64_t>& ids,
+std::size_t classify_ids(JobStoreReader& registry, const Thresholds& t, const std::vector<std::uint64_t>& ids,
                          double now, std::vector<std::pair<ClassificationRecord, double>>* verdicts = nullptr) {
     std::vector<ClassificationRecord> out;
     std::vector<double> ends;
@@ -62,14 +62,14 @@ std::size_t classify_ids(JobRegistry& registry, const Thresholds& t, const std::
 
 }  // namespace
 
-std::size_t classify_pending(JobRegistry& registry, const Thresholds& t, std::size_t batch, double now,
+std::size_t classify_pending(JobStoreReader& registry, const Thresholds& t, std::size_t batch, double now,
                              std::vector<std::pair<ClassificationRecord, double>>* verdicts) {
     auto ids = registry.unclassified_jobs(batch);
     if (ids.empty()) return 0;
     return classify_ids(registry, t, ids, now, verdicts);
 }
 
-std::size_t reclassify(JobRegistry& registry, const Thresholds& t, std::optional<double> since,
+std::size_t reclassify(JobStoreReader& registry, const Thresholds& t, std::optional<double> since,
                        std::optional<double> until, double now, std::size_t batch) {
     auto ids = registry.ended_jobs(since, until);
     std::size_t done = 0;

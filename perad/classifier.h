@@ -9,7 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "common/job_registry.h"
+#include "common/registry/job_store.h"
 #include "perad/features.h"
 #include "perad/rule.h"
 #include "perad/thresholds.h"
@@ -32,12 +32,12 @@ ClassificationRecord classify_job(const JobRecord& job, const Thresholds& t, dou
 /// Classifies up to `batch` jobs that wait for a verdict, storing them in one
 /// transaction; returns how many it classified.
 /// With `verdicts`, the new verdicts and their jobs' end times are appended there.
-std::size_t classify_pending(JobRegistry& registry, const Thresholds& t, std::size_t batch, double now,
+std::size_t classify_pending(JobStoreReader& registry, const Thresholds& t, std::size_t batch, double now,
                              std::vector<std::pair<ClassificationRecord, double>>* verdicts = nullptr);
 
 /// Classifies again every finished or partial job ending in [since, until] (either may be
 /// empty), in transactions of `batch`; returns how many.
-std::size_t reclassify(JobRegistry& registry, const Thresholds& t, std::optional<double> since,
+std::size_t reclassify(JobStoreReader& registry, const Thresholds& t, std::optional<double> since,
                        std::optional<double> until, double now, std::size_t batch = 1000);
 
 }  // namespace fructosa

@@ -9,7 +9,7 @@
 #include <fmt/format.h>
 
 #include "common/config.h"
-#include "common/job_registry.h"
+#include "common/registry/job_store_factory.h"
 #include "perad/classifier.h"
 #include "perad/cli_output.h"
 #include "perad/perad_config.h"
@@ -127,12 +127,12 @@ PeradConfig config_of(const Args& a) {
     return c;
 }
 
-/// Opens the registry for reading; a missing file is an error, never silently created.
-std::unique_ptr<JobRegistry> open_registry(const PeradConfig& c, JobRegistry::Mode mode) {
+/// Opens the registry; a missing file is an error, never silently created.
+std::unique_ptr<JobStore> open_registry(const PeradConfig& c, JobStoreMode mode) {
     std::error_code ec;
     if (!std::filesystem::exists(c.registry.path, ec))
         throw JobRegistryError(fmt::format("job registry {} does not exist (is [registry] path right?)", c.registry.path));
-    return std::make_unique<JobRegistry>(c.registry.path, mode, c.registry.busy_timeout_ms);
+    return open_job_store(c.registry, mode);
 }
 
 bool known_name(const std::vector<std::unique_ptr<Rule>>& rules, const std::string& name) {
@@ -193,7 +193,7 @@ int cmd_show(const Args& a, std::ostream& out, double now) {
     std::uint64_t id = parse_id(a.positional[0]);
     OutputFormat format = format_of(a, false);
     PeradConfig c = config_of(a);
-    auto reg = open_registry(c, JobRegistry::Mode::ReadOnly);
+    auto reg = open_registry(c, JobStoreMode::ReadOnly);
     auto job = reg->load_job(id);
     if (!job) throw NotFound(fmt::format("job {} is not in the registry {}", id, c.registry.path));
     JobFeatures f = compute_features(*job);
@@ -220,7 +220,7 @@ int cmd_list(const Args& a, std::ostream& out, double now) {
     }
     OutputFormat format = format_of(a, true);
     PeradConfig c = config_of(a);
-    auto reg = open_registry(c, JobRegistry::Mode::ReadOnly);
+    auto reg = open_registry(c, JobStoreMode::ReadOnly);
     print_job_list(out, reg->list_jobs(f), format);
     return 0;
 }
@@ -233,7 +233,7 @@ int cmd_summary(const Args& a, std::ostream& out, double now) {
     JobFilter f = filter_of(a, now);
     OutputFormat format = format_of(a, true);
     PeradConfig c = config_of(a);
-    auto reg = open_registry(c, JobRegistry::Mode::ReadOnly);
+    auto reg = open_registry(c, JobStoreMode::ReadOnly);
     print_summary(out, reg->summarize(f, by), by, format);
     return 0;
 }
@@ -242,7 +242,7 @@ int cmd_reclassify(const Args& a, std::ostream& out, double now) {
     if (!a.positional.empty()) throw UsageError(fmt::format("reclassify: unexpected argument '{}'", a.positional[0]));
     JobFilter f = filter_of(a, now);
     PeradConfig c = config_of(a);
-    auto reg = open_registry(c, JobRegistry::Mode::ReadWrite);
+    auto reg = open_registry(c, JobStoreMode::ReadWrite);
     std::size_t n = reclassify(*reg, c.thresholds, f.since, f.until, now, c.batch_size);
     out << fmt::format("perad: reclassified {} job{} (thresholds {})\n", n, n == 1 ? "" : "s", c.thresholds.hash());
     return 0;

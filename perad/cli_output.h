@@ -7,7 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "common/job_registry.h"
+#include "common/registry/job_records.h"
 #include "perad/features.h"
 
 namespace fructosa {

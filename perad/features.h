@@ -11,7 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "common/job_registry.h"
+#include "common/registry/job_records.h"
 
 namespace fructosa {
 

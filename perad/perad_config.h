@@ -8,7 +8,7 @@
 #include <optional>
 #include <string>
 
-#include "common/job_registry.h"
+#include "common/registry/registry_settings.h"
 #include "common/logging.h"
 #include "perad/thresholds.h"
 

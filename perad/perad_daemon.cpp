@@ -11,6 +11,7 @@
 
 #include "common/config.h"
 #include "common/logging.h"
+#include "common/registry/job_store_factory.h"
 #include "perad/classifier.h"
 
 namespace fructosa {
@@ -26,8 +27,7 @@ double wall_now() {
 }  // namespace
 
 RunFn make_perad_run(const PeradConfig& config, const std::string& config_path) {
-    auto registry = std::make_shared<JobRegistry>(config.registry.path, JobRegistry::Mode::ReadWrite,
-                                                  config.registry.busy_timeout_ms);
+    std::shared_ptr<JobStoreReader> registry = open_job_store(config.registry, JobStoreMode::ReadWrite);
     return [config, config_path, registry](const ReadyFn& ready) -> int {
         asio::io_context io;
         Thresholds thresholds = config.thresholds;

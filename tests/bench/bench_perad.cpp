@@ -22,7 +22,8 @@
 #include <fmt/format.h>
 #include <sqlite3.h>
 
-#include "common/job_registry.h"
+#include "common/job_event.h"
+#include "common/registry/sqlite_job_store.h"
 #include "perad/classifier.h"
 #include "perad/cli.h"
 
@@ -45,14 +46,21 @@ double cpu_seconds() {
 
 constexpr double kNow = 1'700'000'000;
 
-json meta_of(std::uint64_t id, unsigned nnodes, unsigned cpus, std::mt19937& rng) {
-    std::string nodelist = nnodes == 1 ? "n1" : fmt::format("n[1-{}]", nnodes);
-    return {{"uid", 1000 + id % 200},        {"user", fmt::format("user{}", id % 200)},
-            {"account", fmt::format("acct{}", id % 50)}, {"partition", id % 4 ? "batch" : "gpu"},
-            {"job_name", "bench"},            {"nodelist", nodelist},
-            {"nnodes", nnodes},               {"cpus", cpus},
-            {"mem_mb", 4096 * (1 + rng() % 8)}, {"gpus", 0},
-            {"ntasks", cpus * nnodes},        {"interval", 10}};
+JobMeta meta_of(std::uint64_t id, unsigned nnodes, unsigned cpus, std::mt19937& rng) {
+    JobMeta m;
+    m.uid = static_cast<std::uint32_t>(1000 + id % 200);
+    m.user = fmt::format("user{}", id % 200);
+    m.account = fmt::format("acct{}", id % 50);
+    m.partition = id % 4 ? "batch" : "gpu";
+    m.job_name = "bench";
+    m.nodelist = nnodes == 1 ? "n1" : fmt::format("n[1-{}]", nnodes);
+    m.nnodes = nnodes;
+    m.cpus = cpus;
+    m.mem_mb = 4096 * (1 + rng() % 8);
+    m.gpus = 0;
+    m.ntasks = cpus * nnodes;
+    m.interval = 10;
+    return m;
 }
 
 json summary_of(double start, double elapsed, unsigned cpus, std::mt19937& rng) {
@@ -77,7 +85,7 @@ json summary_of(double start, double elapsed, unsigned cpus, std::mt19937& rng) 
 
 void bench_classify(const std::string& path, std::size_t jobs) {
     std::filesystem::remove(path);
-    JobRegistry reg(path);
+    SqliteJobStore reg(path);
     std::mt19937 rng(42);
     std::size_t events = 0;
 
@@ -89,7 +97,7 @@ void bench_classify(const std::string& path, std::size_t jobs) {
         unsigned cpus = 1u << (rng() % 6);
         double start = kNow - 86400.0 * 30 * (static_cast<double>(rng()) / rng.max());
         double elapsed = 30 + static_cast<double>(rng() % 86400);
-        json m = meta_of(id, nnodes, cpus, rng);
+        JobMeta m = meta_of(id, nnodes, cpus, rng);
         for (unsigned n = 1; n <= nnodes; ++n) {
             std::string host = fmt::format("n{}", n);
             reg.record_step_start(id, host, "0", m, start);
@@ -144,7 +152,7 @@ void bench_classify(const std::string& path, std::size_t jobs) {
 
 void bulk_load(const std::string& path, std::size_t jobs) {
     std::filesystem::remove(path);
-    JobRegistry reg(path);
+    SqliteJobStore reg(path);
     sqlite3* db = reg.handle();
     const char* classes[] = {"efficient", "underutilized-cpu", "idle", "failed", "too-short", "memory-pressure",
                              "imbalanced", "io-bound"};

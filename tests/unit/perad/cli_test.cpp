@@ -6,9 +6,10 @@
 
 #include <gtest/gtest.h>
 
+#include "common/registry/job_store_factory.h"
 #include "perad/classifier.h"
 #include "perad/time_arg.h"
-#include "perad_test_util.h"
+#include "tests/unit/common/registry/registry_test_util.h"
 
 namespace fructosa {
 namespace {
@@ -27,13 +28,19 @@ class PeradCli : public ::testing::Test {
 protected:
     void SetUp() override {
         db_ = dir_.file("registry.db");
-        JobRegistry reg(db_);
-        add_finished_job(reg, 101, 1, 16, kNow - 7200, 3600, 1.0 / 16, "alice");  // serial on 16 cores
-        add_finished_job(reg, 102, 2, 4, kNow - 3600, 1800, 0.95, "bob");         // efficient
-        add_finished_job(reg, 103, 1, 4, kNow - 600, 30, 0.9, "alice", 1);        // failed
-        classify_pending(reg, Thresholds{}, 100, kNow);
+        auto reg = open_job_store(settings(), JobStoreMode::ReadWrite);
+        add_finished_job(*reg, 101, 1, 16, kNow - 7200, 3600, 1.0 / 16, "alice");  // serial on 16 cores
+        add_finished_job(*reg, 102, 2, 4, kNow - 3600, 1800, 0.95, "bob");         // efficient
+        add_finished_job(*reg, 103, 1, 4, kNow - 600, 30, 0.9, "alice", 1);        // failed
+        classify_pending(*reg, Thresholds{}, 100, kNow);
         conf_ = dir_.file("perad.conf");
         std::ofstream(conf_) << "[registry]\npath = " << db_ << "\n[grafana]\nurl = http://grafana:3000/\n";
+    }
+
+    RegistrySettings settings() const {
+        RegistrySettings s;
+        s.path = db_;
+        return s;
     }
 
     Result run(std::vector<std::string> args) {
@@ -155,8 +162,8 @@ TEST_F(PeradCli, ReclassifyAppliesNewThresholds) {
     auto r = run({"reclassify", "-c", conf_});
     ASSERT_EQ(r.rc, 0) << r.err;
     EXPECT_NE(r.out.find("reclassified 3 jobs"), std::string::npos) << r.out;
-    JobRegistry reg(db_, JobRegistry::Mode::ReadOnly);
-    EXPECT_EQ(reg.load_job(101)->classification->job_class, "efficient");  // 6% is fine now
+    auto reg = open_job_store(settings(), JobStoreMode::ReadOnly);
+    EXPECT_EQ(reg->load_job(101)->classification->job_class, "efficient");  // 6% is fine now
     r = run({"reclassify", "-c", conf_, "--since", "15m"});
     EXPECT_NE(r.out.find("reclassified 1 job "), std::string::npos) << r.out;
 }

@@ -4,7 +4,7 @@
 
 #include <gtest/gtest.h>
 
-#include "perad_test_util.h"
+#include "tests/unit/common/registry/registry_test_util.h"
 
 namespace fructosa {
 namespace {

@@ -1,4 +1,4 @@
-#include "common/job_registry.h"
+#include "common/registry/sqlite_job_store.h"
 
 #include <sqlite3.h>
 
@@ -6,7 +6,7 @@
 
 #include <gtest/gtest.h>
 
-#include "perad_test_util.h"
+#include "tests/unit/common/registry/registry_test_util.h"
 
 namespace fructosa {
 namespace {
@@ -17,25 +17,25 @@ using test::meta;
 using test::summary;
 using test::TempDir;
 
-TEST(JobRegistry, CreatesSchemaInWalMode) {
+TEST(SqliteJobStore, CreatesSchemaInWalMode) {
     TempDir dir;
-    JobRegistry reg(dir.file("r.db"));
+    SqliteJobStore reg(dir.file("r.db"));
     sqlite3_stmt* st = nullptr;
     ASSERT_EQ(sqlite3_prepare_v2(reg.handle(), "PRAGMA journal_mode", -1, &st, nullptr), SQLITE_OK);
     ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
     EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)), "wal");
     sqlite3_finalize(st);
     // Reopening an existing registry works, read-only too.
-    JobRegistry again(dir.file("r.db"), JobRegistry::Mode::ReadOnly);
+    SqliteJobStore again(dir.file("r.db"), JobStoreMode::ReadOnly);
     EXPECT_FALSE(again.load_job(1).has_value());
 }
 
-TEST(JobRegistry, RefusesMissingAndForeignFiles) {
+TEST(SqliteJobStore, RefusesMissingAndForeignFiles) {
     TempDir dir;
-    EXPECT_THROW(JobRegistry(dir.file("absent.db"), JobRegistry::Mode::ReadOnly), JobRegistryError);
+    EXPECT_THROW(SqliteJobStore(dir.file("absent.db"), JobStoreMode::ReadOnly), JobRegistryError);
     std::ofstream(dir.file("text.db")) << "this is not a database, just some text long enough to look like one\n";
     try {
-        JobRegistry r(dir.file("text.db"), JobRegistry::Mode::ReadOnly);
+        SqliteJobStore r(dir.file("text.db"), JobStoreMode::ReadOnly);
         FAIL() << "opened a text file";
     } catch (const JobRegistryError& e) {
         EXPECT_NE(std::string(e.what()).find("text.db"), std::string::npos) << e.what();
@@ -46,12 +46,12 @@ TEST(JobRegistry, RefusesMissingAndForeignFiles) {
         sqlite3_exec(db, "CREATE TABLE t(x)", nullptr, nullptr, nullptr);
         sqlite3_close(db);
     }
-    EXPECT_THROW(JobRegistry(dir.file("other.db"), JobRegistry::Mode::ReadOnly), JobRegistryError);
+    EXPECT_THROW(SqliteJobStore(dir.file("other.db"), JobStoreMode::ReadOnly), JobRegistryError);
 }
 
-TEST(JobRegistry, WriterReaderRoundTrip) {
+TEST(SqliteJobStore, WriterReaderRoundTrip) {
     TempDir dir;
-    JobRegistry reg(dir.file("r.db"));
+    SqliteJobStore reg(dir.file("r.db"));
     auto m = meta("n[1-2]", 2, 8, 16000);
     reg.record_step_start(42, "n1", "batch", m, 1000);
     reg.record_step_start(42, "n1", "0", m, 1001);
@@ -102,9 +102,9 @@ TEST(JobRegistry, WriterReaderRoundTrip) {
     EXPECT_EQ(reg.unclassified_jobs(10), std::vector<std::uint64_t>{42});
 }
 
-TEST(JobRegistry, FinishedNeedsEveryNodeOfTheExpandedList) {
+TEST(SqliteJobStore, FinishedNeedsEveryNodeOfTheExpandedList) {
     TempDir dir;
-    JobRegistry reg(dir.file("r.db"));
+    SqliteJobStore reg(dir.file("r.db"));
     auto m = meta("n[1-3],gpu01", 4, 2, 100);
     for (const char* h : {"n1", "n2", "gpu01"}) reg.record_job_end(7, h, 0, summary(0, 100, 2, 10), m, 100);
     EXPECT_EQ(reg.load_job(7)->info.status, "running");
@@ -112,9 +112,9 @@ TEST(JobRegistry, FinishedNeedsEveryNodeOfTheExpandedList) {
     EXPECT_EQ(reg.load_job(7)->info.status, "finished");
 }
 
-TEST(JobRegistry, TimeoutMarksPartialNamingMissingNodes) {
+TEST(SqliteJobStore, TimeoutMarksPartialNamingMissingNodes) {
     TempDir dir;
-    JobRegistry reg(dir.file("r.db"));
+    SqliteJobStore reg(dir.file("r.db"));
     auto m = meta("n[1-4]", 4, 2, 100);
     reg.record_job_end(9, "n2", 0, summary(0, 100, 2, 10), m, 100);
     reg.record_job_end(9, "n3", 0, summary(0, 100, 2, 10), m, 150);
@@ -134,10 +134,10 @@ TEST(JobRegistry, TimeoutMarksPartialNamingMissingNodes) {
     EXPECT_EQ(reg.load_job(9)->info.status, "finished");
 }
 
-TEST(JobRegistry, ReattachedJobWithoutNodeListWaitsForTimeout) {
+TEST(SqliteJobStore, ReattachedJobWithoutNodeListWaitsForTimeout) {
     TempDir dir;
-    JobRegistry reg(dir.file("r.db"));
-    json empty_meta{{"uid", 0}, {"user", ""}, {"nodelist", ""}, {"nnodes", 0}, {"cpus", 0}};
+    SqliteJobStore reg(dir.file("r.db"));
+    JobMeta empty_meta = job_meta_from_json(json{{"uid", 0}, {"user", ""}, {"nodelist", ""}, {"nnodes", 0}, {"cpus", 0}});
     reg.record_job_end(11, "n1", 0, summary(0, 100, 0, 10), empty_meta, 100, "cgroup removed", true);
     auto job = reg.load_job(11);
     EXPECT_EQ(job->info.status, "running");
@@ -148,9 +148,9 @@ TEST(JobRegistry, ReattachedJobWithoutNodeListWaitsForTimeout) {
     EXPECT_EQ(reg.load_job(11)->info.missing_nodes, "(node list unknown)");
 }
 
-TEST(JobRegistry, LaterJobEndReplacesSummaryAndDropsVerdict) {
+TEST(SqliteJobStore, LaterJobEndReplacesSummaryAndDropsVerdict) {
     TempDir dir;
-    JobRegistry reg(dir.file("r.db"));
+    SqliteJobStore reg(dir.file("r.db"));
     add_finished_job(reg, 5, 1, 4, 0, 1000, 0.5);
     ClassificationRecord c;
     c.job_id = 5;
@@ -180,9 +180,9 @@ TEST(JobRegistry, LaterJobEndReplacesSummaryAndDropsVerdict) {
     EXPECT_EQ(reg.unclassified_jobs(10), std::vector<std::uint64_t>{5});
 }
 
-TEST(JobRegistry, SlurmInfo) {
+TEST(SqliteJobStore, SlurmInfo) {
     TempDir dir;
-    JobRegistry reg(dir.file("r.db"));
+    SqliteJobStore reg(dir.file("r.db"));
     reg.set_slurm_info(77, "TIMEOUT", 3600, 0);  // before any event: creates the job
     add_finished_job(reg, 77, 1, 2, 0, 3600, 0.9);
     auto job = reg.load_job(77);
@@ -197,39 +197,9 @@ TEST(JobRegistry, SlurmInfo) {
     EXPECT_EQ(job->info.slurm_exit_code, 15);
 }
 
-TEST(JobRegistry, AppliesLagentEvents) {
+TEST(SqliteJobStore, ListFiltersAndSummary) {
     TempDir dir;
-    JobRegistry reg(dir.file("r.db"));
-    std::string error;
-    json start{{"type", "step_start"}, {"job_id", 3}, {"host", "n1"}, {"step_id", "0"}, {"time", 10.0},
-               {"meta", meta("n1", 1, 2, 100)}};
-    json end{{"type", "step_end"}, {"job_id", 3}, {"host", "n1"}, {"step_id", "0"}, {"time", 20.0},
-             {"exit_status", 1}, {"summary", summary(10, 20, 2, 5)}};
-    json job_end{{"type", "job_end"}, {"job_id", 3}, {"host", "n1"}, {"time", 21.0}, {"reason", "last step ended"},
-                 {"exit_status", 1}, {"reattached", false}, {"summary", summary(10, 20, 2, 5)},
-                 {"meta", meta("n1", 1, 2, 100)}};
-    for (const auto& e : {start, end, job_end}) EXPECT_TRUE(apply_job_event(reg, e, error)) << error;
-    auto job = reg.load_job(3);
-    EXPECT_EQ(job->info.status, "finished");
-    EXPECT_EQ(job->info.exit_status, 1);
-    EXPECT_EQ(job->steps.at(0).exit_status, 1);
-
-    const json bad[] = {json::array(), json{{"job_id", 1}}, json{{"type", "step_start"}, {"host", "n1"}},
-                        json{{"type", "step_start"}, {"job_id", -1}, {"host", "n1"}, {"time", 1}},
-                        json{{"type", "step_start"}, {"job_id", 1}, {"host", "n1"}, {"time", 1}},
-                        json{{"type", "oops"}, {"job_id", 1}, {"host", "n1"}, {"time", 1}},
-                        json{{"type", "job_end"}, {"job_id", 1}, {"host", ""}, {"time", 1}},
-                        json{{"type", "job_end"}, {"job_id", 1}, {"host", "n1"}, {"time", "x"}}};
-    for (const auto& e : bad) {
-        error.clear();
-        EXPECT_FALSE(apply_job_event(reg, e, error)) << e.dump();
-        EXPECT_FALSE(error.empty());
-    }
-}
-
-TEST(JobRegistry, ListFiltersAndSummary) {
-    TempDir dir;
-    JobRegistry reg(dir.file("r.db"));
+    SqliteJobStore reg(dir.file("r.db"));
     add_finished_job(reg, 1, 1, 4, 0, 3600, 0.25, "alice");  // 4 core-h, 1 used
     add_finished_job(reg, 2, 2, 8, 100, 3600, 0.5, "bob");   // 16 core-h, 8 used
     add_finished_job(reg, 3, 1, 2, 200, 3600, 1.0, "alice");  // 2 core-h, 2 used
@@ -290,10 +260,10 @@ TEST(JobRegistry, ListFiltersAndSummary) {
     EXPECT_THROW(reg.summarize(JobFilter{}, "color"), std::invalid_argument);
 }
 
-TEST(JobRegistry, ReaderSeesWritesOfAnotherConnection) {
+TEST(SqliteJobStore, ReaderSeesWritesOfAnotherConnection) {
     TempDir dir;
-    JobRegistry writer(dir.file("r.db"));
-    JobRegistry reader(dir.file("r.db"));
+    SqliteJobStore writer(dir.file("r.db"));
+    SqliteJobStore reader(dir.file("r.db"));
     add_finished_job(writer, 1, 1, 1, 0, 100, 1);
     EXPECT_EQ(reader.unclassified_jobs(10), std::vector<std::uint64_t>{1});
     EXPECT_TRUE(reader.load_job(1));

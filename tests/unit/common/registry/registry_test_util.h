@@ -1,5 +1,5 @@
 #pragma once
-// Helpers for perad's tests: a private temporary directory and synthetic jobs.
+// Helpers for the registry's and perad's tests: a private temporary directory and synthetic jobs.
 
 #include <stdlib.h>
 
@@ -8,7 +8,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "common/job_registry.h"
+#include "common/job_event.h"
+#include "common/registry/job_store.h"
 
 namespace fructosa::test {
 
@@ -30,11 +31,22 @@ private:
     std::filesystem::path path_;
 };
 
-inline nlohmann::json meta(const std::string& nodelist, unsigned nnodes, unsigned cpus, unsigned long mem_mb,
-                           const std::string& user = "alice") {
-    return {{"uid", 1000},        {"user", user},       {"account", "proj"}, {"partition", "batch"},
-            {"job_name", "sim"},  {"nodelist", nodelist}, {"nnodes", nnodes}, {"cpus", cpus},
-            {"mem_mb", mem_mb},   {"gpus", 0},          {"ntasks", cpus * nnodes}, {"interval", 10}};
+inline JobMeta meta(const std::string& nodelist, unsigned nnodes, unsigned cpus, unsigned long mem_mb,
+                    const std::string& user = "alice") {
+    JobMeta m;
+    m.uid = 1000;
+    m.user = user;
+    m.account = "proj";
+    m.partition = "batch";
+    m.job_name = "sim";
+    m.nodelist = nodelist;
+    m.nnodes = nnodes;
+    m.cpus = cpus;
+    m.mem_mb = mem_mb;
+    m.gpus = 0;
+    m.ntasks = cpus * nnodes;
+    m.interval = 10;
+    return m;
 }
 
 /// A summary as lagent's JobSummary::to_json() writes it.
@@ -57,7 +69,7 @@ inline nlohmann::json summary(double first, double last, double cpus, double cpu
 
 /// A finished job of `nnodes` nodes n1..nN, `cpus` each, running [start, start+elapsed]
 /// and using `efficiency` of its cores.
-inline void add_finished_job(JobRegistry& reg, std::uint64_t id, unsigned nnodes, unsigned cpus, double start,
+inline void add_finished_job(JobEventRecorder& reg, std::uint64_t id, unsigned nnodes, unsigned cpus, double start,
                              double elapsed, double efficiency, const std::string& user = "alice",
                              int exit_status = 0) {
     std::string nodelist = nnodes == 1 ? "n1" : "n[1-" + std::to_string(nnodes) + "]";
