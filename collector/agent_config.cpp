@@ -78,7 +78,7 @@ AgentConfig read_agent_config(const IniFile& file) {
     {
         SectionReader r(file, "lagent");
         c.hostname = r.get_string("hostname", short_hostname());
-        if (sanitize_component(c.hostname) != c.hostname)
+        if (!component_is_safe(c.hostname))
             r.fail("hostname", fmt::format("'{}' cannot be one level of a metric path (use letters, digits, '-', '_')",
                                            c.hostname));
         c.batch_interval_s = r.get_double("batch interval", c.batch_interval_s, 0.05, 3600);

@@ -95,16 +95,6 @@ bool carbon_sendable(const Point& p) {
            p.timestamp < kMaxTimestamp && valid_carbon_path(p.path);
 }
 
-std::string prefixed_path(std::string_view prefix, std::string_view path) {
-    if (prefix.empty()) return std::string(path);
-    std::string out;
-    out.reserve(prefix.size() + 1 + path.size());
-    out += prefix;
-    out += '.';
-    out += path;
-    return out;
-}
-
 PlaintextOutput format_plaintext(std::span<const Point> points, std::string_view prefix) {
     PlaintextOutput out;
     for (const auto& p : points) {

@@ -44,9 +44,6 @@ bool valid_carbon_path(std::string_view path);
 /// True when the formatters would send `p` (finite numbers, timestamp in range, valid path).
 bool carbon_sendable(const Point& p);
 
-/// The full path carbon receives: "prefix.path", or `path` when the prefix is empty.
-std::string prefixed_path(std::string_view prefix, std::string_view path);
-
 /// Carbon's line format. Timestamps are whole seconds (rounded down), values the
 /// shortest decimal text that reads back as the same double (no digits lost).
 PlaintextOutput format_plaintext(std::span<const Point> points, std::string_view prefix);

@@ -42,3 +42,13 @@ TEST(AgentConfig, MapsOntoTheJobTrackersSettings) {
     EXPECT_DOUBLE_EQ(s.jobs.min_interval_s, 2);
     EXPECT_DOUBLE_EQ(s.jobs.idle_threshold_percent, 7);
 }
+
+TEST(AgentConfig, AnEmptyLmasterListIsAConfigErrorNamingFileLineAndKey) {
+    try {
+        parse("[lmaster]\nhost = ,\n");
+        FAIL() << "no error";
+    } catch (const ConfigError& e) {
+        EXPECT_EQ(std::string(e.what()),
+                  "lagent.conf:2: [lmaster] host: expected a comma-separated list, got an empty value");
+    }
+}
