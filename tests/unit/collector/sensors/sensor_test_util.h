@@ -1,6 +1,7 @@
 #pragma once
 /// Helpers for the sensor tests: fixture trees under FIXTURE_DIR (read through
-/// FixtureSystemReader), a field's value in Readings, and sensors configured from INI text.
+/// FixtureSystemReader), their parsed /proc/stat, a field's value in Readings, and sensors
+/// configured from INI text.
 
 #include <gtest/gtest.h>
 
@@ -9,6 +10,7 @@
 #include <string>
 
 #include "collector/sensor.h"
+#include "collector/sensors/proc_stat.h"
 #include "collector/system_reader.h"
 #include "common/config.h"
 #include "tests/unit/collector/fixture_system_reader.h"
@@ -25,6 +27,11 @@ inline std::string fixture_text(const std::string& tree, const std::string& path
     auto text = FixtureSystemReader(fixture_root(tree)).read_file(path);
     EXPECT_TRUE(text.has_value()) << tree << path;
     return text.value_or("");
+}
+
+/// /proc/stat of fixture tree `tree`, parsed.
+inline sensors::ProcStat stat_of(const std::string& tree) {
+    return sensors::parse_proc_stat(fixture_text(tree, "/proc/stat"), "/proc/stat");
 }
 
 /// The value of `field`, or NaN (and a test failure) when absent.
