@@ -1,5 +1,6 @@
 // CPUCount: the kernel's online CPU list, /proc/stat as fallback.
 #include "collector/sensors/cpu_count.h"
+
 #include "tests/unit/collector/sensors/sensor_test_util.h"
 
 using namespace fructosa;

@@ -1,5 +1,6 @@
 // CPUFreq: sysfs cpufreq policies, /proc/cpuinfo as fallback.
 #include "collector/sensors/cpu_freq.h"
+
 #include "tests/unit/collector/sensors/sensor_test_util.h"
 
 using namespace fructosa;
@@ -38,4 +39,14 @@ TEST(CpuFreq, UnknownOptionIsRejected) {
     SectionReader section(ini, "sensor:CPUFreq");
     s->configure(section);
     EXPECT_THROW(section.reject_unknown(), ConfigError);
+}
+
+TEST(CpuFreq, MinAndMaxAveragedOverCpusThatKnowThem) {
+    std::vector<CpuFreq> cpus = {
+        {0, 1000, 800, 3000}, {1, 2000, std::nullopt, 4000}, {4, 3000, 1200, std::nullopt}};
+    EXPECT_EQ(cpu_freq_readings(cpus, false),
+              (Readings{{"current", 2000}, {"min", 1000}, {"max", 3500}}));
+    EXPECT_EQ(cpu_freq_readings({{2, 1500, std::nullopt, std::nullopt}}, true),
+              (Readings{{"current", 1500}, {"2.current", 1500}}));
+    EXPECT_TRUE(cpu_freq_readings({}, true).empty());
 }

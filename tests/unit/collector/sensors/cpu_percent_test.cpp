@@ -1,5 +1,6 @@
 // CPUPercent: % busy per logical CPU between two samples.
 #include "collector/sensors/cpu_percent.h"
+
 #include "tests/unit/collector/sensors/sensor_test_util.h"
 
 using namespace fructosa;

@@ -1,5 +1,6 @@
 // CPUTimes (seconds since boot) and CPUTimesPercent (shares between two samples).
 #include "collector/sensors/cpu_times.h"
+
 #include "tests/unit/collector/sensors/sensor_test_util.h"
 
 using namespace fructosa;

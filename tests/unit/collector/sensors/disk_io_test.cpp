@@ -1,5 +1,6 @@
 // DiskIOCounters: /proc/diskstats summed over whole disks, optionally per disk.
 #include "collector/sensors/disk_io.h"
+
 #include "tests/unit/collector/sensors/sensor_test_util.h"
 
 using namespace fructosa;
@@ -38,4 +39,23 @@ TEST(DiskIOCounters, PerDiskAddsEveryEntry) {
     EXPECT_DOUBLE_EQ(at(r, "vda1.write_time"), 9000);
     EXPECT_DOUBLE_EQ(at(r, "loop3.busy_time"), 0);
     EXPECT_EQ(r.size(), 9u + 11u * 9u);
+}
+
+TEST(DiskIOCounters, OnlyNamedWholeDisksAreSummed) {
+    std::vector<DiskStat> stats = {{"sda", {1, 2, 3, 4, 5, 6, 7, 8, 9}},
+                                   {"sda1", {100, 100, 100, 100, 100, 100, 100, 100, 100}},
+                                   {"nvme0n1", {10, 20, 30, 40, 50, 60, 70, 80, 90}}};
+    EXPECT_EQ(disk_io_readings(stats, {"sda", "nvme0n1", "sdz"}, false),
+              (Readings{{"read_count", 11},
+                        {"write_count", 22},
+                        {"read_bytes", 33},
+                        {"write_bytes", 44},
+                        {"read_time", 55},
+                        {"write_time", 66},
+                        {"read_merged_count", 77},
+                        {"write_merged_count", 88},
+                        {"busy_time", 99}}));
+    auto none = disk_io_readings(stats, {}, false);
+    ASSERT_EQ(none.size(), 9u);
+    for (const auto& r : none) EXPECT_EQ(r.value, 0) << r.field;
 }

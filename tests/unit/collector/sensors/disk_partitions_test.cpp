@@ -1,5 +1,6 @@
 // DiskPartitions: /proc/self/mounts, physical file system types, per mount point flags.
 #include "collector/sensors/disk_partitions.h"
+
 #include "tests/unit/collector/sensors/sensor_test_util.h"
 
 using namespace fructosa;

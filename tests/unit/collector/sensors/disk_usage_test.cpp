@@ -1,5 +1,6 @@
 // DiskUsage: statvfs figures of the configured paths.
 #include "collector/sensors/disk_usage.h"
+
 #include "tests/unit/collector/sensors/sensor_test_util.h"
 
 using namespace fructosa;
@@ -31,4 +32,16 @@ TEST(DiskUsage, RelativePathIsAConfigError) {
     auto ini = IniFile::parse("[sensor:DiskUsage]\npath = home\n", "x.conf");
     SectionReader section(ini, "sensor:DiskUsage");
     EXPECT_THROW(s->configure(section), ConfigError);
+}
+
+TEST(DiskUsage, PercentOfWhatUsersCanHave) {
+    // 100 blocks reserved for root: neither used nor free.
+    EXPECT_EQ(
+        disk_usage_readings(FsUsage{1000, 300, 600}, ""),
+        (Readings{{"total", 1000}, {"used", 300}, {"free", 600}, {"percent", 300.0 / 900 * 100}}));
+    EXPECT_EQ(disk_usage_readings(FsUsage{0, 0, 0}, "srv_data"),
+              (Readings{{"srv_data.total", 0},
+                        {"srv_data.used", 0},
+                        {"srv_data.free", 0},
+                        {"srv_data.percent", 0}}));
 }

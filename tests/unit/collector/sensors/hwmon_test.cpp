@@ -1,5 +1,6 @@
 // SensorsTemperatures and SensorsFans: hwmon chips of /sys/class/hwmon.
 #include "collector/sensors/hwmon.h"
+
 #include "tests/unit/collector/sensors/sensor_test_util.h"
 
 using namespace fructosa;
@@ -61,4 +62,19 @@ TEST(Hwmon, DuplicateLabelsAndMalformedValues) {
                   std::string::npos)
             << e.what();
     }
+}
+
+TEST(SensorsFans, LabelsNumbersAndRepeatedChipNames) {
+    std::vector<SysfsDir> chips = {
+        {"hwmon0",
+         {{"name", "it87"},
+          {"fan2_input", "900"},
+          {"fan1_input", "1500"},
+          {"fan1_label", "Rear Fan"}}},
+        {"hwmon1", {{"name", "it87"}, {"fan1_input", "0"}, {"temp1_input", "1000"}}},
+        {"hwmon2", {{"name", "nofans"}, {"fan1_min", "300"}}}};  // no _input: no channel
+    EXPECT_EQ(hwmon_fans(chips), (Readings{{"it87.Rear_Fan.current", 1500},
+                                           {"it87.fan2.current", 900},
+                                           {"it87_1.fan1.current", 0}}));
+    EXPECT_TRUE(hwmon_fans({}).empty());
 }

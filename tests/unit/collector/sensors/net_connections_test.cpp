@@ -1,5 +1,6 @@
 // NetConnections: sockets by protocol and TCP state from /proc/net.
 #include "collector/sensors/net_connections.h"
+
 #include "tests/unit/collector/sensors/sensor_test_util.h"
 
 using namespace fructosa;
@@ -31,4 +32,12 @@ TEST(NetConnections, StatesAndErrors) {
     ConnectionCounts c;
     c.tcp_by_state["UNKNOWN"] = 2;
     EXPECT_DOUBLE_EQ(at(net_connections_readings(c), "tcp.UNKNOWN"), 2);
+}
+
+TEST(NetConnections, UnixSocketsAreTheLinesAfterTheHeader) {
+    EXPECT_EQ(count_unix_sockets(""), 0);
+    EXPECT_EQ(count_unix_sockets("Num       RefCount Protocol Flags    Type St Inode Path\n"), 0);
+    EXPECT_EQ(count_unix_sockets("header\na\nb\n"), 2);
+    EXPECT_EQ(count_unix_sockets("header\n\n  c  \n\n"), 1);  // blank lines are not sockets
+    EXPECT_EQ(count_unix_sockets(fixture_text("host", "/proc/net/unix")), 3);
 }

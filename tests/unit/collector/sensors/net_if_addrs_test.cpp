@@ -1,5 +1,6 @@
 // NetIFAddrs: addresses per interface and family.
 #include "collector/sensors/net_if_addrs.h"
+
 #include "tests/unit/collector/sensors/sensor_test_util.h"
 
 using namespace fructosa;
@@ -21,4 +22,17 @@ TEST(NetIFAddrs, CountsPerInterfaceAndFamily) {
                            {"lo.ipv6", 1},
                            {"lo.link", 1},
                            {"total", 10}}));
+}
+
+TEST(NetIFAddrs, UnknownFamiliesCountOnlyInTheTotal) {
+    EXPECT_EQ(net_if_addrs_readings(
+                  {{"ib0", "ipv6"}, {"ib0", "packet"}, {"bond0.5", "ipv4"}, {"ib0", "ipv6"}}),
+              (Readings{{"bond0_5.ipv4", 1},
+                        {"bond0_5.ipv6", 0},
+                        {"bond0_5.link", 0},
+                        {"ib0.ipv4", 0},
+                        {"ib0.ipv6", 2},
+                        {"ib0.link", 0},
+                        {"total", 4}}));
+    EXPECT_EQ(net_if_addrs_readings({}), (Readings{{"total", 0}}));
 }

@@ -1,5 +1,6 @@
 // NetIFStats: state, duplex, speed and MTU from /sys/class/net.
 #include "collector/sensors/net_if_stats.h"
+
 #include "tests/unit/collector/sensors/sensor_test_util.h"
 
 using namespace fructosa;

@@ -1,5 +1,6 @@
 // NetIOCounters: /proc/net/dev summed over NICs, optionally per NIC.
 #include "collector/sensors/net_io.h"
+
 #include "tests/unit/collector/sensors/sensor_test_util.h"
 
 using namespace fructosa;

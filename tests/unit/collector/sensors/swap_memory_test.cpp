@@ -1,8 +1,9 @@
 // SwapMemory: swap space from /proc/meminfo, traffic from /proc/vmstat.
+#include "collector/sensors/swap_memory.h"
+
 #include <unistd.h>
 
 #include "collector/sensors/meminfo.h"
-#include "collector/sensors/swap_memory.h"
 #include "tests/unit/collector/sensors/sensor_test_util.h"
 
 using namespace fructosa;

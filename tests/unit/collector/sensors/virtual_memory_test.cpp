@@ -1,6 +1,7 @@
 // VirtualMemory: psutil's formulas over /proc/meminfo.
-#include "collector/sensors/meminfo.h"
 #include "collector/sensors/virtual_memory.h"
+
+#include "collector/sensors/meminfo.h"
 #include "tests/unit/collector/sensors/sensor_test_util.h"
 
 using namespace fructosa;
