@@ -1,4 +1,5 @@
-// The grid layout hands out ids and positions without overlaps.
+// Building blocks of dashboard JSON (grafana.h): the grid layout hands out ids and positions
+// without overlaps; panels, variables and the dashboard carry what Grafana expects.
 #include <gtest/gtest.h>
 
 #include "dashboards/grafana.h"
