@@ -62,5 +62,69 @@ TEST(Upload, ConnectionRefusedIsAnUploadError) {
                  UploadError);
 }
 
+
+TEST(Upload, HttpsIsRefusedWithAWayOut) {
+    try {
+        parse_http_url("https://grafana.example");
+        FAIL() << "no error";
+    } catch (const UploadError& e) {
+        EXPECT_NE(std::string(e.what()).find("https is not supported yet"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("provision the written files"), std::string::npos) << e.what();
+    }
+}
+
+TEST(Upload, UrlTable) {
+    struct Case {
+        const char* url;
+        const char* host;
+        const char* port;
+        const char* base;
+    };
+    const Case good[] = {
+        {"http://g", "g", "80", ""},
+        {"http://g/", "g", "80", ""},
+        {"http://g:3000/a/b//", "g", "3000", "/a/b"},
+        {"http://[::1]", "::1", "80", ""},
+        {"http://[fe80::1]:1/x", "fe80::1", "1", "/x"},
+        {"http://10.0.0.5:65535", "10.0.0.5", "65535", ""},
+    };
+    for (const auto& c : good) {
+        HttpUrl u = parse_http_url(c.url);
+        EXPECT_EQ(u.host, c.host) << c.url;
+        EXPECT_EQ(u.port, c.port) << c.url;
+        EXPECT_EQ(u.base_path, c.base) << c.url;
+    }
+    for (const char* bad : {"", "ftp://g", "HTTP://g", "http://", "http:///x", "http://:3000", "http://g:",
+                            "http://g:0", "http://g:80x", "http://g:-1", "http://[::1", "http://[::1]x",
+                            "http://[]:80"})
+        EXPECT_THROW(parse_http_url(bad), UploadError) << bad;
+}
+
+TEST(Upload, BodySaysWhoWroteIt) {
+    EXPECT_EQ(upload_body({{"uid", "u"}}, "f"),
+              nlohmann::json({{"dashboard", {{"uid", "u"}}},
+                              {"overwrite", true},
+                              {"message", "make-fructosa-dashboard"},
+                              {"folderUid", "f"}}));
+}
+
+TEST(Upload, TokenFileWinsAndMustStartWithTheToken) {
+    fs::path f = fs::temp_directory_path() / ("fructosa-token2-" + std::to_string(::getpid()));
+    ::setenv("GRAFANA_TOKEN", "from-env", 1);
+    std::ofstream(f) << "glsa_x\r\n";
+    EXPECT_EQ(read_token(f.string()), "glsa_x");
+    std::ofstream(f) << "\nglsa_on_line_two\n";
+    try {
+        read_token(f.string());
+        ADD_FAILURE() << "no error";
+    } catch (const UploadError& e) {
+        EXPECT_EQ(std::string(e.what()), "the token file " + f.string() + " starts with an empty line");
+    }
+    ::setenv("GRAFANA_TOKEN", "", 1);
+    EXPECT_THROW(read_token(""), UploadError);  // set but empty is no token
+    ::unsetenv("GRAFANA_TOKEN");
+    fs::remove(f);
+}
+
 }  // namespace
 }  // namespace fructosa
