@@ -177,7 +177,8 @@ TEST(Grafana, QueryVariableCurrentValues) {
     var.multi = true;
     var.description = "Hosts";
     json multi = query_variable(var);
-    EXPECT_EQ(multi["current"], json({{"selected", true}, {"text", json::array({"a", "b"})}, {"value", json::array({"a", "b"})}}));
+    const json both = json::array({"a", "b"});
+    EXPECT_EQ(multi["current"], json({{"selected", true}, {"text", both}, {"value", both}}));
     EXPECT_EQ(multi["description"], "Hosts");
 }
 
