@@ -1,14 +1,15 @@
-// make-fructosa-dashboard's command line and the pieces of the upload path that need
-// no server (the HTTP exchange itself is tested in tests/integration/test_dashboards.py).
+// make-fructosa-dashboard's command line: options, the dashboards asked for, files and exit status.
 #include <gtest/gtest.h>
 
-#include <cstdlib>
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include "dashboards/cli.h"
-#include "dashboards/upload.h"
 
 namespace fructosa {
 namespace {
@@ -78,49 +79,76 @@ TEST(Cli, WritesFilesAndReportsErrorsWithExitStatus) {
     fs::remove_all(dir);
 }
 
-TEST(Upload, ParsesHttpUrls) {
-    HttpUrl u = parse_http_url("http://grafana.example:3000/grafana/");
-    EXPECT_EQ(u.host, "grafana.example");
-    EXPECT_EQ(u.port, "3000");
-    EXPECT_EQ(u.base_path, "/grafana");
-    u = parse_http_url("http://127.0.0.1");
-    EXPECT_EQ(u.port, "80");
-    EXPECT_EQ(u.base_path, "");
-    u = parse_http_url("http://[::1]:8080");
-    EXPECT_EQ(u.host, "::1");
-    EXPECT_EQ(u.port, "8080");
-    EXPECT_THROW(parse_http_url("https://g"), UploadError);
-    EXPECT_THROW(parse_http_url("g:3000"), UploadError);
-    EXPECT_THROW(parse_http_url("http://g:99999"), UploadError);
-    EXPECT_THROW(parse_http_url("http://user:pw@g"), UploadError);
+
+TEST(Cli, InlineValuesAndEndOfOptions) {
+    CliOptions o = parse_command_line({"--section=compute", "--kind=node", "--", "-odd-name.ini"});
+    EXPECT_EQ(o.section, "compute");
+    EXPECT_EQ(o.kind, "node");
+    EXPECT_EQ(o.hosts_file, "-odd-name.ini");
+    EXPECT_FALSE(o.out_given);
+    o = parse_command_line({"--upload", "http://g", "--out=d=1"});  // the first '=' splits
+    EXPECT_TRUE(o.out_given);
+    EXPECT_EQ(o.out_dir, "d=1");
+    EXPECT_THROW(parse_command_line({"--upload", "http://g", "--out="}), UsageError);
 }
 
-TEST(Upload, BodyAsGrafanaTakesIt) {
-    nlohmann::json d = {{"uid", "fructosa-job"}};
-    auto b = upload_body(d, "");
-    EXPECT_EQ(b["dashboard"], d);
-    EXPECT_EQ(b["overwrite"], true);
-    EXPECT_FALSE(b.contains("folderUid"));
-    EXPECT_EQ(upload_body(d, "abc")["folderUid"], "abc");
+TEST(Cli, HelpAndVersionSkipTheOtherChecks) {
+    EXPECT_TRUE(parse_command_line({"--kind", "bogus", "-h"}).help);
+    EXPECT_TRUE(parse_command_line({"a.ini", "b.ini", "--version"}).version);
+    std::ostringstream out, err;
+    EXPECT_EQ(run_cli({"--version"}, out, err), 0);
+    EXPECT_EQ(out.str().rfind("make-fructosa-dashboard ", 0), 0u) << out.str();
+    EXPECT_EQ(usage_text().rfind("usage: make-fructosa-dashboard [HOSTS]", 0), 0u);
 }
 
-TEST(Upload, TokenFromFileThenEnvironment) {
-    fs::path f = fs::temp_directory_path() / ("fructosa-token-" + std::to_string(::getpid()));
-    std::ofstream(f) << "glsa_secret  \nsecond line\n";
-    EXPECT_EQ(read_token(f.string()), "glsa_secret");
-    fs::remove(f);
-    EXPECT_THROW(read_token(f.string()), UploadError);
-    ::setenv("GRAFANA_TOKEN", "from-env", 1);
-    EXPECT_EQ(read_token(""), "from-env");
+TEST(Cli, EmptyValuesAreMistakes) {
+    for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+             {"--section="}, {"--datasource", ""}, {"--out", ""}, {"--folder-uid", "f"}, {"-x"}})
+        EXPECT_THROW(parse_command_line(args), UsageError) << args[0];
+}
+
+TEST(Cli, KindsAndPrefixReachTheDashboards) {
+    CliOptions o;
+    o.kind = "cluster";
+    o.prefix = "site";
+    o.datasource = "G2";
+    auto ds = build_dashboards(o, {"ignored"});
+    ASSERT_EQ(ds.size(), 1u);
+    EXPECT_EQ(ds[0].first, "fructosa-cluster.json");
+    EXPECT_EQ(ds[0].second["templating"]["list"][0]["current"]["value"], "G2");
+    EXPECT_NE(ds[0].second.dump().find("site.fructosa.lmaster"), std::string::npos);
+    o.kind = "all";
+    auto all = build_dashboards(o, {"n1"});
+    ASSERT_EQ(all.size(), 4u);
+    EXPECT_EQ(all[1].first, "n1.json");
+    EXPECT_EQ(all[2].first, "fructosa-cluster.json");
+    EXPECT_EQ(all[3].first, "fructosa-job.json");
+}
+
+TEST(Cli, HostsAreOnlyForNodeDashboards) {
+    fs::path dir = fs::temp_directory_path() / ("fructosa-dash-kind-" + std::to_string(::getpid()));
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    std::ofstream(dir / "hosts.ini") << "[hosts]\nn1\n";
+    std::ostringstream out, err;
+    EXPECT_EQ(run_cli({(dir / "hosts.ini").string(), "--kind", "job", "--out", (dir / "o").string()}, out, err), 0);
+    EXPECT_NE(err.str().find("note: HOSTS is only used for node dashboards (--kind job)"), std::string::npos)
+        << err.str();
+    EXPECT_TRUE(fs::exists(dir / "o" / "fructosa-job.json"));
+    EXPECT_FALSE(fs::exists(dir / "o" / "n1.json"));
+    EXPECT_EQ(out.str(), "wrote " + (dir / "o" / "fructosa-job.json").string() + "\n");
+    fs::remove_all(dir);
+}
+
+TEST(Cli, UploadWithoutATokenFailsBeforeWritingAnything) {
     ::unsetenv("GRAFANA_TOKEN");
-    EXPECT_THROW(read_token(""), UploadError);
-}
-
-TEST(Upload, ConnectionRefusedIsAnUploadError) {
-    // Port 1 on 127.0.0.1: nothing listens there in a test environment.
-    EXPECT_THROW(upload_dashboard(parse_http_url("http://127.0.0.1:1"), "t", {{"uid", "x"}}, "",
-                                  std::chrono::seconds(5)),
-                 UploadError);
+    std::ostringstream out, err;
+    EXPECT_EQ(run_cli({"--upload", "http://127.0.0.1:1"}, out, err), 1);
+    EXPECT_NE(err.str().find("--upload needs a Grafana API token"), std::string::npos) << err.str();
+    EXPECT_EQ(out.str(), "");
+    std::ostringstream out2, err2;
+    EXPECT_EQ(run_cli({"--upload", "https://g"}, out2, err2), 1);
+    EXPECT_NE(err2.str().find("https is not supported yet"), std::string::npos) << err2.str();
 }
 
 }  // namespace

@@ -1,6 +1,6 @@
+// SensorsTemperatures and SensorsFans: hwmon chips of /sys/class/hwmon.
 #include "collector/sensors/hwmon.h"
 
-#include "collector/sensors/battery.h"
 #include "tests/unit/collector/sensors/sensor_test_util.h"
 
 using namespace fructosa;
@@ -64,37 +64,17 @@ TEST(Hwmon, DuplicateLabelsAndMalformedValues) {
     }
 }
 
-TEST(SensorsBattery, DischargingFromTheTree) {
-    // energy 30/40 Wh, drawing 10 W: 75 %, 3 h left, AC offline.
-    auto r = sample_on("SensorsBattery", "laptop");
-    EXPECT_EQ(r, (Readings{{"percent", 75}, {"secsleft", 10800}, {"power_plugged", 0}}));
-}
-
-TEST(SensorsBattery, PluggedInIsUnlimited) {
-    std::vector<SysfsDir> s = {{"ACAD", {{"type", "Mains"}, {"online", "1"}}},
-                               {"BAT1",
-                                {{"type", "Battery"},
-                                 {"status", "Charging"},
-                                 {"capacity", "42"},
-                                 {"charge_now", "2000000"},
-                                 {"current_now", "1000000"}}}};
-    EXPECT_EQ(
-        battery_readings(s),
-        (Readings{{"percent", 42}, {"secsleft", power_time_unlimited}, {"power_plugged", 1}}));
-}
-
-TEST(SensorsBattery, StatusDecidesWithoutMainsAndPeripheralsAreIgnored) {
-    std::vector<SysfsDir> s = {
-        {"hid-mouse-battery", {{"type", "Battery"}, {"scope", "Device"}, {"capacity", "10"}}},
-        {"BAT0", {{"type", "Battery"}, {"status", "Discharging"}, {"capacity", "60"}}}};
-    EXPECT_EQ(battery_readings(s),
-              (Readings{{"percent", 60}, {"secsleft", power_time_unknown}, {"power_plugged", 0}}));
-    std::vector<SysfsDir> unknown = {
-        {"BAT0", {{"type", "Battery"}, {"status", "Unknown"}, {"capacity", "60"}}}};
-    EXPECT_EQ(battery_readings(unknown),
-              (Readings{{"percent", 60}, {"secsleft", power_time_unknown}}));
-    std::vector<SysfsDir> mouse_only = {s[0]};
-    EXPECT_FALSE(battery_readings(mouse_only).has_value());
-    std::vector<SysfsDir> no_charge = {{"BAT0", {{"type", "Battery"}}}};
-    EXPECT_FALSE(battery_readings(no_charge).has_value());
+TEST(SensorsFans, LabelsNumbersAndRepeatedChipNames) {
+    std::vector<SysfsDir> chips = {
+        {"hwmon0",
+         {{"name", "it87"},
+          {"fan2_input", "900"},
+          {"fan1_input", "1500"},
+          {"fan1_label", "Rear Fan"}}},
+        {"hwmon1", {{"name", "it87"}, {"fan1_input", "0"}, {"temp1_input", "1000"}}},
+        {"hwmon2", {{"name", "nofans"}, {"fan1_min", "300"}}}};  // no _input: no channel
+    EXPECT_EQ(hwmon_fans(chips), (Readings{{"it87.Rear_Fan.current", 1500},
+                                           {"it87.fan2.current", 900},
+                                           {"it87_1.fan1.current", 0}}));
+    EXPECT_TRUE(hwmon_fans({}).empty());
 }

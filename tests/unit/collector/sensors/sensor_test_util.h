@@ -1,14 +1,19 @@
 #pragma once
 /// Helpers for the sensor tests: fixture trees under FIXTURE_DIR (read through
-/// FixtureSystemReader), a field's value in Readings, and sensors configured from INI text.
+/// FixtureSystemReader) and trees a test writes in a temp dir, their parsed /proc/stat, a
+/// field's value in Readings, and sensors configured from INI text.
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 #include <memory>
 #include <string>
 
 #include "collector/sensor.h"
+#include "collector/sensors/proc_stat.h"
 #include "collector/system_reader.h"
 #include "common/config.h"
 #include "tests/unit/collector/fixture_system_reader.h"
@@ -25,6 +30,39 @@ inline std::string fixture_text(const std::string& tree, const std::string& path
     auto text = FixtureSystemReader(fixture_root(tree)).read_file(path);
     EXPECT_TRUE(text.has_value()) << tree << path;
     return text.value_or("");
+}
+
+/// A fixture tree the test writes itself, in a private temp dir removed at the end:
+/// for files the checked-in trees have no reason to hold (a /proc/stat without btime).
+class TempTree {
+  public:
+    TempTree()
+        : root_(std::filesystem::temp_directory_path() /
+                ("fructosa-tree-" + std::to_string(::getpid()) + "-" +
+                 ::testing::UnitTest::GetInstance()->current_test_info()->name())) {
+        std::filesystem::remove_all(root_);
+        std::filesystem::create_directories(root_);
+    }
+    ~TempTree() { std::filesystem::remove_all(root_); }
+    TempTree(const TempTree&) = delete;
+    TempTree& operator=(const TempTree&) = delete;
+
+    /// Writes `text` at absolute path `path` of the tree, creating directories.
+    const TempTree& write(const std::string& path, const std::string& text) const {
+        auto file = root_ / path.substr(1);
+        std::filesystem::create_directories(file.parent_path());
+        std::ofstream(file, std::ios::binary) << text;
+        return *this;
+    }
+    FixtureSystemReader reader() const { return FixtureSystemReader(root_.string()); }
+
+  private:
+    std::filesystem::path root_;
+};
+
+/// /proc/stat of fixture tree `tree`, parsed.
+inline sensors::ProcStat stat_of(const std::string& tree) {
+    return sensors::parse_proc_stat(fixture_text(tree, "/proc/stat"), "/proc/stat");
 }
 
 /// The value of `field`, or NaN (and a test failure) when absent.

@@ -84,3 +84,9 @@ TEST_F(UtmpTree, NoUtmpIsNullopt) {
     EXPECT_EQ(make_sensor("Users")->sample(FixtureSystemReader(root_.string())),
               (Readings{{"count", 0}}));
 }
+
+TEST(Utmp, ReadingsCountSessionsPerSanitisedUser) {
+    EXPECT_EQ(users_readings({"bob", "alice", "bob", "j.doe", "j_doe"}),
+              (Readings{{"count", 5}, {"alice", 1}, {"bob", 2}, {"j_doe", 2}}));
+    EXPECT_EQ(users_readings({}), (Readings{{"count", 0}}));
+}

@@ -1,43 +1,22 @@
-// JSON model checks of every generated dashboard (node, per-host, cluster, job, with
-// and without a metric prefix), and of the checker itself on broken dashboards.
+// What every generated dashboard shares (dashboards.h): the checks pass with and without a
+// metric prefix, uids, the datasource variable, Grafana unit ids, rates of counters, the
+// prefix in front of every path, the marker of optional panels.
 #include <gtest/gtest.h>
 
-#include <map>
+#include <algorithm>
 #include <string>
+#include <vector>
 
 #include "dashboards/dashboard_lint.h"
 #include "dashboards/dashboards.h"
 #include "dashboards/grafana.h"
+#include "tests/unit/dashboards/dashboard_test_util.h"
 
 namespace fructosa {
 namespace {
 
 using nlohmann::json;
-
-std::map<std::string, json> every_dashboard(const std::string& prefix) {
-    DashboardOptions o{prefix, "Graphite"};
-    return {{"node", node_dashboard(o)},
-            {"host", host_dashboard(o, "GPU-Node7")},
-            {"cluster", cluster_dashboard(o)},
-            {"job", job_dashboard(o)}};
-}
-
-const json* panel_titled(const json& d, const std::string& title) {
-    for (const json* p : all_panels(d))
-        if (p->value("title", "") == title && (*p)["type"] != "row") return p;
-    return nullptr;
-}
-
-std::string unit_of(const json& d, const std::string& title) {
-    const json* p = panel_titled(d, title);
-    if (!p) return "<no panel '" + title + "'>";
-    return (*p)["fieldConfig"]["defaults"].value("unit", "");
-}
-
-std::string first_target(const json& d, const std::string& title) {
-    const json* p = panel_titled(d, title);
-    return p ? (*p)["targets"][0].value("target", "") : "<no panel '" + title + "'>";
-}
+using namespace fructosa::test;
 
 TEST(DashboardModel, EveryDashboardPassesTheChecks) {
     for (const std::string prefix : {"", "clusterA", "site.clusterB"})
@@ -57,15 +36,6 @@ TEST(DashboardModel, UidsArePeradsAndPerHost) {
     EXPECT_EQ(ds["job"]["uid"], "fructosa-job");  // perad show prints /d/fructosa-job/...
     EXPECT_EQ(ds["host"]["uid"], "fructosa-node-GPU-Node7");
     EXPECT_EQ(ds["job"]["schemaVersion"], grafana::kSchemaVersion);
-}
-
-TEST(DashboardModel, HostNamesKeepTheirCase) {
-    json d = host_dashboard(DashboardOptions{}, "GPU-Node7");
-    EXPECT_EQ(d["title"], "FrUCToSA node GPU-Node7");
-    const json& host = d["templating"]["list"][1];
-    ASSERT_EQ(host["name"], "host");
-    EXPECT_EQ(host["current"]["value"], json::array({"GPU-Node7"}));
-    EXPECT_EQ(d.dump().find("gpu-node7"), std::string::npos);
 }
 
 TEST(DashboardModel, DatasourceComesFromTheVariable) {
@@ -123,15 +93,6 @@ TEST(DashboardModel, PrefixGoesInFrontAndShiftsTheHostNode) {
     EXPECT_EQ(first_target(j, "perad class"), "aliasByNode(p.fructosa.perad.jobs.$jobid.class.*, 6)");
 }
 
-TEST(DashboardModel, HostVariableListsHostsFromExpandedPaths) {
-    json d = node_dashboard(DashboardOptions{});
-    const json& host = d["templating"]["list"][1];
-    EXPECT_EQ(host["query"], "expand(*.CPUPercent)");
-    EXPECT_EQ(host["regex"], "/^([^.]+)\\.CPUPercent$/");
-    EXPECT_TRUE(host["multi"].get<bool>());
-    EXPECT_TRUE(host["includeAll"].get<bool>());
-}
-
 TEST(DashboardModel, OptionalPanelsAreMarkedAndOnlyThose) {
     std::vector<std::string> marked;
     for (const auto& [name, d] : every_dashboard(""))
@@ -144,70 +105,6 @@ TEST(DashboardModel, OptionalPanelsAreMarkedAndOnlyThose) {
                                                  "job:I/O throughput", "job:Pressure (full, 10 s average)",
                                                  "job:Pressure (some, 10 s average)", "node:Fans",
                                                  "node:Logged-in sessions", "node:Temperatures"}));
-}
-
-TEST(DashboardModel, GpuRowIsCollapsedWithItsPanelsInside) {
-    json d = job_dashboard(DashboardOptions{});
-    const json& last = d["panels"].back();
-    EXPECT_EQ(last["type"], "row");
-    EXPECT_EQ(last["title"], "GPU");
-    EXPECT_TRUE(last["collapsed"].get<bool>());
-    ASSERT_EQ(last["panels"].size(), 2u);
-    EXPECT_NE(last["panels"][0]["targets"][0]["target"].get<std::string>().find("jobs.$jobid.*.gpu."), std::string::npos);
-}
-
-// --- the checker finds what it should --------------------------------------------------
-
-json broken() { return cluster_dashboard(DashboardOptions{}); }
-
-bool mentions(const std::vector<std::string>& problems, const std::string& text) {
-    for (const auto& p : problems)
-        if (p.find(text) != std::string::npos) return true;
-    return false;
-}
-
-TEST(DashboardLint, FindsRepeatedIds) {
-    json d = broken();
-    d["panels"][2]["id"] = d["panels"][1]["id"];
-    EXPECT_TRUE(mentions(lint_dashboard(d), "repeated"));
-}
-
-TEST(DashboardLint, FindsBadGridPositions) {
-    json d = broken();
-    d["panels"][1]["gridPos"]["h"] = "8";
-    EXPECT_TRUE(mentions(lint_dashboard(d), "gridPos.h is not an integer"));
-    d = broken();
-    d["panels"][1]["gridPos"]["w"] = 25;
-    EXPECT_TRUE(mentions(lint_dashboard(d), "out of the 24-column grid"));
-    d = broken();
-    d["panels"][2]["gridPos"] = d["panels"][1]["gridPos"];
-    EXPECT_TRUE(mentions(lint_dashboard(d), "overlaps"));
-}
-
-TEST(DashboardLint, FindsUndefinedVariablesAndMissingDatasource) {
-    json d = broken();
-    d["panels"][1]["targets"][0]["target"] = "$nohost.CPUCount";
-    EXPECT_TRUE(mentions(lint_dashboard(d), "undefined $nohost"));
-    d = broken();
-    d["templating"]["list"].erase(0);
-    auto problems = lint_dashboard(d);
-    EXPECT_TRUE(mentions(problems, "no datasource variable"));
-    EXPECT_TRUE(mentions(problems, "undefined $ds") || mentions(problems, "datasource"));
-    d = broken();
-    d["panels"][1]["datasource"] = {{"type", "graphite"}, {"uid", "P1809F7CD0C75ACF3"}};
-    EXPECT_TRUE(mentions(lint_dashboard(d), "datasource is not ${ds}"));
-}
-
-TEST(DashboardLint, FindsUnknownUnits) {
-    json d = broken();
-    d["panels"][1]["fieldConfig"]["defaults"]["unit"] = "rotmhz";
-    EXPECT_TRUE(mentions(lint_dashboard(d), "unknown unit 'rotmhz'"));
-}
-
-TEST(DashboardLint, VariablesUsedIgnoresGrafanasOwnAndRegexDollars) {
-    EXPECT_EQ(variables_used("aliasSub(a.$host.b, '$', ' limit')"), (std::set<std::string>{"host"}));
-    EXPECT_EQ(variables_used("${ds} [[jobid]] ${host:pipe} $__interval"),
-              (std::set<std::string>{"ds", "jobid", "host"}));
 }
 
 }  // namespace

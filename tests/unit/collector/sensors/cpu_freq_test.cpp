@@ -1,0 +1,52 @@
+// CPUFreq: sysfs cpufreq policies, /proc/cpuinfo as fallback.
+#include "collector/sensors/cpu_freq.h"
+
+#include "tests/unit/collector/sensors/sensor_test_util.h"
+
+using namespace fructosa;
+using namespace fructosa::sensors;
+using namespace fructosa::test;
+
+TEST(CpuFreq, SysfsPoliciesInKhzAveraged) {
+    auto r = sample_on("CPUFreq", "laptop");
+    EXPECT_EQ(r, (Readings{{"current", 1500}, {"min", 800}, {"max", 3000}}));
+    auto per = sample_on("CPUFreq", "laptop", "percpu = yes\n");
+    EXPECT_DOUBLE_EQ(at(per, "0.current"), 2000);
+    EXPECT_DOUBLE_EQ(at(per, "2.current"), 1000);
+}
+
+TEST(CpuFreq, CpuinfoFallbackHasCurrentOnly) {
+    // The host fixture (a VM, like this machine) has no cpufreq.
+    auto r = sample_on("CPUFreq", "host", "percpu = yes\n");
+    EXPECT_EQ(r,
+              (Readings{{"current", 2596.122}, {"0.current", 2596.122}, {"1.current", 2596.122}}));
+    auto cpus = parse_cpuinfo_mhz(
+        "processor : 3\ncpu MHz : 1200.5\n\nprocessor : 7\ncpu MHz : 800\n", "ci");
+    ASSERT_EQ(cpus.size(), 2u);
+    EXPECT_EQ(cpus[1].cpu, 7);
+    EXPECT_DOUBLE_EQ(cpus[0].current, 1200.5);
+    EXPECT_THROW(parse_cpuinfo_mhz("cpu MHz : fast\n", "ci"), std::runtime_error);
+}
+
+TEST(CpuFreq, NoSourceIsNullopt) {
+    auto s = sensor("CPUFreq");
+    EXPECT_FALSE(s->sample(FixtureSystemReader(fixture_root("host_later"))).has_value());
+}
+
+TEST(CpuFreq, UnknownOptionIsRejected) {
+    auto s = make_sensor("CPUFreq");
+    auto ini = IniFile::parse("[sensor:CPUFreq]\npercpu = yes\nper_cpu = no\n", "x.conf");
+    SectionReader section(ini, "sensor:CPUFreq");
+    s->configure(section);
+    EXPECT_THROW(section.reject_unknown(), ConfigError);
+}
+
+TEST(CpuFreq, MinAndMaxAveragedOverCpusThatKnowThem) {
+    std::vector<CpuFreq> cpus = {
+        {0, 1000, 800, 3000}, {1, 2000, std::nullopt, 4000}, {4, 3000, 1200, std::nullopt}};
+    EXPECT_EQ(cpu_freq_readings(cpus, false),
+              (Readings{{"current", 2000}, {"min", 1000}, {"max", 3500}}));
+    EXPECT_EQ(cpu_freq_readings({{2, 1500, std::nullopt, std::nullopt}}, true),
+              (Readings{{"current", 1500}, {"2.current", 1500}}));
+    EXPECT_TRUE(cpu_freq_readings({}, true).empty());
+}
