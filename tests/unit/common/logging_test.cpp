@@ -251,3 +251,33 @@ TEST(Logging, ComplaintLogsOnceThenSummarisesRepeats) {
 
 }  // namespace
 }  // namespace fructosa
+
+// Moved from config_test.cpp: they test logging.cpp.
+namespace fructosa {
+
+TEST(Config, LoggingDefaultsApplyWhenKeysAreAbsent) {
+    auto f = IniFile::parse("[lmaster]\nhost = a\n", "x.conf");
+    auto s = read_log_settings(f, "/var/log/fructosa/lagent.log");
+    EXPECT_EQ(s.filename, "/var/log/fructosa/lagent.log");
+    EXPECT_EQ(s.max_bytes, 10u << 20);
+    EXPECT_EQ(s.backup_count, 5);
+    EXPECT_EQ(s.level, LogLevel::Info);
+}
+
+TEST(Logging, RotationHappensAndKeepsBackupCount) {
+    auto dir = std::filesystem::temp_directory_path() / ("fructosa-log-" + std::to_string(::getpid()));
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    LogSettings s{(dir / "x.log").string(), 300, 2, LogLevel::Debug};
+    Log::configure(s, "test");
+    for (int i = 0; i < 50; ++i) log_info("line number {} with some padding to fill the file", i);
+    EXPECT_TRUE(std::filesystem::exists(dir / "x.log"));
+    EXPECT_TRUE(std::filesystem::exists(dir / "x.log.1"));
+    EXPECT_TRUE(std::filesystem::exists(dir / "x.log.2"));
+    EXPECT_FALSE(std::filesystem::exists(dir / "x.log.3"));
+    EXPECT_LE(std::filesystem::file_size(dir / "x.log"), 300u);
+    Log::configure(LogSettings{"-", 0, 0, LogLevel::Warning}, "test");
+    std::filesystem::remove_all(dir);
+}
+
+}  // namespace fructosa
