@@ -19,14 +19,17 @@ def munged_running():
 
 def ensure_munged(timeout=10):
     """Starts the system munged when it is not running (the one shared daemon tests
-    may start: notes/virtual-cluster.md), as root; fails when it cannot answer."""
+    may start: notes/virtual-cluster.md), as root; fails when it cannot answer.
+    A munged started here stays running for every later test. Returns True when this
+    call started it."""
     if munged_running():
-        return
+        return False
     if os.geteuid() == 0:
         subprocess.run("mkdir -p /run/munge && chown munge:munge /run/munge && "
                        "su -s /bin/sh munge -c /usr/sbin/munged", shell=True,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=30)
     wait_until(munged_running, timeout, "munged to answer (munge -n | unmunge)", 0.2)
+    return True
 
 
 def munge_credential(payload, uid=None):

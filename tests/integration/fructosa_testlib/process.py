@@ -85,11 +85,19 @@ def proc_status_kib(pid, key):
     return 0
 
 
-def run(argv, env=None, timeout=60, input=None, cwd=None):
-    """Runs argv to completion; returns CompletedProcess with text stdout and stderr."""
-    full_env = dict(os.environ)
+def _environment(env, inherit_env):
+    """os.environ updated by env; only env when inherit_env is False."""
+    full_env = dict(os.environ) if inherit_env else {}
     if env:
         full_env.update(env)
+    return full_env
+
+
+def run(argv, env=None, timeout=60, input=None, cwd=None, inherit_env=True):
+    """Runs argv to completion; returns CompletedProcess with text stdout and stderr.
+    env is added to this process's environment, or is the whole of it when
+    inherit_env is False."""
+    full_env = _environment(env, inherit_env)
     return subprocess.run(argv, env=full_env, input=input, cwd=cwd, timeout=timeout,
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
@@ -116,12 +124,11 @@ class Proc:
         return "<Proc %s pid %d>" % (self.name, self.pid)
 
 
-def start(argv, env=None, log_path=None, cwd=None, name=None):
+def start(argv, env=None, log_path=None, cwd=None, name=None, inherit_env=True):
     """Starts argv in the background (own session, stdin from /dev/null, stdout and
-    stderr into log_path or discarded). Returns a Proc; stop it with stop()."""
-    full_env = dict(os.environ)
-    if env:
-        full_env.update(env)
+    stderr into log_path or discarded). Returns a Proc; stop it with stop().
+    env as for run()."""
+    full_env = _environment(env, inherit_env)
     out = open(log_path, "ab") if log_path else subprocess.DEVNULL
     try:
         popen = subprocess.Popen(argv, env=full_env, cwd=cwd, stdin=subprocess.DEVNULL,
