@@ -15,82 +15,28 @@ See /work/shared/notes/virtual-cluster.md for the facts this relies on.
         cluster.stop()
 """
 
+import contextlib
 import os
 import random
 import re
-import shutil
 import signal
-import socket
-import subprocess
 import time
+
+import fructosa_testlib as lib
+from slurm_config import (CGROUP_V1_ROOT, write_cgroup_conf, write_plugstack_conf,
+                          write_slurm_conf)
 
 SLURM_BIN = "/usr/bin"
 SLURM_SBIN = "/usr/sbin"
-CGROUP_V1_ROOT = "/sys/fs/cgroup"
 CGROUP_V1_CONTROLLERS = ("cpuset", "memory", "cpuacct", "cpu", "freezer", "devices", "pids")
 JOB_ID_BLOCK = 100000
 TERMINAL_JOB_STATES = ("COMPLETED", "FAILED", "CANCELLED", "TIMEOUT", "NODE_FAIL",
                        "OUT_OF_MEMORY", "PREEMPTED", "BOOT_FAIL", "DEADLINE")
 
 
-class ClusterError(RuntimeError):
-    """The cluster could not be started or did not answer in time."""
-
-
-def free_ports(count):
-    """Returns `count` distinct TCP ports that are free on 127.0.0.1 right now."""
-    sockets, ports = [], []
-    try:
-        while len(ports) < count:
-            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-            s.bind(("127.0.0.1", 0))
-            sockets.append(s)
-            ports.append(s.getsockname()[1])
-    finally:
-        for s in sockets:
-            s.close()
-    return ports
-
-
-def short_hostname():
-    return socket.gethostname().split(".")[0]
-
-
-def machine_memory_mb():
-    with open("/proc/meminfo") as f:
-        for line in f:
-            if line.startswith("MemTotal:"):
-                return int(line.split()[1]) // 1024
-    raise ClusterError("no MemTotal in /proc/meminfo")
-
-
-def munge_works():
-    try:
-        cred = subprocess.run(["munge", "-n"], capture_output=True, timeout=10)
-        if cred.returncode != 0:
-            return False
-        check = subprocess.run(["unmunge"], input=cred.stdout, capture_output=True, timeout=10)
-        return check.returncode == 0
-    except (OSError, subprocess.TimeoutExpired):
-        return False
-
-
-def ensure_munged():
-    """Starts munged if no working one answers. The one shared exception: a munged
-    started here stays running (other tests and clusters use it too); one we did not
-    start is never touched. Returns True if this call started it."""
-    if munge_works():
-        return False
-    os.makedirs("/run/munge", exist_ok=True)
-    shutil.chown("/run/munge", "munge", "munge")
-    subprocess.run(["su", "-s", "/bin/sh", "munge", "-c", "/usr/sbin/munged"],
-                   check=True, timeout=30)
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline:
-        if munge_works():
-            return True
-        time.sleep(0.2)
-    raise ClusterError("munged started but `munge -n | unmunge` still fails")
+class ClusterError(AssertionError):
+    """The cluster could not be started or did not answer in time. An AssertionError,
+    like the other fixtures' failures: lib.wait_until stops at once on it."""
 
 
 class SlurmCluster:
@@ -111,18 +57,17 @@ class SlurmCluster:
         self.extern_steps = extern_steps
         self.max_time = max_time
         self.start_timeout = start_timeout
-        self.hostname = short_hostname()
+        self.hostname = lib.short_hostname()
         self.cluster_name = "fr%d%04d" % (os.getpid() % 100000, random.randrange(10000))
         # Job ids unique per run: cgroup directories (slurm_<node>/uid_U/job_J) left by
         # an earlier, killed run with the same node names never collide with ours, and
         # [first_job_id, first_job_id + JOB_ID_BLOCK) tells our jobs from theirs.
         self.first_job_id = random.randrange(1, 600) * JOB_ID_BLOCK
-        ports = free_ports(1 + len(self.nodes))
-        self.ctld_port = ports[0]
-        self.node_ports = dict(zip(self.nodes, ports[1:]))
+        self.ctld_port = lib.free_port()
+        self.node_ports = {node: lib.free_port() for node in self.nodes}
         self.conf_path = os.path.join(self.workdir, "slurm.conf")
         self.env = self._make_env()
-        self._procs = {}          # name -> Popen of a daemon this object started
+        self._procs = {}          # name -> lib.Proc of a daemon this object started
         self._cgroup_preexisting = set()
         self.started_munged = False
 
@@ -144,74 +89,20 @@ class SlurmCluster:
             os.makedirs(self._path(d), exist_ok=True)
         for node in self.nodes:
             os.makedirs(self._path("spool", node), exist_ok=True)
-        cpus = os.cpu_count() or 1
-        mem = max(256, machine_memory_mb() - 512)
-        lines = [
-            "# Written by tests/integration/slurm_cluster.py for one test run.",
-            "ClusterName=%s" % self.cluster_name,
-            "SlurmctldHost=%s(127.0.0.1)" % self.hostname,
-            "SlurmctldPort=%d" % self.ctld_port,
-            "SlurmUser=root",
-            "SlurmdUser=root",
-            "AuthType=auth/munge",
-            "CredType=cred/munge",
-            "StateSaveLocation=%s" % self._path("state"),
-            "SlurmdSpoolDir=%s" % self._path("spool", "%n"),
-            "SlurmctldPidFile=%s" % self._path("run", "slurmctld.pid"),
-            "SlurmdPidFile=%s" % self._path("run", "slurmd-%n.pid"),
-            "SlurmctldLogFile=%s" % self._path("log", "slurmctld.log"),
-            "SlurmdLogFile=%s" % self._path("log", "slurmd-%n.log"),
-            "SlurmctldDebug=info",
-            "SlurmdDebug=info",
-            "ProctrackType=proctrack/cgroup",
-            "TaskPlugin=task/cgroup",
-            "JobAcctGatherType=jobacct_gather/cgroup",
-            "AccountingStorageType=accounting_storage/none",
-            "JobCompType=jobcomp/none",
-            "SelectType=select/cons_tres",
-            "SelectTypeParameters=CR_Core_Memory",
-            "DefMemPerCPU=100",
-            "SchedulerType=sched/backfill",
-            "MpiDefault=none",
-            "SwitchType=switch/none",
-            "ReturnToService=2",
-            "FirstJobId=%d" % self.first_job_id,
-            "MinJobAge=600",
-            "KillWait=5",
-            "InactiveLimit=0",
-            "SlurmctldTimeout=30",
-            "SlurmdTimeout=60",
-            "MessageTimeout=20",
-            "LaunchParameters=use_interactive_step",
-            "PlugStackConfig=%s" % self._path("plugstack.conf"),
-        ]
-        if self.extern_steps:
-            lines.append("PrologFlags=Contain")
-        for node in self.nodes:
-            lines.append("NodeName=%s NodeHostname=%s NodeAddr=127.0.0.1 Port=%d CPUs=%d "
-                         "RealMemory=%d State=UNKNOWN"
-                         % (node, self.hostname, self.node_ports[node], cpus, mem))
-        lines.append("PartitionName=debug Nodes=%s Default=YES MaxTime=%s State=UP"
-                     % (",".join(self.nodes), self.max_time))
-        with open(self.conf_path, "w") as f:
-            f.write("\n".join(lines) + "\n")
-        with open(self._path("cgroup.conf"), "w") as f:
-            f.write("CgroupPlugin=cgroup/v1\nCgroupMountpoint=%s\nConstrainCores=yes\n"
-                    "ConstrainRAMSpace=yes\n" % CGROUP_V1_ROOT)
+        write_slurm_conf(self)
+        write_cgroup_conf(self._path("cgroup.conf"))
         self.write_plugstack(self.plugin_args)
 
     def write_plugstack(self, plugin_args):
         """(Re)writes plugstack.conf. srun/sbatch and new slurmstepds read it on each
         start, so tests may change the plugin's arguments between jobs."""
         self.plugin_args = list(plugin_args)
-        with open(self._path("plugstack.conf"), "w") as f:
-            if self.plugin_path:
-                f.write("%s %s %s\n" % ("required" if self.plugin_required else "optional",
-                                        self.plugin_path, " ".join(self.plugin_args)))
+        write_plugstack_conf(self._path("plugstack.conf"), self.plugin_path, self.plugin_args,
+                             self.plugin_required)
 
     # --------------------------------------------------------------- lifecycle
     def start(self):
-        self.started_munged = ensure_munged()
+        self.started_munged = lib.ensure_munged(timeout=15)
         self.write_config()
         self._record_cgroups()
         try:
@@ -226,29 +117,23 @@ class SlurmCluster:
         return self
 
     def _spawn(self, name, argv):
-        log = open(self._path("log", name + ".out"), "wb")
-        try:
-            self._procs[name] = subprocess.Popen(argv, env=self.env, stdout=log,
-                                                 stderr=subprocess.STDOUT,
-                                                 stdin=subprocess.DEVNULL,
-                                                 start_new_session=True)
-        finally:
-            log.close()
+        self._procs[name] = lib.start(argv, env=self.env, inherit_env=False, name=name,
+                                      log_path=self._path("log", name + ".out"))
 
     def _check_alive(self):
         for name, proc in self._procs.items():
-            if proc.poll() is not None:
+            if not proc.alive():
                 raise ClusterError("%s exited with %s; see %s" % (
-                    name, proc.returncode, self._path("log")))
+                    name, proc.returncode(), self._path("log")))
 
     def _wait_for(self, predicate, what):
-        deadline = time.monotonic() + self.start_timeout
-        while time.monotonic() < deadline:
+        def ready():
             self._check_alive()
-            if predicate():
-                return
-            time.sleep(0.3)
-        raise ClusterError("timed out waiting for %s; logs in %s" % (what, self._path("log")))
+            return predicate()
+        try:
+            lib.wait_until(ready, self.start_timeout, what, 0.3)
+        except lib.WaitTimeout as e:
+            raise ClusterError("%s; logs in %s" % (e, self._path("log"))) from None
 
     def _ctld_answers(self):
         return self.run(["scontrol", "ping"], timeout=10).returncode == 0
@@ -270,18 +155,18 @@ class SlurmCluster:
         """Cancels this cluster's jobs, then stops exactly the daemons it started (by
         pid) and waits for them; removes the cgroup directories of its own jobs."""
         ctld = self._procs.get("slurmctld")
-        if ctld is not None and ctld.poll() is None:
+        if ctld is not None and ctld.alive():
             self.run(["scancel", "--full", "--quiet", "-u", "root"], timeout=15)
-            deadline = time.monotonic() + 20
-            while time.monotonic() < deadline:
+
+            def queue_empty():
                 r = self.run(["squeue", "-h", "-o", "%i"], timeout=10)
-                if r.returncode != 0 or not r.stdout.strip():
-                    break
-                time.sleep(0.3)
+                return r.returncode != 0 or not r.stdout.strip()
+            with contextlib.suppress(lib.WaitTimeout):
+                lib.wait_until(queue_empty, 20, "the cluster's jobs to end", 0.3)
         for name in [n for n in self._procs if n != "slurmctld"] + ["slurmctld"]:
             proc = self._procs.get(name)
             if proc is not None:
-                self._terminate(proc)
+                lib.stop(proc, timeout=15)
         self._procs.clear()
         self._clean_cgroups()
 
@@ -289,9 +174,9 @@ class SlurmCluster:
         """Simulates a crashed run (tests only): SIGKILL slurmctld and the slurmds,
         leaving running jobs and their cgroups behind. stop() still cleans up."""
         for proc in self._procs.values():
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait(timeout=10)
+            if proc.alive():
+                proc.popen.kill()
+                proc.popen.wait(timeout=10)
 
     def job_cgroup_dirs(self, jobid, controller="memory"):
         """The job_<id> cgroup directories of a job on this cluster's nodes."""
@@ -303,17 +188,6 @@ class SlurmCluster:
                 if os.path.isdir(job_dir):
                     found.append(job_dir)
         return found
-
-    @staticmethod
-    def _terminate(proc, grace=15):
-        if proc.poll() is not None:
-            return
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=grace)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
 
     def __enter__(self):
         return self.start()
@@ -388,8 +262,8 @@ class SlurmCluster:
         argv = list(args)
         if not os.path.isabs(argv[0]):
             argv[0] = os.path.join(SLURM_BIN, argv[0])
-        return subprocess.run(argv, env=full_env, input=input, capture_output=True,
-                              text=True, timeout=timeout, cwd=cwd or self.workdir)
+        return lib.run(argv, env=full_env, inherit_env=False, input=input, timeout=timeout,
+                       cwd=cwd or self.workdir)
 
     def submit(self, args, timeout=60, **kw):
         """sbatch --parsable ...; returns the job id (int)."""
@@ -412,22 +286,18 @@ class SlurmCluster:
 
     def wait_job(self, jobid, timeout=60):
         """Waits until the job reaches a terminal state; returns its job_info dict."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+        def finished():
             info = self.job_info(jobid)
-            if info.get("JobState") in TERMINAL_JOB_STATES:
-                return info
-            time.sleep(0.3)
-        raise ClusterError("job %s not finished after %ss: %s" % (jobid, timeout,
-                                                                   self.job_info(jobid)))
+            return info if info.get("JobState") in TERMINAL_JOB_STATES else None
+        try:
+            return lib.wait_until(finished, timeout, "job %s to finish" % jobid, 0.3)
+        except lib.WaitTimeout:
+            raise ClusterError("job %s not finished after %ss: %s" % (
+                jobid, timeout, self.job_info(jobid))) from None
 
     def log_text(self, name):
         """Contents of a daemon log: "slurmctld" or "slurmd-<node>"."""
-        try:
-            with open(self._path("log", name + ".log"), errors="replace") as f:
-                return f.read()
-        except OSError:
-            return ""
+        return lib.read_text(self._path("log", name + ".log"))
 
 
 def _subdirs(path, prefix):

@@ -26,21 +26,17 @@ Run: /usr/bin/python3 test_dashboards.py --build-dir BUILD
 """
 
 import glob
-import http.server
 import json
 import os
 import re
 import shutil
-import subprocess
 import sys
-import threading
 import time
 import unittest
-import urllib.parse
-import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import fructosa_testlib as lib  # noqa: E402
+from fake_grafana import UploadHandler, start_fake_grafana  # noqa: E402
 from fructosa_stack import PY, ProfiledCluster, with_jobid  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -245,36 +241,6 @@ class RenderEveryTarget(unittest.TestCase):
         self.assertEqual(list(cls), [self.job_class])
 
 
-class UploadHandler(http.server.BaseHTTPRequestHandler):
-    """Records each request; answers like Grafana (or with status_to_send)."""
-    requests = []
-    status_to_send = 200
-
-    def do_POST(self):
-        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        UploadHandler.requests.append({"method": "POST", "path": self.path, "headers": dict(self.headers),
-                                       "body": body})
-        status = UploadHandler.status_to_send
-        if status == 200:
-            uid = json.loads(body)["dashboard"]["uid"]
-            answer = {"status": "success", "uid": uid, "url": "/d/%s/%s" % (uid, uid), "version": 1}
-        else:
-            answer = {"message": "invalid API key"}
-        data = json.dumps(answer).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def do_GET(self):
-        UploadHandler.requests.append({"method": "GET", "path": self.path, "headers": dict(self.headers), "body": b""})
-        self.send_error(405)
-
-    def log_message(self, *args):
-        pass
-
-
 class SchemaAndUpload(lib.FructosaTestCase):
 
     def setUp(self):
@@ -327,22 +293,8 @@ class SchemaAndUpload(lib.FructosaTestCase):
 
     # --- upload --------------------------------------------------------------------
 
-    def start_server(self, status=200):
-        UploadHandler.requests = []
-        UploadHandler.status_to_send = status
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", lib.free_port()), UploadHandler)
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-
-        def stop():
-            server.shutdown()
-            server.server_close()
-            thread.join(5)
-        self.addCleanup(stop)
-        return "http://127.0.0.1:%d" % server.server_address[1]
-
     def test_upload_posts_each_dashboard_with_the_token(self):
-        url = self.start_server()
+        url = start_fake_grafana(self)
         token = os.path.join(self.tmp, "token")
         with open(token, "w") as f:
             f.write("glsa_test_token\n")
@@ -365,7 +317,7 @@ class SchemaAndUpload(lib.FructosaTestCase):
         self.assertIn("uploaded fructosa-job", res.stdout)
 
     def test_upload_takes_the_token_from_the_environment_and_also_writes_with_out(self):
-        url = self.start_server()
+        url = start_fake_grafana(self)
         out = self.subdir("out")
         res = lib.run([lib.binary("make-fructosa-dashboard"), "--kind", "all", "--upload", url, "--out", out],
                       env={"GRAFANA_TOKEN": "env-token"})
@@ -377,7 +329,7 @@ class SchemaAndUpload(lib.FructosaTestCase):
         self.assertEqual(len(os.listdir(out)), 3)
 
     def test_upload_refused_by_grafana_fails_with_its_answer(self):
-        url = self.start_server(status=401)
+        url = start_fake_grafana(self, status=401)
         res = lib.run([lib.binary("make-fructosa-dashboard"), "--kind", "cluster", "--upload", url],
                       env={"GRAFANA_TOKEN": "wrong"})
         self.assertEqual(res.returncode, 1)
@@ -385,7 +337,7 @@ class SchemaAndUpload(lib.FructosaTestCase):
         self.assertIn("invalid API key", res.stderr)
 
     def test_upload_without_token_is_refused_before_any_request(self):
-        url = self.start_server()
+        url = start_fake_grafana(self)
         res = lib.run([lib.binary("make-fructosa-dashboard"), "--upload", url], env={"GRAFANA_TOKEN": ""})
         self.assertEqual(res.returncode, 1)
         self.assertIn("GRAFANA_TOKEN", res.stderr)

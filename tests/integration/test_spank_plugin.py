@@ -3,25 +3,23 @@
 Run: /usr/bin/python3 test_spank_plugin.py --build-dir BUILD
 The plugin is BUILD/spank/spank_fructosa.so. Needs root, munge and Debian's slurmd,
 slurmctld and slurm-client; skipped otherwise. A small unix-socket listener per node
-(socket path with %n) stands in for lagent and records every line it gets.
+(socket path with %n, node_listener.py) stands in for lagent and records every line it gets.
 """
 
-import argparse
 import json
 import os
 import re
 import shutil
-import socket
 import sys
 import tempfile
-import threading
 import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import fructosa_testlib as lib  # noqa: E402
+from node_listener import NodeListener  # noqa: E402
 from slurm_cluster import SlurmCluster  # noqa: E402
 
-BUILD_DIR = None
 NODES = ("n1", "n2", "n3")
 TIMEOUT_MS = 300
 MIN_INTERVAL = 2
@@ -30,77 +28,6 @@ INTERVAL = 10
 # missing or stuck: the plugin's timeout per message, times the messages on the
 # critical path, plus a generous margin for this shared 2-core machine.
 LAUNCH_MARGIN_S = 3 * TIMEOUT_MS / 1000.0 + 3.0
-
-
-class NodeListener:
-    """Stands in for one node's lagent: a unix stream socket at `path`.
-
-    mode "read": accept and record every line; "hold": accept, never read;
-    "full": listen with backlog 0 and never accept, with the backlog already taken
-    by our own connection, so new connects cannot complete."""
-
-    def __init__(self, node, path, mode="read"):
-        self.node, self.path, self.mode = node, path, mode
-        self.lines = []
-        self._lock = threading.Lock()
-        self._held = []
-        self._stop = False
-        if os.path.exists(path):
-            os.unlink(path)
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.sock.bind(path)
-        os.chmod(path, 0o666)
-        self.sock.listen(0 if mode == "full" else 64)
-        if mode == "full":
-            filler = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-            filler.connect(path)
-            self._held.append(filler)
-            self.thread = None
-            return
-        self.sock.settimeout(0.2)
-        self.thread = threading.Thread(target=self._serve, daemon=True)
-        self.thread.start()
-
-    def _serve(self):
-        while not self._stop:
-            try:
-                conn, _ = self.sock.accept()
-            except socket.timeout:
-                continue
-            except OSError:
-                return
-            if self.mode == "hold":
-                self._held.append(conn)
-                continue
-            conn.settimeout(5)
-            data = b""
-            try:
-                while True:
-                    chunk = conn.recv(65536)
-                    if not chunk:
-                        break
-                    data += chunk
-            except OSError:
-                pass
-            finally:
-                conn.close()
-            with self._lock:
-                for line in data.decode("utf-8").splitlines():
-                    self.lines.append(line)
-
-    def messages(self):
-        with self._lock:
-            return [json.loads(line) for line in self.lines]
-
-    def close(self):
-        self._stop = True
-        if self.thread:
-            self.thread.join(timeout=5)
-        for s in self._held:
-            s.close()
-        self.sock.close()
-        if os.path.exists(self.path):
-            os.unlink(self.path)
 
 
 def requirements_missing():
@@ -120,7 +47,7 @@ class SpankPluginTest(unittest.TestCase):
         why = requirements_missing()
         if why:
             raise unittest.SkipTest(why)
-        cls.plugin = os.path.join(BUILD_DIR, "spank", "spank_fructosa.so")
+        cls.plugin = os.path.join(lib.BUILD_DIR, "spank", "spank_fructosa.so")
         if not os.path.exists(cls.plugin):
             raise unittest.SkipTest("plugin not built: %s" % cls.plugin)
         # Short path: unix socket paths are limited to 107 bytes.
@@ -440,14 +367,5 @@ class ClusterBesideKilledRunTest(unittest.TestCase):
         self.assertEqual(old.job_cgroup_dirs(old_job), [])
 
 
-def main():
-    global BUILD_DIR
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--build-dir", required=True)
-    args, rest = parser.parse_known_args()
-    BUILD_DIR = os.path.abspath(args.build_dir)
-    unittest.main(argv=[sys.argv[0]] + rest, verbosity=2)
-
-
 if __name__ == "__main__":
-    main()
+    lib.main()

@@ -1,0 +1,74 @@
+"""Shared fixtures for FrUCToSA's integration tests (standard library only).
+
+Every test starts private components: its own temporary directory, its own ports on
+127.0.0.1, its own carbon.conf, lmaster.conf and lagent.conf. Every fixture stops
+exactly the processes it started, by pid, also when the test fails (addCleanup).
+
+Run a test file as  /usr/bin/python3 test_x.py --build-dir BUILD [unittest options].
+Debian's /usr/bin/python3 is needed: carbon, whisper and graphite-web import only there.
+
+Environment:
+  FRUCTOSA_KEEP_TMP=1   keep the temporary directory of a failed test (its path is printed)
+  FRUCTOSA_BUILD_DIR    build directory when --build-dir is not given (default <repo>/build)
+
+Tests use it as `import fructosa_testlib as lib` and `lib.X`; this file only gathers
+the names of the modules beside it, one purpose each:
+
+  build_dir     REPO_ROOT, BUILD_DIR, binary(), main() (the --build-dir entry point)
+  process       start/stop/run processes, Proc, wait_until, /proc look-ups by pid
+  files         read_text, read_pidfile, write_ini, merge_config, count_matching_lines
+  net           free_port, port_open, port_listening, short_hostname
+  wire          the agent protocol's frames, built by hand
+  fixture       FructosaTestCase (sanitizer reports, logs of a failed test), Workspace
+  carbon        CarbonCache
+  graphite_web  GraphiteWeb
+  munge         munged_running, ensure_munged, munge_credential
+  daemons       Lmaster, Lagent, SENSORS
+  host_facts    meminfo_bytes, boot_time, online_cpus, burn_cpu
+"""
+
+import sys
+import types
+
+from . import build_dir
+from .build_dir import REPO_ROOT, binary, main
+from .carbon import CarbonCache
+from .daemons import SENSORS, Lagent, Lmaster
+from .files import count_matching_lines, merge_config, read_pidfile, read_text, write_ini
+from .fixture import FructosaTestCase, Workspace
+from .graphite_web import GraphiteWeb
+from .host_facts import boot_time, burn_cpu, meminfo_bytes, online_cpus
+from .munge import ensure_munged, munge_credential, munged_running
+from .net import free_port, port_listening, port_open, short_hostname
+from .process import (Proc, WaitTimeout, pid_alive, pid_comm, pids_with_arg, proc_status_kib,
+                      run, start, stop, wait_until)
+from .wire import wire_batch, wire_frame, wire_hello, wire_str16
+
+__all__ = [
+    "REPO_ROOT", "BUILD_DIR", "binary", "main",
+    "CarbonCache", "SENSORS", "Lagent", "Lmaster",
+    "count_matching_lines", "merge_config", "read_pidfile", "read_text", "write_ini",
+    "FructosaTestCase", "Workspace", "GraphiteWeb",
+    "boot_time", "burn_cpu", "meminfo_bytes", "online_cpus",
+    "ensure_munged", "munge_credential", "munged_running",
+    "free_port", "port_listening", "port_open", "short_hostname",
+    "Proc", "WaitTimeout", "pid_alive", "pid_comm", "pids_with_arg", "proc_status_kib",
+    "run", "start", "stop", "wait_until",
+    "wire_batch", "wire_frame", "wire_hello", "wire_str16",
+]
+
+
+class _Facade(types.ModuleType):
+    """BUILD_DIR lives in build_dir (binary() and main() use it there); reading or
+    setting lib.BUILD_DIR (fructosa_stack, the benchmarks, the demo) reaches that one."""
+
+    @property
+    def BUILD_DIR(self):
+        return build_dir.BUILD_DIR
+
+    @BUILD_DIR.setter
+    def BUILD_DIR(self, path):
+        build_dir.BUILD_DIR = path
+
+
+sys.modules[__name__].__class__ = _Facade
