@@ -116,7 +116,9 @@ class JobProfiling(unittest.TestCase):
                                 "job %d to be finished in the registry" % jobid)
         summary = json.loads(record["nodes"][0]["summary"])
         self.assertGreaterEqual(summary["samples"], 2, summary)
-        self.assertGreater(summary["cpu_seconds"], 1.0, summary)
+        # The 2 s burn's CPU time is in the summary; on a loaded 2-core machine it may get
+        # half a core, so the bound is a quarter of its wall time, far above "nothing".
+        self.assertGreater(summary["cpu_seconds"], 0.5, summary)
         # lmaster asked slurmctld for what the plugin cannot know.
         try:
             lib.wait_until(lambda: self.stack.registry_job(jobid, slurm_state="COMPLETED"), 30,
