@@ -17,7 +17,8 @@ using asio::ip::tcp;
 bool CgroupOverlay::hidden(const std::string& path) const {
     for (std::size_t at = 0; at != std::string::npos;) {
         std::size_t next = path.find('/', at + 1);
-        std::string component = path.substr(at + 1, next == std::string::npos ? std::string::npos : next - at - 1);
+        std::string component =
+            path.substr(at + 1, next == std::string::npos ? std::string::npos : next - at - 1);
         if (hidden_.count(component)) return true;
         at = next;
     }
@@ -56,35 +57,38 @@ void FakeLmaster::accept() {
     acceptor_.async_accept(*sock, [this, sock](const boost::system::error_code& ec) {
         if (ec) return;
         current_ = sock;
-        serve(sock, std::make_shared<wire::FrameDecoder>(), std::make_shared<std::array<std::uint8_t, 4096>>());
+        serve(sock, std::make_shared<wire::FrameDecoder>(),
+              std::make_shared<std::array<std::uint8_t, 4096>>());
         accept();
     });
 }
 
-void FakeLmaster::serve(std::shared_ptr<tcp::socket> sock, std::shared_ptr<wire::FrameDecoder> decoder,
+void FakeLmaster::serve(std::shared_ptr<tcp::socket> sock,
+                        std::shared_ptr<wire::FrameDecoder> decoder,
                         std::shared_ptr<std::array<std::uint8_t, 4096>> buf) {
-    sock->async_read_some(asio::buffer(*buf), [this, sock, decoder, buf](const boost::system::error_code& ec,
-                                                                         std::size_t n) {
-        if (ec) return;
-        decoder->feed(buf->data(), n);
-        wire::Frame f;
-        while (decoder->next(f) == wire::FrameDecoder::Result::Frame) {
-            std::uint64_t seq = 0;
-            if (f.type == wire::FrameType::Batch) {
-                auto b = wire::decode_batch(f.payload);
-                seq = b.seq;
-                frames_.push_back({false, std::move(b.points), {}});
-            } else if (f.type == wire::FrameType::JobEvent) {
-                auto e = wire::decode_job_event(f.payload);
-                seq = e.seq;
-                frames_.push_back({true, {}, nlohmann::json::parse(e.json)});
-            } else {
-                continue;  // the hello
+    sock->async_read_some(
+        asio::buffer(*buf),
+        [this, sock, decoder, buf](const boost::system::error_code& ec, std::size_t n) {
+            if (ec) return;
+            decoder->feed(buf->data(), n);
+            wire::Frame f;
+            while (decoder->next(f) == wire::FrameDecoder::Result::Frame) {
+                std::uint64_t seq = 0;
+                if (f.type == wire::FrameType::Batch) {
+                    auto b = wire::decode_batch(f.payload);
+                    seq = b.seq;
+                    frames_.push_back({false, std::move(b.points), {}});
+                } else if (f.type == wire::FrameType::JobEvent) {
+                    auto e = wire::decode_job_event(f.payload);
+                    seq = e.seq;
+                    frames_.push_back({true, {}, nlohmann::json::parse(e.json)});
+                } else {
+                    continue;  // the hello
+                }
+                asio::write(*sock, asio::buffer(wire::encode_ack(seq)));
             }
-            asio::write(*sock, asio::buffer(wire::encode_ack(seq)));
-        }
-        serve(sock, decoder, buf);
-    });
+            serve(sock, decoder, buf);
+        });
 }
 
 std::vector<JobEvent> FakeLmaster::events() const {
@@ -164,7 +168,7 @@ nlohmann::json step_start_message(std::uint64_t job, const std::string& step, un
 }
 
 nlohmann::json step_end_message(std::uint64_t job, const std::string& step, int exit_status) {
-    return {{"v", 1},          {"event", "step_end"}, {"time", 1700000200.25},         {"job_id", job},
+    return {{"v", 1},          {"event", "step_end"}, {"time", 1700000200.25},     {"job_id", job},
             {"step_id", step}, {"node", "n1"},        {"exit_status", exit_status}};
 }
 
@@ -196,7 +200,8 @@ void JobTrackerHarness::start(const std::string& fixture, const std::vector<std:
     sc.batch_interval_s = 0.02;
     shipper_ = std::make_unique<Shipper>(io_, sc);
     shipper_->start();
-    tracker_ = std::make_unique<JobTracker>(io_, settings_, *reader_, *shipper_, [this] { return clock_.read(); });
+    tracker_ = std::make_unique<JobTracker>(io_, settings_, *reader_, *shipper_,
+                                            [this] { return clock_.read(); });
     tracker_->start();
 }
 
@@ -209,6 +214,8 @@ void JobTrackerHarness::run_for(int ms) {
     io_.run_for(std::chrono::milliseconds(ms));
 }
 
-std::string JobTrackerHarness::socket_path() const { return dir_ + "/lagent-" + settings_.hostname + ".sock"; }
+std::string JobTrackerHarness::socket_path() const {
+    return dir_ + "/lagent-" + settings_.hostname + ".sock";
+}
 
 }  // namespace fructosa::test

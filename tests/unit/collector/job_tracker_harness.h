@@ -7,16 +7,15 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <boost/asio.hpp>
 #include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <string>
 #include <vector>
-
-#include <boost/asio.hpp>
-#include <nlohmann/json.hpp>
 
 #include "collector/job_tracker.h"
 #include "collector/shipper.h"
@@ -40,8 +39,12 @@ class CgroupOverlay : public SystemReader {
     std::optional<std::string> read_file(const std::string& path) const override;
     std::vector<std::string> list_dir(const std::string& path) const override;
     bool exists(const std::string& path) const override;
-    std::optional<FsUsage> fs_usage(const std::string& path) const override { return base_.fs_usage(path); }
-    std::vector<std::pair<std::string, std::string>> interface_addresses() const override { return {}; }
+    std::optional<FsUsage> fs_usage(const std::string& path) const override {
+        return base_.fs_usage(path);
+    }
+    std::vector<std::pair<std::string, std::string>> interface_addresses() const override {
+        return {};
+    }
 
   private:
     bool hidden(const std::string& path) const;
@@ -73,7 +76,8 @@ class FakeLmaster {
 
   private:
     void accept();
-    void serve(std::shared_ptr<boost::asio::ip::tcp::socket> sock, std::shared_ptr<wire::FrameDecoder> decoder,
+    void serve(std::shared_ptr<boost::asio::ip::tcp::socket> sock,
+               std::shared_ptr<wire::FrameDecoder> decoder,
                std::shared_ptr<std::array<std::uint8_t, 4096>> buf);
     boost::asio::io_context& io_;
     boost::asio::ip::tcp::acceptor acceptor_;

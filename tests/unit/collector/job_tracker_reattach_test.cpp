@@ -2,10 +2,9 @@
 // restarted lagent) and follows them until their cgroup goes; a step_start tells it who
 // the job belongs to. Cgroup v1 fixture: node n1 runs job_42 (uid 1000) and job_43
 // (uid 1001); job_44 is node n2's, job_5 sits in a plain tree beside named ones.
-#include "collector/job_tracker.h"
-
 #include <gtest/gtest.h>
 
+#include "collector/job_tracker.h"
 #include "tests/unit/collector/job_tracker_harness.h"
 
 using namespace fructosa;
@@ -98,7 +97,8 @@ TEST_F(JobTrackerReattachTest, FindsCgroupV2JobsOfItsNodeOnly) {
     start(kV2);
     EXPECT_EQ(tracker_->tracked(), 1u);
     ASSERT_TRUE(wait_for([&] { return !lmaster_.points_under("jobs.9.n3.").empty(); }));
-    EXPECT_EQ(lmaster_.points("jobs.9.n3.cpu.user_seconds").at(0).value, 1e-6);  // cpu.stat user_usec 1
+    EXPECT_EQ(lmaster_.points("jobs.9.n3.cpu.user_seconds").at(0).value,
+              1e-6);  // cpu.stat user_usec 1
     run_for(50);
     EXPECT_TRUE(lmaster_.points_under("jobs.7.").empty());  // the plain scope beside named ones
     EXPECT_TRUE(lmaster_.points_under("jobs.8.").empty());  // node n2's

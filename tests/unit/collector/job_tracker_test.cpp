@@ -21,18 +21,37 @@ const std::string kCpuacct42 = "/sys/fs/cgroup/cpuacct/slurm_n1/uid_1000/job_42"
 
 /// The meta of step_start_message(job, ..., 1000).
 JobMeta alice_meta(std::uint32_t job) {
-    return JobMeta{.uid = 1000, .user = "alice", .account = "physics", .partition = "cpu",
-                   .job_name = "sim_" + std::to_string(job), .nodelist = "n[1-2]", .nnodes = 2, .cpus = 4,
-                   .gpus = 1, .ntasks = 8, .mem_mb = 8192, .interval = 0};
+    return JobMeta{.uid = 1000,
+                   .user = "alice",
+                   .account = "physics",
+                   .partition = "cpu",
+                   .job_name = "sim_" + std::to_string(job),
+                   .nodelist = "n[1-2]",
+                   .nnodes = 2,
+                   .cpus = 4,
+                   .gpus = 1,
+                   .ntasks = 8,
+                   .mem_mb = 8192,
+                   .interval = 0};
 }
 
 /// job_42's fixture figures (tests/fixtures/cgroup_v1/README.md) as its first sample's fields.
 std::map<std::string, double> job_42_first_sample() {
-    return {{"cpu.user_seconds", 10},           {"cpu.system_seconds", 2},      {"memory.current", 2147483648.0},
-            {"memory.peak", 3221225472.0},      {"memory.rss", 1610612736.0},   {"memory.cache", 536870912.0},
-            {"memory.swap", 104857600.0},       {"memory.limit", 4294967296.0}, {"memory.limit_hits", 3},
-            {"memory.oom_kills", 1},            {"io.read_bytes", 11534336.0},  {"io.write_bytes", 20971520.0},
-            {"io.read_ops", 110},               {"io.write_ops", 200},          {"tasks.processes", 4},
+    return {{"cpu.user_seconds", 10},
+            {"cpu.system_seconds", 2},
+            {"memory.current", 2147483648.0},
+            {"memory.peak", 3221225472.0},
+            {"memory.rss", 1610612736.0},
+            {"memory.cache", 536870912.0},
+            {"memory.swap", 104857600.0},
+            {"memory.limit", 4294967296.0},
+            {"memory.limit_hits", 3},
+            {"memory.oom_kills", 1},
+            {"io.read_bytes", 11534336.0},
+            {"io.write_bytes", 20971520.0},
+            {"io.read_ops", 110},
+            {"io.write_ops", 200},
+            {"tasks.processes", 4},
             {"tasks.threads", 6}};
 }
 
@@ -71,12 +90,17 @@ TEST_F(JobTrackerTest, StepStartSendsTheJobsMetaAndAnImmediateSample) {
 
     auto ev = lmaster_.events();
     ASSERT_EQ(ev.size(), 1u);
-    EXPECT_EQ(ev[0], (JobEvent{.kind = JobEvent::Kind::StepStart, .job_id = 42, .host = "n1", .time = 1700000000.5,
-                               .step_id = "batch", .meta = alice_meta(42)}));
+    EXPECT_EQ(ev[0], (JobEvent{.kind = JobEvent::Kind::StepStart,
+                               .job_id = 42,
+                               .host = "n1",
+                               .time = 1700000000.5,
+                               .step_id = "batch",
+                               .meta = alice_meta(42)}));
     EXPECT_TRUE(lmaster_.frames().front().is_event);  // the event goes before the sample's batch
 
     auto points = lmaster_.points_under("jobs.42.n1.");
-    EXPECT_EQ(fields_of(points, "jobs.42.n1."), job_42_first_sample());  // no rate without an interval
+    EXPECT_EQ(fields_of(points, "jobs.42.n1."),
+              job_42_first_sample());  // no rate without an interval
     for (const auto& p : points) EXPECT_EQ(p.timestamp, clock_.now) << p.path;
     EXPECT_EQ(clock_.reads.size(), 1u);  // one sample, no other
 }
@@ -93,7 +117,8 @@ TEST_F(JobTrackerTest, LastStepEndSendsTheFinalSampleTheStepSummaryAndJobEnd) {
     EXPECT_EQ(tracker_->tracked(), 0u);
 
     // The final sample: a rate over the last second, stamped at the step's end.
-    EXPECT_EQ(lmaster_.points("jobs.42.n1.cpu.usage_percent"), (Points{{"jobs.42.n1.cpu.usage_percent", t0 + 1, 200}}));
+    EXPECT_EQ(lmaster_.points("jobs.42.n1.cpu.usage_percent"),
+              (Points{{"jobs.42.n1.cpu.usage_percent", t0 + 1, 200}}));
     EXPECT_EQ(lmaster_.points("jobs.42.n1.cpu.efficiency_percent"),
               (Points{{"jobs.42.n1.cpu.efficiency_percent", t0 + 1, 50}}));
 
@@ -107,7 +132,8 @@ TEST_F(JobTrackerTest, LastStepEndSendsTheFinalSampleTheStepSummaryAndJobEnd) {
     EXPECT_EQ(step.exit_status, 256);
     EXPECT_EQ(step.summary.value("samples", 0), 2);
     EXPECT_EQ(step.summary.value("intervals", 0), 1);
-    EXPECT_DOUBLE_EQ(step.summary.value("cpu_seconds", 0.0), 2.0);  // counted from the step's first sample
+    EXPECT_DOUBLE_EQ(step.summary.value("cpu_seconds", 0.0),
+                     2.0);  // counted from the step's first sample
     EXPECT_DOUBLE_EQ(step.summary.value("cpu_usage_mean_percent", 0.0), 200.0);
     EXPECT_DOUBLE_EQ(step.summary.value("efficiency_percent", 0.0), 50.0);
     EXPECT_EQ(step.summary.value("first_time", 0.0), t0);
@@ -136,8 +162,10 @@ TEST_F(JobTrackerTest, LastStepEndSendsTheFinalSampleTheStepSummaryAndJobEnd) {
             return p.path == "jobs.42.n1.cpu.usage_percent";
         });
     });
-    std::size_t step_end = frame_index(lmaster_, [](const Received& r) { return r.is_event && r.event["type"] == "step_end"; });
-    std::size_t job_end = frame_index(lmaster_, [](const Received& r) { return r.is_event && r.event["type"] == "job_end"; });
+    std::size_t step_end = frame_index(
+        lmaster_, [](const Received& r) { return r.is_event && r.event["type"] == "step_end"; });
+    std::size_t job_end = frame_index(
+        lmaster_, [](const Received& r) { return r.is_event && r.event["type"] == "job_end"; });
     EXPECT_LT(batch, step_end);
     EXPECT_LT(step_end, job_end);
     EXPECT_EQ(job_end, lmaster_.frames().size() - 1);
@@ -159,11 +187,12 @@ TEST_F(JobTrackerTest, TheJobEndsWithItsLastStepCarryingTheWorstExitStatus) {
     auto ev = lmaster_.events();
     std::vector<std::pair<JobEvent::Kind, std::string>> seen;
     for (const auto& e : ev) seen.emplace_back(e.kind, e.step_id);
-    EXPECT_EQ(seen, (std::vector<std::pair<JobEvent::Kind, std::string>>{{JobEvent::Kind::StepStart, "batch"},
-                                                                        {JobEvent::Kind::StepStart, "0"},
-                                                                        {JobEvent::Kind::StepEnd, "0"},
-                                                                        {JobEvent::Kind::StepEnd, "batch"},
-                                                                        {JobEvent::Kind::JobEnd, ""}}));
+    EXPECT_EQ(seen, (std::vector<std::pair<JobEvent::Kind, std::string>>{
+                        {JobEvent::Kind::StepStart, "batch"},
+                        {JobEvent::Kind::StepStart, "0"},
+                        {JobEvent::Kind::StepEnd, "0"},
+                        {JobEvent::Kind::StepEnd, "batch"},
+                        {JobEvent::Kind::JobEnd, ""}}));
     EXPECT_EQ(ev[2].exit_status, 9);
     EXPECT_EQ(ev[3].exit_status, 0);
     EXPECT_EQ(ev[4].exit_status, 9);  // the first failure, not the last step's 0
@@ -189,7 +218,8 @@ TEST_F(JobTrackerTest, SamplesOnTheJobsIntervalButNoFasterThanTheMinimum) {
         std::vector<double> gaps;
         auto points = lmaster_.points(path);
         for (std::size_t i = 1; i < points.size(); ++i) {
-            auto a = clock_.read_at(points[i - 1].timestamp), b = clock_.read_at(points[i].timestamp);
+            auto a = clock_.read_at(points[i - 1].timestamp),
+                 b = clock_.read_at(points[i].timestamp);
             if (a && b) gaps.push_back(std::chrono::duration<double>(*b - *a).count());
         }
         return gaps;
@@ -200,7 +230,7 @@ TEST_F(JobTrackerTest, SamplesOnTheJobsIntervalButNoFasterThanTheMinimum) {
     ASSERT_GE(fast_gaps.size(), 2u);
     for (double g : slow_gaps) EXPECT_GE(g, 0.15);
     for (double g : fast_gaps) EXPECT_GE(g, 0.08);
-    EXPECT_TRUE(lmaster_.events().size() == 2);  // timer samples send no events
+    EXPECT_EQ(lmaster_.events().size(), 2u);  // timer samples send no events
 }
 
 TEST_F(JobTrackerTest, TwoJobsOnOneNodeAreTrackedIndependently) {
