@@ -57,11 +57,12 @@ JobMeta job_meta(const StepEvent& e) {
 }  // namespace
 
 JobTracker::JobTracker(boost::asio::io_context& io, JobTrackerSettings config, const SystemReader& reader,
-                       Shipper& shipper)
+                       Shipper& shipper, WallClock clock)
     : io_(io),
       config_(std::move(config)),
       reader_(reader),
       shipper_(shipper),
+      clock_(std::move(clock)),
       socket_(io, node_socket_path(config_.jobs.socket_path, config_.hostname), config_.jobs.allowed_uids,
               [this](const StepEvent& e) { on_event(e); }) {}
 
@@ -179,7 +180,7 @@ void JobTracker::sample(Job& job, bool final_sample) {
         if (!job.paths) return;
         job.complaint.release(fmt::format("job {}: cgroup found", job.id));
     }
-    JobSample s = sample_job_cgroup(reader_, *job.paths, system_wall_clock());
+    JobSample s = sample_job_cgroup(reader_, *job.paths, clock_());
     for (const auto& p : s.problems) job.complaint.complain(fmt::format("job {}: {}", job.id, p));
     if (!s.present) {
         if (!final_sample) finish(job.id, "cgroup removed");
@@ -198,7 +199,7 @@ void JobTracker::finish(std::uint64_t job_id, const std::string& reason) {
     Job& job = *it->second;
     job.timer.cancel();
     JobEvent ev{.kind = JobEvent::Kind::JobEnd, .job_id = job_id, .host = config_.hostname,
-                .time = system_wall_clock(), .meta = job_meta(job.meta), .exit_status = job.worst_exit,
+                .time = clock_(), .meta = job_meta(job.meta), .exit_status = job.worst_exit,
                 .summary = job.whole.summary().to_json(), .reason = reason, .reattached = job.reattached};
     shipper_.add_job_event(ev.to_json().dump());
     shipper_.flush();

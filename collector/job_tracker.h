@@ -11,6 +11,7 @@
 
 #include <boost/asio.hpp>
 
+#include "collector/host_sampler.h"
 #include "collector/job/cgroup_locator.h"
 #include "collector/job_tracker_settings.h"
 #include "collector/plugin_socket.h"
@@ -21,7 +22,9 @@ namespace fructosa {
 
 class JobTracker {
 public:
-    JobTracker(boost::asio::io_context& io, JobTrackerSettings config, const SystemReader& reader, Shipper& shipper);
+    /// `clock` stamps the samples and the job_end events (a fake one in tests).
+    JobTracker(boost::asio::io_context& io, JobTrackerSettings config, const SystemReader& reader, Shipper& shipper,
+               WallClock clock = system_wall_clock);
     ~JobTracker();
     /// Listens on the plugin socket and re-attaches to jobs already running. Throws when
     /// the socket cannot be bound.
@@ -43,6 +46,7 @@ private:
     const JobTrackerSettings config_;
     const SystemReader& reader_;
     Shipper& shipper_;
+    WallClock clock_;
     PluginSocket socket_;
     CgroupMounts mounts_;
     std::map<std::uint64_t, std::unique_ptr<Job>> jobs_;
