@@ -37,7 +37,8 @@ TEST(ClassLines, PathPerJobAndClassWithValueOneAtTheEnd) {
     const Case cases[] = {
         {{}, "site", ""},
         {{{verdict(42, "efficient"), 1700000000}}, "", "fructosa.perad.jobs.42.class.efficient 1 1700000000\n"},
-        {{{verdict(42, "efficient"), 1700000000.999}}, "a.b", "a.b.fructosa.perad.jobs.42.class.efficient 1 1700000000\n"},
+        {{{verdict(42, "efficient"), 1700000000.999}}, "a.b",
+         "a.b.fructosa.perad.jobs.42.class.efficient 1 1700000000\n"},
         {{{verdict(7, "odd class.name"), 5}}, "", "fructosa.perad.jobs.7.class.odd_class_name 1 5\n"},
         {{{verdict(18446744073709551615u, "idle"), 1}}, "",
          "fructosa.perad.jobs.18446744073709551615.class.idle 1 1\n"},
