@@ -8,8 +8,6 @@
 
 #include <boost/asio/ip/tcp.hpp>
 
-#include "master/null_sink.h"
-
 using namespace fructosa;
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
@@ -177,16 +175,4 @@ TEST(CarbonSink, StopWithoutCarbonCountsTheQueueAsDropped) {
     EXPECT_EQ(s.points_queued, 0u);
     sink.offer(points(5, 5));
     EXPECT_EQ(sink.stats().points_dropped, 5u);
-}
-
-TEST(NullSink, CountsAndDrops) {
-    NullSink sink;
-    sink.offer(points(1, 3));
-    auto s = sink.stats();
-    EXPECT_EQ(s.points_in, 3u);
-    EXPECT_EQ(s.points_dropped, 3u);
-    EXPECT_EQ(s.points_out, 0u);
-    bool stopped = false;
-    sink.stop(0ms, [&] { stopped = true; });
-    EXPECT_TRUE(stopped);
 }

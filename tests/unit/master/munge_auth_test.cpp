@@ -124,25 +124,6 @@ TEST_F(MungeAuthTest, AnUnreachableMungedIsReportedAsSuch) {
     EXPECT_NE(r.error.find("lmaster cannot reach munged"), std::string::npos) << r.error;
 }
 
-TEST(MakeAuthenticator, PicksTheMethodOfTheConfig) {
-    AuthSettings none;
-    none.method = "none";
-    auto a = make_authenticator(none);
-    ASSERT_NE(a, nullptr);
-    EXPECT_TRUE(a->verify(hello_of("node001", "", "none")).ok);
-    EXPECT_FALSE(a->verify(hello_of("node001", "MUNGE:x:", "munge")).ok);
-
-    AuthSettings munge;  // the default
-    auto m = make_authenticator(munge);
-    ASSERT_NE(m, nullptr);
-    EXPECT_NE(dynamic_cast<MungeAuth*>(m.get()), nullptr);
-    EXPECT_FALSE(m->verify(hello_of("node001", "", "none")).ok);
-
-    AuthSettings bad;
-    bad.method = "kerberos";
-    EXPECT_THROW(make_authenticator(bad), std::invalid_argument);
-}
-
 TEST_F(MungeAuthTest, MakeAuthenticatorPassesTheAllowedUids) {
     if (::geteuid() != 0) GTEST_SKIP() << "needs root to make a credential as uid 65534";
     AuthSettings s;

@@ -65,14 +65,3 @@ TEST(PeradDashboardLink, CarriesTheJobsTimeRange) {
               "http://g:3000/d/fructosa-job/fructosa-job?var-jobid=42&from=940000&to=now");
     EXPECT_EQ(fructosa::job_dashboard_url("", 42, 1000.0, 2000.0), "");
 }
-
-TEST(PeradClassPoints, OnePlaintextLinePerVerdictAtTheJobsEnd) {
-    fructosa::ClassificationRecord a, b;
-    a.job_id = 7;
-    a.job_class = "idle";
-    b.job_id = 8;
-    b.job_class = "memory-pressure";
-    EXPECT_EQ(fructosa::class_lines({{a, 1700000000.7}, {b, 1700000100.0}}, "site"),
-              "site.fructosa.perad.jobs.7.class.idle 1 1700000000\n"
-              "site.fructosa.perad.jobs.8.class.memory-pressure 1 1700000100\n");
-}

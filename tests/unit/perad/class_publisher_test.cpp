@@ -1,0 +1,143 @@
+// The verdict points perad sends to carbon: their plaintext lines, and that publish()
+// delivers exactly those lines to a real listener on 127.0.0.1 (or nothing, when told so).
+#include "perad/class_publisher.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+namespace fructosa {
+namespace {
+
+using Verdicts = std::vector<std::pair<ClassificationRecord, double>>;
+
+ClassificationRecord verdict(std::uint64_t job_id, const std::string& job_class) {
+    ClassificationRecord r;
+    r.job_id = job_id;
+    r.job_class = job_class;
+    return r;
+}
+
+TEST(ClassLines, PathPerJobAndClassWithValueOneAtTheEnd) {
+    struct Case {
+        Verdicts verdicts;
+        std::string prefix;
+        std::string expected;
+    };
+    const Case cases[] = {
+        {{}, "site", ""},
+        {{{verdict(42, "efficient"), 1700000000}}, "", "fructosa.perad.jobs.42.class.efficient 1 1700000000\n"},
+        {{{verdict(42, "efficient"), 1700000000.999}}, "a.b",
+         "a.b.fructosa.perad.jobs.42.class.efficient 1 1700000000\n"},
+        {{{verdict(7, "odd class.name"), 5}}, "", "fructosa.perad.jobs.7.class.odd_class_name 1 5\n"},
+        {{{verdict(18446744073709551615u, "idle"), 1}}, "",
+         "fructosa.perad.jobs.18446744073709551615.class.idle 1 1\n"},
+    };
+    for (const auto& c : cases) EXPECT_EQ(class_lines(c.verdicts, c.prefix), c.expected) << c.expected;
+}
+
+/// A listening TCP socket on 127.0.0.1 with a kernel-chosen port. publish() connects,
+/// writes and closes before the test accepts: the backlog keeps the connection and its bytes.
+class Listener {
+public:
+    Listener() {
+        fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        socklen_t len = sizeof a;
+        if (fd_ < 0 || ::bind(fd_, reinterpret_cast<sockaddr*>(&a), len) != 0 || ::listen(fd_, 8) != 0 ||
+            ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len) != 0)
+            throw std::runtime_error("cannot listen on 127.0.0.1");
+        port_ = ntohs(a.sin_port);
+    }
+    ~Listener() { ::close(fd_); }
+    int port() const { return port_; }
+
+    /// Whether a connection waits within `ms`.
+    bool pending(int ms) const {
+        pollfd p{fd_, POLLIN, 0};
+        return ::poll(&p, 1, ms) == 1;
+    }
+    /// Everything the next connection sent until it closed; nullopt when none came within 2 s.
+    std::optional<std::string> receive() const {
+        if (!pending(2000)) return std::nullopt;
+        int c = ::accept(fd_, nullptr, nullptr);
+        if (c < 0) return std::nullopt;
+        std::string data;
+        char buf[4096];
+        ssize_t n;
+        while ((n = ::recv(c, buf, sizeof buf, 0)) > 0) data.append(buf, static_cast<std::size_t>(n));
+        ::close(c);
+        return data;
+    }
+
+private:
+    int fd_ = -1;
+    int port_ = 0;
+};
+
+TEST(ClassPublisher, SendsOneLinePerVerdictToCarbon) {
+    Listener carbon;
+    ClassPublisher publisher({"127.0.0.1", carbon.port(), ""});
+    publisher.publish({{verdict(101, "underutilized-cpu"), 1700000000.5}, {verdict(102, "efficient"), 1700000100}});
+    auto got = carbon.receive();
+    ASSERT_TRUE(got.has_value()) << "nothing connected";
+    EXPECT_EQ(*got,
+              "fructosa.perad.jobs.101.class.underutilized-cpu 1 1700000000\n"
+              "fructosa.perad.jobs.102.class.efficient 1 1700000100\n");
+    EXPECT_FALSE(carbon.pending(0)) << "one connection per publish";
+}
+
+TEST(ClassPublisher, PutsThePrefixFirstAndConnectsAgainForEachBatch) {
+    Listener carbon;
+    ClassPublisher publisher({"localhost", carbon.port(), "site"});
+    publisher.publish({{verdict(1, "idle"), 10}});
+    publisher.publish({{verdict(2, "failed"), 20}});
+    EXPECT_EQ(carbon.receive(), "site.fructosa.perad.jobs.1.class.idle 1 10\n");
+    EXPECT_EQ(carbon.receive(), "site.fructosa.perad.jobs.2.class.failed 1 20\n");
+}
+
+TEST(ClassPublisher, NoHostOrNoVerdictsSendsNothing) {
+    Listener carbon;
+    ClassPublisher off({"", carbon.port(), ""});
+    off.publish({{verdict(1, "idle"), 10}});
+    ClassPublisher on({"127.0.0.1", carbon.port(), ""});
+    on.publish({});
+    EXPECT_FALSE(carbon.pending(100));
+}
+
+TEST(ClassPublisher, AnAbsentCarbonCostsNoException) {
+    int port;
+    {
+        Listener gone;
+        port = gone.port();
+    }
+    ClassPublisher publisher({"127.0.0.1", port, ""});
+    EXPECT_NO_THROW(publisher.publish({{verdict(1, "idle"), 10}}));
+    EXPECT_NO_THROW(publisher.publish({{verdict(1, "idle"), 10}}));  // repeated: rate-limited, still quiet
+}
+
+}  // namespace
+}  // namespace fructosa
+
+TEST(PeradClassPoints, OnePlaintextLinePerVerdictAtTheJobsEnd) {
+    fructosa::ClassificationRecord a, b;
+    a.job_id = 7;
+    a.job_class = "idle";
+    b.job_id = 8;
+    b.job_class = "memory-pressure";
+    EXPECT_EQ(fructosa::class_lines({{a, 1700000000.7}, {b, 1700000100.0}}, "site"),
+              "site.fructosa.perad.jobs.7.class.idle 1 1700000000\n"
+              "site.fructosa.perad.jobs.8.class.memory-pressure 1 1700000100\n");
+}

@@ -1,0 +1,102 @@
+// Every flag rule of flag_rules.cpp at, just below and just above its threshold.
+#include <gtest/gtest.h>
+
+#include "perad/rule.h"
+#include "tests/unit/perad/rule_test_util.h"
+
+namespace fructosa {
+namespace {
+
+using test::fires;
+using test::healthy;
+using test::kMB;
+using test::Point;
+
+TEST(Rules, MemoryOverrequested) {
+    auto with_peak = [](double fraction, std::uint64_t mem_mb) {
+        JobFeatures f = healthy();
+        f.nodes[0].mem_mb = mem_mb;
+        f.nodes[0].memory_peak_fraction = fraction;
+        f.nodes[0].memory_peak_bytes = static_cast<std::uint64_t>(fraction * static_cast<double>(mem_mb) * kMB);
+        return f;
+    };
+    for (Point p : {Point{0.24, true}, Point{0.25, false}, Point{0.26, false}})
+        EXPECT_EQ(fires("memory-overrequested", with_peak(p.value, 64000)), p.expected) << p.value;
+    // Unused memory at, below and above 1024 MB (peak 10% of the request).
+    for (Point p : {Point{1137, false}, Point{1138, true}, Point{1200, true}}) {
+        JobFeatures f = with_peak(0.1, static_cast<std::uint64_t>(p.value));
+        EXPECT_EQ(fires("memory-overrequested", f), p.expected) << p.value;
+    }
+    auto found = find_rule("memory-overrequested")->evaluate(with_peak(0.1, 64000), Thresholds{});
+    EXPECT_NE(found->recommendation.find("asked for 64000 MB per node, the peak was 6400 MB"), std::string::npos)
+        << found->recommendation;
+}
+
+TEST(Rules, WalltimeOverrequested) {
+    for (Point p : {Point{0.249, true}, Point{0.25, false}, Point{0.251, false}}) {
+        JobFeatures f = healthy();
+        f.time_limit_s = 3600 / p.value;
+        f.walltime_fraction = p.value;
+        EXPECT_EQ(fires("walltime-overrequested", f), p.expected) << p.value;
+    }
+    JobFeatures f = healthy();
+    f.time_limit_s = 86400;
+    f.walltime_fraction = 3600.0 / 86400;
+    EXPECT_TRUE(fires("walltime-overrequested", f));
+    f.exit_status = 2;  // a failed job says nothing about the time it needs
+    EXPECT_FALSE(fires("walltime-overrequested", f));
+}
+
+TEST(Rules, SerialOnManyCores) {
+    for (Point p : {Point{3, false}, Point{4, true}, Point{5, true}}) {
+        JobFeatures f = healthy();
+        f.allocated_cpus = p.value;
+        f.mean_cores_used = 1.0;
+        EXPECT_EQ(fires("serial-on-many-cores", f), p.expected) << "cores " << p.value;
+    }
+    for (Point p : {Point{1.19, true}, Point{1.2, true}, Point{1.21, false}}) {
+        JobFeatures f = healthy();
+        f.allocated_cpus = 16;
+        f.mean_cores_used = p.value;
+        EXPECT_EQ(fires("serial-on-many-cores", f), p.expected) << "used " << p.value;
+    }
+    JobFeatures f = healthy();
+    f.allocated_cpus = 16;
+    f.mean_cores_used = 1.0;
+    auto found = find_rule("serial-on-many-cores")->evaluate(f, Thresholds{});
+    EXPECT_EQ(found->recommendation,
+              "asked for 16 cores, used 1.0 on average: the program ran serially; ask for 1 core or parallelise it");
+}
+
+TEST(Rules, Oversubscribed) {
+    for (Point p : {Point{1.04, false}, Point{1.05, false}, Point{1.06, true}}) {
+        JobFeatures f = healthy();
+        f.nodes[0].cpu_efficiency = p.value;
+        EXPECT_EQ(fires("oversubscribed", f), p.expected) << p.value;
+    }
+    JobFeatures f = healthy();
+    f.ntasks = 5;  // 5 tasks on 4 cores
+    EXPECT_TRUE(fires("oversubscribed", f));
+    f.ntasks = 4;
+    EXPECT_FALSE(fires("oversubscribed", f));
+}
+
+TEST(Rules, Stalled) {
+    // Tail share at 0.2 of a 3600 s job (720 s, above the 600 s minimum).
+    for (Point p : {Point{0.19, false}, Point{0.2, true}, Point{0.21, true}}) {
+        JobFeatures f = healthy();
+        f.idle_tail_s = p.value * 3600;
+        EXPECT_EQ(fires("stalled", f), p.expected) << "share " << p.value;
+    }
+    // Tail length at 600 s of a 1000 s job (share above 0.2).
+    for (Point p : {Point{599, false}, Point{600, true}, Point{601, true}}) {
+        JobFeatures f = healthy();
+        f.elapsed_s = 1000;
+        f.idle_tail_s = p.value;
+        EXPECT_EQ(fires("stalled", f), p.expected) << "seconds " << p.value;
+    }
+    EXPECT_FALSE(fires("stalled", healthy()));  // no last_busy_time: silent
+}
+
+}  // namespace
+}  // namespace fructosa
