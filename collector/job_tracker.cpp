@@ -69,7 +69,7 @@ JobTracker::JobTracker(boost::asio::io_context& io, JobTrackerSettings config, c
 JobTracker::~JobTracker() = default;
 
 void JobTracker::start() {
-    mounts_ = discover_cgroup_mounts(reader_);
+    mounts_ = discover_cgroup_mounts(reader_, config_.jobs.cgroup_root);
     socket_.start();
     reattach();
 }
@@ -127,8 +127,7 @@ void JobTracker::on_step_end(const StepEvent& e) {
         return;
     }
     Job& job = *it->second;
-    sample(job, true);  // the final sample, before the cgroup goes away
-    if (!jobs_.count(e.job_id)) return;  // the cgroup was already gone: finished there
+    sample(job, true);  // the final sample, before the cgroup goes away (never ends the job)
     JobEvent ev{.kind = JobEvent::Kind::StepEnd, .job_id = e.job_id, .host = config_.hostname, .time = e.time,
                 .step_id = e.step_id, .exit_status = e.exit_status};
     if (auto s = job.steps.find(e.step_id); s != job.steps.end()) {

@@ -14,7 +14,7 @@ struct JobTrackingConfig {
     std::vector<unsigned> allowed_uids;  ///< besides root: the SlurmUser
     double default_interval_s = 10;
     double min_interval_s = 1;
-    std::string cgroup_root = "/sys/fs/cgroup";
+    std::string cgroup_root = "/sys/fs/cgroup";  ///< where to look when /proc/self/mountinfo lists no cgroup mounts
     double idle_threshold_percent = 5;  ///< a sample below this much of one core counts as idle
 };
 

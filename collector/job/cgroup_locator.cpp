@@ -82,9 +82,9 @@ std::optional<std::string> first_existing(const SystemReader& sys, const std::ve
 
 }  // namespace
 
-CgroupMounts default_cgroup_mounts() {
+CgroupMounts default_cgroup_mounts(const std::string& root) {
     CgroupMounts m;
-    const std::string base = "/sys/fs/cgroup/";
+    const std::string base = root + "/";
     for (const auto& c : known_v1_controllers()) m.v1[c].push_back(base + c);
     for (const auto& c : {"cpu", "cpuacct"}) {
         m.v1[c].push_back(base + "cpu,cpuacct");
@@ -94,7 +94,7 @@ CgroupMounts default_cgroup_mounts() {
         m.v1[c].push_back(base + "net_cls,net_prio");
         m.v1[c].push_back(base + "net_prio,net_cls");
     }
-    m.v2 = {"/sys/fs/cgroup", "/sys/fs/cgroup/unified"};
+    m.v2 = {root, base + "unified"};
     return m;
 }
 
@@ -118,10 +118,10 @@ CgroupMounts parse_mountinfo(std::string_view text) {
     return m;
 }
 
-CgroupMounts discover_cgroup_mounts(const SystemReader& sys) {
+CgroupMounts discover_cgroup_mounts(const SystemReader& sys, const std::string& root) {
     CgroupMounts m;
     if (auto text = sys.read_file("/proc/self/mountinfo")) m = parse_mountinfo(*text);
-    CgroupMounts d = default_cgroup_mounts();
+    CgroupMounts d = default_cgroup_mounts(root);
     for (const auto& [ctrl, dirs] : d.v1)
         for (const auto& dir : dirs) add_unique(m.v1[ctrl], dir);
     for (const auto& dir : d.v2) add_unique(m.v2, dir);

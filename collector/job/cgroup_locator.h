@@ -33,14 +33,15 @@ struct CgroupMounts {
     std::vector<std::string> v2;
 };
 
-/// The usual places: /sys/fs/cgroup/<ctrl>, the combined /sys/fs/cgroup/cpu,cpuacct and
-/// cpuacct,cpu (and net_cls,net_prio), and for v2 /sys/fs/cgroup then the hybrid
-/// /sys/fs/cgroup/unified.
-CgroupMounts default_cgroup_mounts();
+/// The usual places below `root` (lagent.conf's [jobs] cgroup root): <root>/<ctrl>, the
+/// combined <root>/cpu,cpuacct and cpuacct,cpu (and net_cls,net_prio), and for v2 <root>
+/// then the hybrid <root>/unified.
+CgroupMounts default_cgroup_mounts(const std::string& root = "/sys/fs/cgroup");
 
 /// The mounts listed in /proc/self/mountinfo (read through `sys`), followed by the
-/// defaults as fall-backs, so a missing or odd mountinfo still finds the usual layout.
-CgroupMounts discover_cgroup_mounts(const SystemReader& sys);
+/// defaults below `root` as fall-backs, so a missing or odd mountinfo still finds the
+/// usual layout.
+CgroupMounts discover_cgroup_mounts(const SystemReader& sys, const std::string& root = "/sys/fs/cgroup");
 
 /// Parses mountinfo text into mounts (no defaults added); exposed for tests.
 CgroupMounts parse_mountinfo(std::string_view text);

@@ -8,7 +8,6 @@
 
 #include "common/registry/job_store_factory.h"
 #include "perad/classifier.h"
-#include "perad/time_arg.h"
 #include "tests/unit/common/registry/registry_test_util.h"
 
 namespace fructosa {
@@ -175,21 +174,6 @@ TEST_F(PeradCli, HelpPerCommand) {
         EXPECT_EQ(r.out.rfind(std::string("Usage: perad ") + cmd, 0), 0u) << r.out;
     }
     EXPECT_NE(cli_help().find("summary --by"), std::string::npos);
-}
-
-TEST(TimeArg, AbsoluteAndRelative) {
-    EXPECT_DOUBLE_EQ(parse_time_arg("2h", 10000), 10000 - 7200);
-    EXPECT_DOUBLE_EQ(parse_time_arg("3d", 1e6), 1e6 - 3 * 86400);
-    EXPECT_DOUBLE_EQ(parse_time_arg("1w", 1e6), 1e6 - 604800);
-    EXPECT_DOUBLE_EQ(parse_time_arg("30m", 1e4), 1e4 - 1800);
-    EXPECT_DOUBLE_EQ(parse_time_arg("1.5h", 1e4), 1e4 - 5400);
-    double day = parse_time_arg("2024-03-01", 0);
-    EXPECT_DOUBLE_EQ(parse_time_arg("2024-03-01T10:30", 0), day + 10 * 3600 + 1800);
-    EXPECT_DOUBLE_EQ(parse_time_arg("2024-03-01 10:30:15", 0), day + 10 * 3600 + 1815);
-    EXPECT_EQ(format_local_time(day + 3600), "2024-03-01 01:00:00");
-    for (const char* bad : {"", "h", "2x", "-2h", "2024-02-30", "2024-3-1", "2024-03-01T25:00", "tomorrow",
-                            "2024-03-01T10"})
-        EXPECT_THROW(parse_time_arg(bad, 0), std::invalid_argument) << bad;
 }
 
 }  // namespace

@@ -253,5 +253,17 @@ TEST(ScanJobs, NothingOnAMachineWithoutSlurm) {
     EXPECT_TRUE(scan_job_cgroups(sys, default_cgroup_mounts(), "n1").empty());
 }
 
+TEST(CgroupMounts, DefaultsSitBelowTheConfiguredCgroupRoot) {
+    auto m = default_cgroup_mounts("/cg");
+    EXPECT_EQ(m.v2, (std::vector<std::string>{"/cg", "/cg/unified"}));
+    EXPECT_EQ(m.v1.at("memory"), (std::vector<std::string>{"/cg/memory"}));
+    EXPECT_EQ(m.v1.at("cpuacct"), (std::vector<std::string>{"/cg/cpuacct", "/cg/cpu,cpuacct", "/cg/cpuacct,cpu"}));
+    // What mountinfo lists comes first; the defaults below the root follow.
+    test::FixtureSystemReader sys(kV2);
+    auto found = discover_cgroup_mounts(sys, "/cg");
+    ASSERT_FALSE(found.v2.empty());
+    EXPECT_EQ(found.v2.back(), "/cg/unified");
+}
+
 }  // namespace
 }  // namespace fructosa
