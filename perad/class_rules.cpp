@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "perad/advice_text.h"
 #include "perad/rule.h"
 
 namespace fructosa {
@@ -73,9 +74,9 @@ public:
     std::optional<Finding> evaluate(const JobFeatures& f, const Thresholds& t) const override {
         if (!f.elapsed_s || *f.elapsed_s >= t.too_short_s) return std::nullopt;
         return Finding{{{"elapsed_s", *f.elapsed_s}, {"threshold_s", t.too_short_s}},
-                       fmt::format("the job ran {:.0f} s: jobs this short spend more time being scheduled than "
+                       fmt::format("the job ran {}: jobs this short spend more time being scheduled than "
                                    "running; bundle many of them into one job (a loop or a job array)",
-                                   *f.elapsed_s)};
+                                   format_duration(*f.elapsed_s))};
     }
 };
 
@@ -108,9 +109,10 @@ public:
             peak = fmt::format(", peak {:.0f} MB", mb(*f.memory_peak_bytes));
         }
         if (f.mem_mb) ev["mem_mb_requested"] = f.mem_mb, peak += fmt::format(" of {} MB requested", f.mem_mb);
-        return Finding{ev, fmt::format("memory ran short ({} OOM kills, {} limit hits, {:.0f} MB swapped{}): ask "
+        return Finding{ev, fmt::format("memory ran short ({}, {}, {:.0f} MB swapped{}): ask "
                                        "for more memory (--mem) or reduce what the program holds at once",
-                                       f.oom_kills.value_or(0), f.limit_hits.value_or(0),
+                                       count_of(static_cast<double>(f.oom_kills.value_or(0)), "OOM kill"),
+                                       count_of(static_cast<double>(f.limit_hits.value_or(0)), "limit hit"),
                                        mb(f.swap_max_bytes.value_or(0)), peak)};
     }
 };
@@ -121,9 +123,9 @@ public:
     std::optional<Finding> evaluate(const JobFeatures& f, const Thresholds& t) const override {
         if (!f.idle_fraction || *f.idle_fraction < t.idle_fraction) return std::nullopt;
         return Finding{{{"idle_fraction", *f.idle_fraction}, {"threshold", t.idle_fraction}},
-                       fmt::format("the CPUs were idle {:.0f}% of the time: check that the job is not waiting on "
+                       fmt::format("the CPUs were idle {} of the time: check that the job is not waiting on "
                                    "input, a lock or a licence, and end idle interactive sessions",
-                                   *f.idle_fraction * 100)};
+                                   format_percent(*f.idle_fraction))};
     }
 };
 
@@ -145,10 +147,10 @@ public:
                         {"idlest_node", f.idlest_node},
                         {"idlest_efficiency", lo},
                         {"max_min_ratio", f.imbalance_max_min ? json(*f.imbalance_max_min) : json(nullptr)}},
-                       fmt::format("{} used {:.0f}% of its cores but {} only {:.0f}%: spread the work over all "
+                       fmt::format("{} used {} of its cores but {} only {}: spread the work over all "
                                    "nodes (check -n/--ntasks-per-node and the program's distribution) or ask "
                                    "for fewer nodes",
-                                   f.busiest_node, hi * 100, f.idlest_node, lo * 100)};
+                                   f.busiest_node, format_percent(hi), f.idlest_node, format_percent(lo))};
     }
 };
 
@@ -165,10 +167,10 @@ public:
                         {"cpu_efficiency", *f.cpu_efficiency},
                         {"rate_threshold_mb_s", t.io_min_rate_mb_s},
                         {"efficiency_threshold", t.io_max_cpu_efficiency}},
-                       fmt::format("the job moved {:.0f} MB/s while its CPUs were {:.0f}% busy: it waits on I/O; "
+                       fmt::format("the job moved {} MB/s while its CPUs were {} busy: it waits on I/O; "
                                    "stage data to node-local or scratch storage and use fewer, larger reads "
                                    "and writes",
-                                   rate, *f.cpu_efficiency * 100)};
+                                   format_number(rate), format_percent(*f.cpu_efficiency))};
     }
 };
 
@@ -178,25 +180,35 @@ public:
     std::optional<Finding> evaluate(const JobFeatures& f, const Thresholds& t) const override {
         if (f.gpus == 0 || !f.gpu_util_percent || *f.gpu_util_percent >= t.gpu_idle_percent) return std::nullopt;
         return Finding{{{"gpus", f.gpus}, {"gpu_util_percent", *f.gpu_util_percent}, {"threshold", t.gpu_idle_percent}},
-                       fmt::format("asked for {} GPU(s), used {:.0f}% on average: check that the program really "
-                                   "runs on the GPU (framework device settings), or run it without GPUs",
-                                   f.gpus, *f.gpu_util_percent)};
+                       fmt::format("asked for {}, used {} on average: check that the program really runs on "
+                                   "the GPU (framework device settings), or run it without GPUs",
+                                   count_of(f.gpus, "GPU"), format_percent(*f.gpu_util_percent / 100))};
     }
 };
 
+/// Suggests the cores the job kept busy, rounded up, never under one; a job that could not
+/// ask for fewer (one core, or it used nearly all but the threshold is high) mostly waited.
 class UnderutilizedCpuRule : public Rule {
 public:
     std::string_view name() const override { return "underutilized-cpu"; }
     std::optional<Finding> evaluate(const JobFeatures& f, const Thresholds& t) const override {
         if (!f.cpu_efficiency || *f.cpu_efficiency >= t.underutilized_efficiency) return std::nullopt;
         double used = f.mean_cores_used.value_or(0);
-        return Finding{{{"cpu_efficiency", *f.cpu_efficiency},
-                        {"threshold", t.underutilized_efficiency},
-                        {"allocated_cpus", f.allocated_cpus},
-                        {"mean_cores_used", used}},
-                       fmt::format("asked for {:g} cores, used {:.1f} on average ({:.0f}%): ask for about {:.0f} "
-                                   "(--cpus-per-task / --ntasks) or check the program's thread settings",
-                                   f.allocated_cpus, used, *f.cpu_efficiency * 100, std::max(1.0, std::ceil(used)))};
+        double suggest = std::max(1.0, std::ceil(used));
+        json ev{{"cpu_efficiency", *f.cpu_efficiency},
+                {"threshold", t.underutilized_efficiency},
+                {"allocated_cpus", f.allocated_cpus},
+                {"mean_cores_used", used}};
+        if (suggest >= f.allocated_cpus)
+            return Finding{ev, fmt::format("used {} of its {} on average ({}): it mostly waited (on I/O, the "
+                                           "network, a sleep or a lock); check what it waits for",
+                                           format_number(used), count_of(f.allocated_cpus, "core"),
+                                           format_percent(*f.cpu_efficiency))};
+        ev["suggested_cpus"] = suggest;
+        return Finding{ev, fmt::format("asked for {}, used {} on average ({}): ask for about {} "
+                                       "(--cpus-per-task / --ntasks) or check the program's thread settings",
+                                       count_of(f.allocated_cpus, "core"), format_number(used),
+                                       format_percent(*f.cpu_efficiency), count_of(suggest, "core"))};
     }
 };
 

@@ -2,6 +2,17 @@
 
 namespace fructosa {
 
+namespace {
+
+/// Flags that size memory, cores or time from what the job did: meaningless when the job
+/// failed or lasted a few seconds, and contradicting that class's advice.
+bool sizes_resources(std::string_view flag) {
+    return flag == "memory-overrequested" || flag == "walltime-overrequested" || flag == "serial-on-many-cores" ||
+           flag == "oversubscribed";
+}
+
+}  // namespace
+
 Verdict classify(const JobFeatures& f, const Thresholds& t, const RuleSet& rules) {
     Verdict v;
     for (const auto& rule : rules.classes) {
@@ -12,7 +23,9 @@ Verdict classify(const JobFeatures& f, const Thresholds& t, const RuleSet& rules
             break;
         }
     }
+    bool brief = v.job_class == "failed" || v.job_class == "too-short";
     for (const auto& rule : rules.flags) {
+        if (brief && sizes_resources(rule->name())) continue;
         if (auto found = rule->evaluate(f, t)) {
             std::string name(rule->name());
             v.flags.push_back(name);

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "perad/advice_text.h"
 #include "perad/rule.h"
 
 namespace fructosa {
@@ -45,15 +46,20 @@ public:
     }
 };
 
+/// Silent for failed and too-short jobs (their elapsed time says nothing about what they
+/// need), and whenever the rounded suggestion would not be below the limit asked for.
 class WalltimeOverrequestedRule : public Rule {
 public:
     std::string_view name() const override { return "walltime-overrequested"; }
     std::optional<Finding> evaluate(const JobFeatures& f, const Thresholds& t) const override {
-        if (job_failed(f, t) || !f.walltime_fraction || *f.walltime_fraction >= t.walltime_overrequest_fraction)
+        if (job_failed(f, t) || !f.walltime_fraction || !f.elapsed_s || !f.time_limit_s ||
+            *f.elapsed_s < t.too_short_s || *f.walltime_fraction >= t.walltime_overrequest_fraction)
             return std::nullopt;
-        double suggest = std::ceil(*f.elapsed_s * 1.5 / 900.0) * 900.0;  // 1.5 x, in quarter hours
+        double suggest = suggested_time_limit(*f.elapsed_s);
+        if (suggest >= *f.time_limit_s) return std::nullopt;
         return Finding{{{"elapsed_s", *f.elapsed_s},
                         {"time_limit_s", *f.time_limit_s},
+                        {"suggested_time_limit_s", suggest},
                         {"fraction", *f.walltime_fraction},
                         {"threshold", t.walltime_overrequest_fraction}},
                        fmt::format("asked for {} and ran {}: ask for about {} (--time); shorter limits start "
@@ -63,19 +69,29 @@ public:
     }
 };
 
+/// Judges each node on its own allocation: a node with at least `serial min cores` that
+/// kept about one core busy. Job-wide totals would call a multi-node job serial when each
+/// node ran one busy single-core task; per node, a one-core allocation is never serial.
 class SerialOnManyCoresRule : public Rule {
 public:
     std::string_view name() const override { return "serial-on-many-cores"; }
     std::optional<Finding> evaluate(const JobFeatures& f, const Thresholds& t) const override {
-        if (!f.mean_cores_used || f.allocated_cpus < t.serial_min_cores || *f.mean_cores_used > t.serial_max_cores_used)
-            return std::nullopt;
-        return Finding{{{"allocated_cpus", f.allocated_cpus},
-                        {"mean_cores_used", *f.mean_cores_used},
+        const NodeFeatures* serial = nullptr;
+        for (const auto& n : f.nodes)
+            if (n.cores_used && n.cpus >= t.serial_min_cores && *n.cores_used <= t.serial_max_cores_used &&
+                (!serial || n.cpus > serial->cpus))
+                serial = &n;
+        if (!serial) return std::nullopt;
+        std::string where = f.nodes.size() > 1 ? " on " + serial->host : "";
+        return Finding{{{"node", serial->host},
+                        {"cpus", serial->cpus},
+                        {"cores_used", *serial->cores_used},
                         {"min_cores", t.serial_min_cores},
                         {"max_cores_used", t.serial_max_cores_used}},
-                       fmt::format("asked for {:g} cores, used {:.1f} on average: the program ran serially; ask "
-                                   "for 1 core or parallelise it",
-                                   f.allocated_cpus, *f.mean_cores_used)};
+                       fmt::format("asked for {}{}, used {} on average: the program ran serially; ask for "
+                                   "1 core{} or parallelise it",
+                                   count_of(serial->cpus, "core"), where, format_number(*serial->cores_used),
+                                   f.nodes.size() > 1 ? " per node" : "")};
     }
 };
 
@@ -92,15 +108,16 @@ public:
                             {"cores_used", worst->cores_used.value_or(0)},
                             {"efficiency", *worst->cpu_efficiency},
                             {"threshold", t.oversubscribed_efficiency}},
-                           fmt::format("{} kept {:.1f} cores busy with {:g} allocated: the program runs more "
-                                       "threads or processes than cores; match them to the allocation "
-                                       "(OMP_NUM_THREADS, --cpus-per-task)",
-                                       worst->host, worst->cores_used.value_or(0), worst->cpus)};
+                           fmt::format("{} kept {} cores busy with {} allocated: the program runs more threads or "
+                                       "processes than cores; match them to the allocation (OMP_NUM_THREADS, "
+                                       "--cpus-per-task)",
+                                       worst->host, format_number(worst->cores_used.value_or(0)),
+                                       count_of(worst->cpus, "core"))};
         if (f.allocated_cpus > 0 && f.ntasks > f.allocated_cpus)
             return Finding{{{"ntasks", f.ntasks}, {"allocated_cpus", f.allocated_cpus}},
-                           fmt::format("{} tasks shared {:g} cores: ask for one core per task (--ntasks with "
+                           fmt::format("{} shared {}: ask for one core per task (--ntasks with "
                                        "--cpus-per-task=1) or start fewer tasks",
-                                       f.ntasks, f.allocated_cpus)};
+                                       count_of(f.ntasks, "task"), count_of(f.allocated_cpus, "core"))};
         return std::nullopt;
     }
 };
@@ -119,9 +136,9 @@ public:
                         {"fraction", share},
                         {"min_fraction", t.stalled_min_fraction},
                         {"min_s", t.stalled_min_s}},
-                       fmt::format("nothing ran for the last {} of the job ({:.0f}%): it hung or waited; check "
+                       fmt::format("nothing ran for the last {} of the job ({}): it hung or waited; check "
                                    "for deadlocks, add a timeout, and end the job when the work is done",
-                                   format_duration(*f.idle_tail_s), share * 100)};
+                                   format_duration(*f.idle_tail_s), format_percent(share))};
     }
 };
 

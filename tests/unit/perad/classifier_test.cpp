@@ -53,9 +53,9 @@ TEST(Rules, PrecedenceOfClasses) {
 
 TEST(Rules, FlagsAccompanyTheClass) {
     JobFeatures f = healthy();
-    f.allocated_cpus = 16;
-    f.mean_cores_used = 1;
-    f.cpu_efficiency = 1.0 / 16;
+    f.allocated_cpus = f.nodes[0].cpus = 16;
+    f.mean_cores_used = f.nodes[0].cores_used = 1;
+    f.cpu_efficiency = f.nodes[0].cpu_efficiency = 1.0 / 16;
     f.time_limit_s = 86400;
     f.walltime_fraction = 3600.0 / 86400;
     Verdict v = classify(f, {});

@@ -48,22 +48,17 @@ TEST(Rules, WalltimeOverrequested) {
 }
 
 TEST(Rules, SerialOnManyCores) {
-    for (Point p : {Point{3, false}, Point{4, true}, Point{5, true}}) {
+    auto serial = [](double cpus, double used) {
         JobFeatures f = healthy();
-        f.allocated_cpus = p.value;
-        f.mean_cores_used = 1.0;
-        EXPECT_EQ(fires("serial-on-many-cores", f), p.expected) << "cores " << p.value;
-    }
-    for (Point p : {Point{1.19, true}, Point{1.2, true}, Point{1.21, false}}) {
-        JobFeatures f = healthy();
-        f.allocated_cpus = 16;
-        f.mean_cores_used = p.value;
-        EXPECT_EQ(fires("serial-on-many-cores", f), p.expected) << "used " << p.value;
-    }
-    JobFeatures f = healthy();
-    f.allocated_cpus = 16;
-    f.mean_cores_used = 1.0;
-    auto found = find_rule("serial-on-many-cores")->evaluate(f, Thresholds{});
+        f.allocated_cpus = f.nodes[0].cpus = cpus;
+        f.mean_cores_used = f.nodes[0].cores_used = used;
+        return f;
+    };
+    for (Point p : {Point{3, false}, Point{4, true}, Point{5, true}})
+        EXPECT_EQ(fires("serial-on-many-cores", serial(p.value, 1.0)), p.expected) << "cores " << p.value;
+    for (Point p : {Point{1.19, true}, Point{1.2, true}, Point{1.21, false}})
+        EXPECT_EQ(fires("serial-on-many-cores", serial(16, p.value)), p.expected) << "used " << p.value;
+    auto found = find_rule("serial-on-many-cores")->evaluate(serial(16, 1.0), Thresholds{});
     EXPECT_EQ(found->recommendation,
               "asked for 16 cores, used 1.0 on average: the program ran serially; ask for 1 core or parallelise it");
 }
