@@ -1,17 +1,17 @@
 #include "perad/advice_text.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
-
-#include <fmt/format.h>
 
 namespace fructosa {
 
 std::string format_number(double v) {
     double a = std::fabs(v);
     // Decide on the rounded value, so 0.996 prints "1.0" rather than "1.00".
-    if (std::round(a) >= 10) return fmt::format("{:.0f}", v);
-    if (std::round(a * 10) / 10 >= 1) return fmt::format("{:.1f}", v);
+    if (std::round(a * 10) / 10 >= 10) return fmt::format("{:.0f}", v);
+    if (std::round(a * 100) / 100 >= 1) return fmt::format("{:.1f}", v);
     return fmt::format("{:.2f}", v);
 }
 
