@@ -1,8 +1,8 @@
 // The primary-class rules. Each is one small class; the precedence lives in rule_registry.cpp.
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <cmath>
+
+#include <fmt/format.h>
 
 #include "perad/advice_text.h"
 #include "perad/rule.h"
@@ -23,9 +23,7 @@ std::string failed_slurm_state(const JobFeatures& f, const Thresholds& t) {
     if (!f.slurm_state) return {};
     std::string word = f.slurm_state->substr(0, f.slurm_state->find(' '));
     for (auto& c : word) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    return std::find(t.failed_states.begin(), t.failed_states.end(), word) != t.failed_states.end()
-               ? word
-               : "";
+    return std::find(t.failed_states.begin(), t.failed_states.end(), word) != t.failed_states.end() ? word : "";
 }
 
 namespace {
@@ -33,47 +31,37 @@ namespace {
 double mb(std::uint64_t bytes) { return static_cast<double>(bytes) / 1048576.0; }
 
 class FailedRule : public Rule {
-  public:
+public:
     std::string_view name() const override { return "failed"; }
     std::optional<Finding> evaluate(const JobFeatures& f, const Thresholds& t) const override {
         std::string state = failed_slurm_state(f, t);
         int exit = f.exit_status.value_or(0);
         if (state.empty() && exit == 0) return std::nullopt;
         Finding out;
-        out.evidence = {
-            {"slurm_state", f.slurm_state ? json(*f.slurm_state) : json(nullptr)},
-            {"exit_status", exit},
-            {"slurm_exit_code", f.slurm_exit_code ? json(*f.slurm_exit_code) : json(nullptr)}};
+        out.evidence = {{"slurm_state", f.slurm_state ? json(*f.slurm_state) : json(nullptr)},
+                        {"exit_status", exit},
+                        {"slurm_exit_code", f.slurm_exit_code ? json(*f.slurm_exit_code) : json(nullptr)}};
         if (state == "TIMEOUT") {
             out.recommendation = fmt::format(
-                "the job hit its time limit{}: ask for more time (--time) or checkpoint and "
-                "resubmit",
+                "the job hit its time limit{}: ask for more time (--time) or checkpoint and resubmit",
                 f.time_limit_s ? " of " + format_duration(*f.time_limit_s) : "");
         } else if (state == "OUT_OF_MEMORY") {
             out.recommendation = fmt::format(
-                "the job ran out of memory{}: ask for more memory (--mem) or reduce what it holds "
-                "at once",
+                "the job ran out of memory{}: ask for more memory (--mem) or reduce what it holds at once",
                 f.memory_peak_bytes && f.mem_mb
-                    ? fmt::format(" (peak {:.0f} MB of {} MB requested)", mb(*f.memory_peak_bytes),
-                                  f.mem_mb)
+                    ? fmt::format(" (peak {:.0f} MB of {} MB requested)", mb(*f.memory_peak_bytes), f.mem_mb)
                     : "");
         } else if (state == "CANCELLED") {
-            out.recommendation =
-                "the job was cancelled: if it hung, its output shows where it stopped";
+            out.recommendation = "the job was cancelled: if it hung, its output shows where it stopped";
         } else if (state == "NODE_FAIL" || state == "BOOT_FAIL") {
-            out.recommendation =
-                "a node failed under the job: resubmit it, and tell the admins if it happens again";
+            out.recommendation = "a node failed under the job: resubmit it, and tell the admins if it happens again";
         } else if (state == "PREEMPTED") {
-            out.recommendation =
-                "the job was preempted: resubmit it, or use a partition or QOS that is not "
-                "preempted";
+            out.recommendation = "the job was preempted: resubmit it, or use a partition or QOS that is not preempted";
         } else if (state == "DEADLINE") {
-            out.recommendation =
-                "the job missed its deadline: ask for a later --deadline or less time";
+            out.recommendation = "the job missed its deadline: ask for a later --deadline or less time";
         } else {
             out.recommendation = fmt::format(
-                "the job failed ({}exit status {}): read its error output for the cause before "
-                "resubmitting",
+                "the job failed ({}exit status {}): read its error output for the cause before resubmitting",
                 state.empty() ? "" : "state " + state + ", ", exit);
         }
         return out;
@@ -81,39 +69,36 @@ class FailedRule : public Rule {
 };
 
 class TooShortRule : public Rule {
-  public:
+public:
     std::string_view name() const override { return "too-short"; }
     std::optional<Finding> evaluate(const JobFeatures& f, const Thresholds& t) const override {
         if (!f.elapsed_s || *f.elapsed_s >= t.too_short_s) return std::nullopt;
-        return Finding{
-            {{"elapsed_s", *f.elapsed_s}, {"threshold_s", t.too_short_s}},
-            fmt::format("the job ran {}: jobs this short spend more time being scheduled than "
-                        "running; bundle many of them into one job (a loop or a job array)",
-                        format_duration(*f.elapsed_s))};
+        return Finding{{{"elapsed_s", *f.elapsed_s}, {"threshold_s", t.too_short_s}},
+                       fmt::format("the job ran {}: jobs this short spend more time being scheduled than "
+                                   "running; bundle many of them into one job (a loop or a job array)",
+                                   format_duration(*f.elapsed_s))};
     }
 };
 
 /// No CPU figures at all: nothing below can be judged, and calling it efficient would be a guess.
 class NoDataRule : public Rule {
-  public:
+public:
     std::string_view name() const override { return "no-data"; }
     std::optional<Finding> evaluate(const JobFeatures& f, const Thresholds&) const override {
         if (f.used_core_s && f.elapsed_s) return std::nullopt;
-        return Finding{
-            {{"nodes_reported", f.nodes_reported}, {"nnodes", f.nnodes}},
-            "lagent reported no CPU figures for this job: check that lagent runs on its nodes and "
-            "that profiling was on"};
+        return Finding{{{"nodes_reported", f.nodes_reported}, {"nnodes", f.nnodes}},
+                       "lagent reported no CPU figures for this job: check that lagent runs on its nodes and "
+                       "that profiling was on"};
     }
 };
 
 class MemoryPressureRule : public Rule {
-  public:
+public:
     std::string_view name() const override { return "memory-pressure"; }
     std::optional<Finding> evaluate(const JobFeatures& f, const Thresholds& t) const override {
         bool oom = f.oom_kills && static_cast<double>(*f.oom_kills) >= t.pressure_min_oom_kills;
         bool hits = f.limit_hits && static_cast<double>(*f.limit_hits) >= t.pressure_min_limit_hits;
-        bool swap = f.swap_max_bytes && *f.swap_max_bytes > 0 &&
-                    mb(*f.swap_max_bytes) >= t.pressure_min_swap_mb;
+        bool swap = f.swap_max_bytes && *f.swap_max_bytes > 0 && mb(*f.swap_max_bytes) >= t.pressure_min_swap_mb;
         if (!oom && !hits && !swap) return std::nullopt;
         json ev{{"oom_kills", f.oom_kills.value_or(0)},
                 {"limit_hits", f.limit_hits.value_or(0)},
@@ -123,32 +108,29 @@ class MemoryPressureRule : public Rule {
             ev["memory_peak_mb"] = mb(*f.memory_peak_bytes);
             peak = fmt::format(", peak {:.0f} MB", mb(*f.memory_peak_bytes));
         }
-        if (f.mem_mb)
-            ev["mem_mb_requested"] = f.mem_mb, peak += fmt::format(" of {} MB requested", f.mem_mb);
-        return Finding{
-            ev, fmt::format("memory ran short ({}, {}, {:.0f} MB swapped{}): ask "
-                            "for more memory (--mem) or reduce what the program holds at once",
-                            count_of(static_cast<double>(f.oom_kills.value_or(0)), "OOM kill"),
-                            count_of(static_cast<double>(f.limit_hits.value_or(0)), "limit hit"),
-                            mb(f.swap_max_bytes.value_or(0)), peak)};
+        if (f.mem_mb) ev["mem_mb_requested"] = f.mem_mb, peak += fmt::format(" of {} MB requested", f.mem_mb);
+        return Finding{ev, fmt::format("memory ran short ({}, {}, {:.0f} MB swapped{}): ask "
+                                       "for more memory (--mem) or reduce what the program holds at once",
+                                       count_of(static_cast<double>(f.oom_kills.value_or(0)), "OOM kill"),
+                                       count_of(static_cast<double>(f.limit_hits.value_or(0)), "limit hit"),
+                                       mb(f.swap_max_bytes.value_or(0)), peak)};
     }
 };
 
 class IdleRule : public Rule {
-  public:
+public:
     std::string_view name() const override { return "idle"; }
     std::optional<Finding> evaluate(const JobFeatures& f, const Thresholds& t) const override {
         if (!f.idle_fraction || *f.idle_fraction < t.idle_fraction) return std::nullopt;
-        return Finding{
-            {{"idle_fraction", *f.idle_fraction}, {"threshold", t.idle_fraction}},
-            fmt::format("the CPUs were idle {} of the time: check that the job is not waiting on "
-                        "input, a lock or a licence, and end idle interactive sessions",
-                        format_percent(*f.idle_fraction))};
+        return Finding{{{"idle_fraction", *f.idle_fraction}, {"threshold", t.idle_fraction}},
+                       fmt::format("the CPUs were idle {} of the time: check that the job is not waiting on "
+                                   "input, a lock or a licence, and end idle interactive sessions",
+                                   format_percent(*f.idle_fraction))};
     }
 };
 
 class ImbalancedRule : public Rule {
-  public:
+public:
     std::string_view name() const override { return "imbalanced"; }
     std::optional<Finding> evaluate(const JobFeatures& f, const Thresholds& t) const override {
         if (!f.imbalance_cv || *f.imbalance_cv < t.imbalance_cv) return std::nullopt;
@@ -158,67 +140,59 @@ class ImbalancedRule : public Rule {
             return 0.0;
         };
         double hi = eff(f.busiest_node), lo = eff(f.idlest_node);
-        return Finding{
-            {{"imbalance_cv", *f.imbalance_cv},
-             {"threshold", t.imbalance_cv},
-             {"busiest_node", f.busiest_node},
-             {"busiest_efficiency", hi},
-             {"idlest_node", f.idlest_node},
-             {"idlest_efficiency", lo},
-             {"max_min_ratio", f.imbalance_max_min ? json(*f.imbalance_max_min) : json(nullptr)}},
-            fmt::format("{} used {} of its cores but {} only {}: spread the work over all "
-                        "nodes (check -n/--ntasks-per-node and the program's distribution) or ask "
-                        "for fewer nodes",
-                        f.busiest_node, format_percent(hi), f.idlest_node, format_percent(lo))};
+        return Finding{{{"imbalance_cv", *f.imbalance_cv},
+                        {"threshold", t.imbalance_cv},
+                        {"busiest_node", f.busiest_node},
+                        {"busiest_efficiency", hi},
+                        {"idlest_node", f.idlest_node},
+                        {"idlest_efficiency", lo},
+                        {"max_min_ratio", f.imbalance_max_min ? json(*f.imbalance_max_min) : json(nullptr)}},
+                       fmt::format("{} used {} of its cores but {} only {}: spread the work over all "
+                                   "nodes (check -n/--ntasks-per-node and the program's distribution) or ask "
+                                   "for fewer nodes",
+                                   f.busiest_node, format_percent(hi), f.idlest_node, format_percent(lo))};
     }
 };
 
 class IoBoundRule : public Rule {
-  public:
+public:
     std::string_view name() const override { return "io-bound"; }
     std::optional<Finding> evaluate(const JobFeatures& f, const Thresholds& t) const override {
         if (!f.io_rate_bytes_per_s || !f.cpu_efficiency) return std::nullopt;
         double rate = *f.io_rate_bytes_per_s / 1048576.0;
-        if (rate < t.io_min_rate_mb_s || *f.cpu_efficiency >= t.io_max_cpu_efficiency)
-            return std::nullopt;
-        return Finding{
-            {{"io_rate_mb_s", rate},
-             {"io_read_mb", mb(f.io_read_bytes.value_or(0))},
-             {"io_write_mb", mb(f.io_write_bytes.value_or(0))},
-             {"cpu_efficiency", *f.cpu_efficiency},
-             {"rate_threshold_mb_s", t.io_min_rate_mb_s},
-             {"efficiency_threshold", t.io_max_cpu_efficiency}},
-            fmt::format("the job moved {} MB/s while its CPUs were {} busy: it waits on I/O; "
-                        "stage data to node-local or scratch storage and use fewer, larger reads "
-                        "and writes",
-                        format_number(rate), format_percent(*f.cpu_efficiency))};
+        if (rate < t.io_min_rate_mb_s || *f.cpu_efficiency >= t.io_max_cpu_efficiency) return std::nullopt;
+        return Finding{{{"io_rate_mb_s", rate},
+                        {"io_read_mb", mb(f.io_read_bytes.value_or(0))},
+                        {"io_write_mb", mb(f.io_write_bytes.value_or(0))},
+                        {"cpu_efficiency", *f.cpu_efficiency},
+                        {"rate_threshold_mb_s", t.io_min_rate_mb_s},
+                        {"efficiency_threshold", t.io_max_cpu_efficiency}},
+                       fmt::format("the job moved {} MB/s while its CPUs were {} busy: it waits on I/O; "
+                                   "stage data to node-local or scratch storage and use fewer, larger reads "
+                                   "and writes",
+                                   format_number(rate), format_percent(*f.cpu_efficiency))};
     }
 };
 
 class GpuIdleRule : public Rule {
-  public:
+public:
     std::string_view name() const override { return "gpu-idle"; }
     std::optional<Finding> evaluate(const JobFeatures& f, const Thresholds& t) const override {
-        if (f.gpus == 0 || !f.gpu_util_percent || *f.gpu_util_percent >= t.gpu_idle_percent)
-            return std::nullopt;
-        return Finding{
-            {{"gpus", f.gpus},
-             {"gpu_util_percent", *f.gpu_util_percent},
-             {"threshold", t.gpu_idle_percent}},
-            fmt::format("asked for {}, used {} on average: check that the program really runs on "
-                        "the GPU (framework device settings), or run it without GPUs",
-                        count_of(f.gpus, "GPU"), format_percent(*f.gpu_util_percent / 100))};
+        if (f.gpus == 0 || !f.gpu_util_percent || *f.gpu_util_percent >= t.gpu_idle_percent) return std::nullopt;
+        return Finding{{{"gpus", f.gpus}, {"gpu_util_percent", *f.gpu_util_percent}, {"threshold", t.gpu_idle_percent}},
+                       fmt::format("asked for {}, used {} on average: check that the program really runs on "
+                                   "the GPU (framework device settings), or run it without GPUs",
+                                   count_of(f.gpus, "GPU"), format_percent(*f.gpu_util_percent / 100))};
     }
 };
 
 /// Suggests the cores the job kept busy, rounded up, never under one; a job that could not
 /// ask for fewer (one core, or it used nearly all but the threshold is high) mostly waited.
 class UnderutilizedCpuRule : public Rule {
-  public:
+public:
     std::string_view name() const override { return "underutilized-cpu"; }
     std::optional<Finding> evaluate(const JobFeatures& f, const Thresholds& t) const override {
-        if (!f.cpu_efficiency || *f.cpu_efficiency >= t.underutilized_efficiency)
-            return std::nullopt;
+        if (!f.cpu_efficiency || *f.cpu_efficiency >= t.underutilized_efficiency) return std::nullopt;
         double used = f.mean_cores_used.value_or(0);
         double suggest = std::max(1.0, std::ceil(used));
         json ev{{"cpu_efficiency", *f.cpu_efficiency},
@@ -226,22 +200,20 @@ class UnderutilizedCpuRule : public Rule {
                 {"allocated_cpus", f.allocated_cpus},
                 {"mean_cores_used", used}};
         if (suggest >= f.allocated_cpus)
-            return Finding{
-                ev, fmt::format("used {} of its {} on average ({}): it mostly waited (on I/O, the "
-                                "network, a sleep or a lock); check what it waits for",
-                                format_number(used), count_of(f.allocated_cpus, "core"),
-                                format_percent(*f.cpu_efficiency))};
+            return Finding{ev, fmt::format("used {} of its {} on average ({}): it mostly waited (on I/O, the "
+                                           "network, a sleep or a lock); check what it waits for",
+                                           format_number(used), count_of(f.allocated_cpus, "core"),
+                                           format_percent(*f.cpu_efficiency))};
         ev["suggested_cpus"] = suggest;
-        return Finding{
-            ev, fmt::format("asked for {}, used {} on average ({}): ask for about {} "
-                            "(--cpus-per-task / --ntasks) or check the program's thread settings",
-                            count_of(f.allocated_cpus, "core"), format_number(used),
-                            format_percent(*f.cpu_efficiency), count_of(suggest, "core"))};
+        return Finding{ev, fmt::format("asked for {}, used {} on average ({}): ask for about {} "
+                                       "(--cpus-per-task / --ntasks) or check the program's thread settings",
+                                       count_of(f.allocated_cpus, "core"), format_number(used),
+                                       format_percent(*f.cpu_efficiency), count_of(suggest, "core"))};
     }
 };
 
 class EfficientRule : public Rule {
-  public:
+public:
     std::string_view name() const override { return "efficient"; }
     std::optional<Finding> evaluate(const JobFeatures& f, const Thresholds&) const override {
         json ev{{"cpu_efficiency", f.cpu_efficiency ? json(*f.cpu_efficiency) : json(nullptr)}};
@@ -260,9 +232,7 @@ std::unique_ptr<Rule> make_idle_rule() { return std::make_unique<IdleRule>(); }
 std::unique_ptr<Rule> make_imbalanced_rule() { return std::make_unique<ImbalancedRule>(); }
 std::unique_ptr<Rule> make_io_bound_rule() { return std::make_unique<IoBoundRule>(); }
 std::unique_ptr<Rule> make_gpu_idle_rule() { return std::make_unique<GpuIdleRule>(); }
-std::unique_ptr<Rule> make_underutilized_cpu_rule() {
-    return std::make_unique<UnderutilizedCpuRule>();
-}
+std::unique_ptr<Rule> make_underutilized_cpu_rule() { return std::make_unique<UnderutilizedCpuRule>(); }
 std::unique_ptr<Rule> make_efficient_rule() { return std::make_unique<EfficientRule>(); }
 
 }  // namespace fructosa

@@ -7,8 +7,8 @@ namespace {
 /// Flags that size memory, cores or time from what the job did: meaningless when the job
 /// failed or lasted a few seconds, and contradicting that class's advice.
 bool sizes_resources(std::string_view flag) {
-    return flag == "memory-overrequested" || flag == "walltime-overrequested" ||
-           flag == "serial-on-many-cores" || flag == "oversubscribed";
+    return flag == "memory-overrequested" || flag == "walltime-overrequested" || flag == "serial-on-many-cores" ||
+           flag == "oversubscribed";
 }
 
 }  // namespace
@@ -55,9 +55,8 @@ ClassificationRecord classify_job(const JobRecord& job, const Thresholds& t, dou
 
 namespace {
 
-std::size_t classify_ids(JobStoreReader& registry, const Thresholds& t,
-                         const std::vector<std::uint64_t>& ids, double now,
-                         std::vector<std::pair<ClassificationRecord, double>>* verdicts = nullptr) {
+std::size_t classify_ids(JobStoreReader& registry, const Thresholds& t, const std::vector<std::uint64_t>& ids,
+                         double now, std::vector<std::pair<ClassificationRecord, double>>* verdicts = nullptr) {
     std::vector<ClassificationRecord> out;
     std::vector<double> ends;
     out.reserve(ids.size());
@@ -76,8 +75,7 @@ std::size_t classify_ids(JobStoreReader& registry, const Thresholds& t,
 
 }  // namespace
 
-std::size_t classify_pending(JobStoreReader& registry, const Thresholds& t, std::size_t batch,
-                             double now,
+std::size_t classify_pending(JobStoreReader& registry, const Thresholds& t, std::size_t batch, double now,
                              std::vector<std::pair<ClassificationRecord, double>>* verdicts) {
     auto ids = registry.unclassified_jobs(batch);
     if (ids.empty()) return 0;
@@ -89,9 +87,8 @@ std::size_t reclassify(JobStoreReader& registry, const Thresholds& t, std::optio
     auto ids = registry.ended_jobs(since, until);
     std::size_t done = 0;
     for (std::size_t i = 0; i < ids.size(); i += batch) {
-        std::vector<std::uint64_t> part(
-            ids.begin() + static_cast<std::ptrdiff_t>(i),
-            ids.begin() + static_cast<std::ptrdiff_t>(std::min(ids.size(), i + batch)));
+        std::vector<std::uint64_t> part(ids.begin() + static_cast<std::ptrdiff_t>(i),
+                                        ids.begin() + static_cast<std::ptrdiff_t>(std::min(ids.size(), i + batch)));
         done += classify_ids(registry, t, part, now);
     }
     return done;

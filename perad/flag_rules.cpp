@@ -1,8 +1,8 @@
 // The flag rules: each applies independently of the primary class and of each other.
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <cmath>
+
+#include <fmt/format.h>
 
 #include "perad/advice_text.h"
 #include "perad/rule.h"
@@ -20,39 +20,36 @@ bool job_failed(const JobFeatures& f, const Thresholds& t) {
 }
 
 class MemoryOverrequestedRule : public Rule {
-  public:
+public:
     std::string_view name() const override { return "memory-overrequested"; }
     std::optional<Finding> evaluate(const JobFeatures& f, const Thresholds& t) const override {
         // Judge the node that came closest to its request: the job needs that much everywhere.
         const NodeFeatures* worst = nullptr;
         for (const auto& n : f.nodes)
-            if (n.memory_peak_fraction &&
-                (!worst || *n.memory_peak_fraction > *worst->memory_peak_fraction))
+            if (n.memory_peak_fraction && (!worst || *n.memory_peak_fraction > *worst->memory_peak_fraction))
                 worst = &n;
-        if (!worst || *worst->memory_peak_fraction >= t.memory_overrequest_fraction)
-            return std::nullopt;
+        if (!worst || *worst->memory_peak_fraction >= t.memory_overrequest_fraction) return std::nullopt;
         double peak = mb(*worst->memory_peak_bytes);
         double unused = static_cast<double>(worst->mem_mb) - peak;
         if (unused < t.memory_overrequest_min_mb) return std::nullopt;
         // A suggestion with headroom: 1.5 x the peak, rounded up to 256 MB, at least 256 MB.
         double suggest = std::max(256.0, std::ceil(peak * 1.5 / 256.0) * 256.0);
-        return Finding{
-            {{"node", worst->host},
-             {"mem_mb_requested", worst->mem_mb},
-             {"memory_peak_mb", peak},
-             {"peak_fraction", *worst->memory_peak_fraction},
-             {"threshold", t.memory_overrequest_fraction},
-             {"unused_mb", unused}},
-            fmt::format("asked for {} MB per node, the peak was {:.0f} MB: ask for about {:.0f} MB "
-                        "(--mem) so others can use the rest",
-                        worst->mem_mb, peak, suggest)};
+        return Finding{{{"node", worst->host},
+                        {"mem_mb_requested", worst->mem_mb},
+                        {"memory_peak_mb", peak},
+                        {"peak_fraction", *worst->memory_peak_fraction},
+                        {"threshold", t.memory_overrequest_fraction},
+                        {"unused_mb", unused}},
+                       fmt::format("asked for {} MB per node, the peak was {:.0f} MB: ask for about {:.0f} MB "
+                                   "(--mem) so others can use the rest",
+                                   worst->mem_mb, peak, suggest)};
     }
 };
 
 /// Silent for failed and too-short jobs (their elapsed time says nothing about what they
 /// need), and whenever the rounded suggestion would not be below the limit asked for.
 class WalltimeOverrequestedRule : public Rule {
-  public:
+public:
     std::string_view name() const override { return "walltime-overrequested"; }
     std::optional<Finding> evaluate(const JobFeatures& f, const Thresholds& t) const override {
         if (job_failed(f, t) || !f.walltime_fraction || !f.elapsed_s || !f.time_limit_s ||
@@ -60,85 +57,67 @@ class WalltimeOverrequestedRule : public Rule {
             return std::nullopt;
         double suggest = suggested_time_limit(*f.elapsed_s);
         if (suggest >= *f.time_limit_s) return std::nullopt;
-        return Finding{
-            {{"elapsed_s", *f.elapsed_s},
-             {"time_limit_s", *f.time_limit_s},
-             {"suggested_time_limit_s", suggest},
-             {"fraction", *f.walltime_fraction},
-             {"threshold", t.walltime_overrequest_fraction}},
-            fmt::format("asked for {} and ran {}: ask for about {} (--time); shorter limits start "
-                        "sooner through backfill",
-                        format_duration(*f.time_limit_s), format_duration(*f.elapsed_s),
-                        format_duration(suggest))};
+        return Finding{{{"elapsed_s", *f.elapsed_s},
+                        {"time_limit_s", *f.time_limit_s},
+                        {"suggested_time_limit_s", suggest},
+                        {"fraction", *f.walltime_fraction},
+                        {"threshold", t.walltime_overrequest_fraction}},
+                       fmt::format("asked for {} and ran {}: ask for about {} (--time); shorter limits start "
+                                   "sooner through backfill",
+                                   format_duration(*f.time_limit_s), format_duration(*f.elapsed_s),
+                                   format_duration(suggest))};
     }
 };
 
 /// Judges each node on its own allocation: a node with at least `serial min cores` that
 /// kept about one core busy. Job-wide totals would call a multi-node job serial when each
-/// node ran one busy single-core task; per node, a one-core allocation is never serial
-/// (whatever `serial min cores` says).
-/// "About one core" is from kSerialMinCoresUsed up: a node that used less sat idle, which
-/// the idle and imbalanced classes explain.
-constexpr double kSerialMinCoresUsed = 0.5;
-
+/// node ran one busy single-core task; per node, a one-core allocation is never serial.
 class SerialOnManyCoresRule : public Rule {
-  public:
+public:
     std::string_view name() const override { return "serial-on-many-cores"; }
     std::optional<Finding> evaluate(const JobFeatures& f, const Thresholds& t) const override {
         const NodeFeatures* serial = nullptr;
         for (const auto& n : f.nodes)
-            if (n.cores_used && n.cpus >= std::max(2.0, t.serial_min_cores) &&
-                *n.cores_used <= t.serial_max_cores_used && *n.cores_used >= kSerialMinCoresUsed &&
+            if (n.cores_used && n.cpus >= t.serial_min_cores && *n.cores_used <= t.serial_max_cores_used &&
                 (!serial || n.cpus > serial->cpus))
                 serial = &n;
         if (!serial) return std::nullopt;
-        json ev{{"node", serial->host},
-                {"cpus", serial->cpus},
-                {"cores_used", *serial->cores_used},
-                {"min_cores", t.serial_min_cores},
-                {"max_cores_used", t.serial_max_cores_used}};
-        if (f.nodes.size() > 1)
-            return Finding{
-                ev,
-                fmt::format("{} had {} and kept {} busy on average: the work there ran serially; "
-                            "parallelise it or ask for fewer cores per node",
-                            serial->host, count_of(serial->cpus, "core"),
-                            format_number(*serial->cores_used))};
-        return Finding{
-            ev, fmt::format(
-                    "asked for {}, used {} on average: the program ran serially; ask for 1 core "
-                    "or parallelise it",
-                    count_of(serial->cpus, "core"), format_number(*serial->cores_used))};
+        std::string where = f.nodes.size() > 1 ? " on " + serial->host : "";
+        return Finding{{{"node", serial->host},
+                        {"cpus", serial->cpus},
+                        {"cores_used", *serial->cores_used},
+                        {"min_cores", t.serial_min_cores},
+                        {"max_cores_used", t.serial_max_cores_used}},
+                       fmt::format("asked for {}{}, used {} on average: the program ran serially; ask for "
+                                   "1 core{} or parallelise it",
+                                   count_of(serial->cpus, "core"), where, format_number(*serial->cores_used),
+                                   f.nodes.size() > 1 ? " per node" : "")};
     }
 };
 
 class OversubscribedRule : public Rule {
-  public:
+public:
     std::string_view name() const override { return "oversubscribed"; }
     std::optional<Finding> evaluate(const JobFeatures& f, const Thresholds& t) const override {
         const NodeFeatures* worst = nullptr;
         for (const auto& n : f.nodes)
-            if (n.cpu_efficiency && (!worst || *n.cpu_efficiency > *worst->cpu_efficiency))
-                worst = &n;
+            if (n.cpu_efficiency && (!worst || *n.cpu_efficiency > *worst->cpu_efficiency)) worst = &n;
         if (worst && *worst->cpu_efficiency > t.oversubscribed_efficiency)
-            return Finding{
-                {{"node", worst->host},
-                 {"cpus", worst->cpus},
-                 {"cores_used", worst->cores_used.value_or(0)},
-                 {"efficiency", *worst->cpu_efficiency},
-                 {"threshold", t.oversubscribed_efficiency}},
-                fmt::format(
-                    "{} kept {} cores busy with {} allocated: the program runs more threads or "
-                    "processes than cores; match them to the allocation (OMP_NUM_THREADS, "
-                    "--cpus-per-task)",
-                    worst->host, format_number(worst->cores_used.value_or(0)),
-                    count_of(worst->cpus, "core"))};
+            return Finding{{{"node", worst->host},
+                            {"cpus", worst->cpus},
+                            {"cores_used", worst->cores_used.value_or(0)},
+                            {"efficiency", *worst->cpu_efficiency},
+                            {"threshold", t.oversubscribed_efficiency}},
+                           fmt::format("{} kept {} cores busy with {} allocated: the program runs more threads or "
+                                       "processes than cores; match them to the allocation (OMP_NUM_THREADS, "
+                                       "--cpus-per-task)",
+                                       worst->host, format_number(worst->cores_used.value_or(0)),
+                                       count_of(worst->cpus, "core"))};
         if (f.allocated_cpus > 0 && f.ntasks > f.allocated_cpus)
-            return Finding{
-                {{"ntasks", f.ntasks}, {"allocated_cpus", f.allocated_cpus}},
-                fmt::format("{} shared {}: ask for one core per task (--ntasks with "
-                            "--cpus-per-task=1) or start fewer tasks",
-                            count_of(f.ntasks, "task"), count_of(f.allocated_cpus, "core"))};
+            return Finding{{{"ntasks", f.ntasks}, {"allocated_cpus", f.allocated_cpus}},
+                           fmt::format("{} shared {}: ask for one core per task (--ntasks with "
+                                       "--cpus-per-task=1) or start fewer tasks",
+                                       count_of(f.ntasks, "task"), count_of(f.allocated_cpus, "core"))};
         return std::nullopt;
     }
 };
@@ -146,35 +125,28 @@ class OversubscribedRule : public Rule {
 /// Needs `last_busy_time` in the node summaries (the end of the last interval above the
 /// idle threshold); without it the rule stays silent rather than guess.
 class StalledRule : public Rule {
-  public:
+public:
     std::string_view name() const override { return "stalled"; }
     std::optional<Finding> evaluate(const JobFeatures& f, const Thresholds& t) const override {
         if (!f.idle_tail_s || !f.elapsed_s || *f.elapsed_s <= 0) return std::nullopt;
         double share = *f.idle_tail_s / *f.elapsed_s;
         if (*f.idle_tail_s < t.stalled_min_s || share < t.stalled_min_fraction) return std::nullopt;
-        return Finding{
-            {{"idle_tail_s", *f.idle_tail_s},
-             {"elapsed_s", *f.elapsed_s},
-             {"fraction", share},
-             {"min_fraction", t.stalled_min_fraction},
-             {"min_s", t.stalled_min_s}},
-            fmt::format("nothing ran for the last {} of the job ({}): it hung or waited; check "
-                        "for deadlocks, add a timeout, and end the job when the work is done",
-                        format_duration(*f.idle_tail_s), format_percent(share))};
+        return Finding{{{"idle_tail_s", *f.idle_tail_s},
+                        {"elapsed_s", *f.elapsed_s},
+                        {"fraction", share},
+                        {"min_fraction", t.stalled_min_fraction},
+                        {"min_s", t.stalled_min_s}},
+                       fmt::format("nothing ran for the last {} of the job ({}): it hung or waited; check "
+                                   "for deadlocks, add a timeout, and end the job when the work is done",
+                                   format_duration(*f.idle_tail_s), format_percent(share))};
     }
 };
 
 }  // namespace
 
-std::unique_ptr<Rule> make_memory_overrequested_rule() {
-    return std::make_unique<MemoryOverrequestedRule>();
-}
-std::unique_ptr<Rule> make_walltime_overrequested_rule() {
-    return std::make_unique<WalltimeOverrequestedRule>();
-}
-std::unique_ptr<Rule> make_serial_on_many_cores_rule() {
-    return std::make_unique<SerialOnManyCoresRule>();
-}
+std::unique_ptr<Rule> make_memory_overrequested_rule() { return std::make_unique<MemoryOverrequestedRule>(); }
+std::unique_ptr<Rule> make_walltime_overrequested_rule() { return std::make_unique<WalltimeOverrequestedRule>(); }
+std::unique_ptr<Rule> make_serial_on_many_cores_rule() { return std::make_unique<SerialOnManyCoresRule>(); }
 std::unique_ptr<Rule> make_oversubscribed_rule() { return std::make_unique<OversubscribedRule>(); }
 std::unique_ptr<Rule> make_stalled_rule() { return std::make_unique<StalledRule>(); }
 

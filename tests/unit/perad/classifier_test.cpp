@@ -2,13 +2,13 @@
 // and only the winners are explained.
 #include "perad/classifier.h"
 
-#include <gtest/gtest.h>
-
 #include <map>
 #include <memory>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "common/registry/job_store_factory.h"
 #include "tests/unit/common/registry/registry_test_util.h"
@@ -60,10 +60,8 @@ TEST(Rules, FlagsAccompanyTheClass) {
     f.walltime_fraction = 3600.0 / 86400;
     Verdict v = classify(f, {});
     EXPECT_EQ(v.job_class, "underutilized-cpu");
-    EXPECT_EQ(v.flags,
-              (std::vector<std::string>{"walltime-overrequested", "serial-on-many-cores"}));
-    for (const auto& name :
-         {"underutilized-cpu", "walltime-overrequested", "serial-on-many-cores"}) {
+    EXPECT_EQ(v.flags, (std::vector<std::string>{"walltime-overrequested", "serial-on-many-cores"}));
+    for (const auto& name : {"underutilized-cpu", "walltime-overrequested", "serial-on-many-cores"}) {
         EXPECT_TRUE(v.evidence[name].is_object()) << name;
         EXPECT_TRUE(v.recommendations[name].is_string()) << name;
     }
@@ -71,9 +69,8 @@ TEST(Rules, FlagsAccompanyTheClass) {
 
 /// A rule that applies or not as told, and counts how often it was asked.
 class FakeRule : public Rule {
-  public:
-    FakeRule(std::string name, bool applies, int* asked)
-        : name_(std::move(name)), applies_(applies), asked_(asked) {}
+public:
+    FakeRule(std::string name, bool applies, int* asked) : name_(std::move(name)), applies_(applies), asked_(asked) {}
     std::string_view name() const override { return name_; }
     std::optional<Finding> evaluate(const JobFeatures&, const Thresholds&) const override {
         ++*asked_;
@@ -81,7 +78,7 @@ class FakeRule : public Rule {
         return Finding{{{"rule", name_}}, "advice of " + name_};
     }
 
-  private:
+private:
     std::string name_;
     bool applies_;
     int* asked_;
@@ -116,7 +113,7 @@ TEST(Classify, NoApplyingClassLeavesTheClassEmpty) {
 constexpr double kNow = 1'700'000'000;
 
 class ClassifyRegistry : public ::testing::Test {
-  protected:
+protected:
     void SetUp() override {
         RegistrySettings s;
         s.path = dir_.file("registry.db");
@@ -139,8 +136,7 @@ TEST_F(ClassifyRegistry, ClassifyJobFillsTheRecord) {
     ClassificationRecord r = classify_job(*reg_->load_job(101), t, kNow);
     EXPECT_EQ(r.job_id, 101u);
     EXPECT_EQ(r.job_class, "underutilized-cpu");
-    EXPECT_EQ(r.flags, (std::vector<std::string>{"memory-overrequested",
-                                                 "serial-on-many-cores"}));  // 100 of 4096 MB
+    EXPECT_EQ(r.flags, (std::vector<std::string>{"memory-overrequested", "serial-on-many-cores"}));  // 100 of 4096 MB
     EXPECT_DOUBLE_EQ(r.classified_at, kNow);
     EXPECT_EQ(r.thresholds_hash, t.hash());
     EXPECT_DOUBLE_EQ(r.allocated_core_s, 16 * 3600);
@@ -173,8 +169,7 @@ TEST_F(ClassifyRegistry, ReclassifyTakesTheJobsEndingInTheWindow) {
     EXPECT_EQ(class_of(101), "underutilized-cpu");
     EXPECT_EQ(reclassify(*reg_, lenient, std::nullopt, kNow - 3000, kNow), 1u);  // 101
     EXPECT_EQ(class_of(101), "efficient");
-    EXPECT_EQ(reclassify(*reg_, Thresholds{}, std::nullopt, std::nullopt, kNow, 1),
-              3u);  // one job a batch
+    EXPECT_EQ(reclassify(*reg_, Thresholds{}, std::nullopt, std::nullopt, kNow, 1), 3u);  // one job a batch
     EXPECT_EQ(class_of(101), "underutilized-cpu");
     EXPECT_EQ(reclassify(*reg_, Thresholds{}, kNow, std::nullopt, kNow), 0u);
 }

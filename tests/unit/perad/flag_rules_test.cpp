@@ -17,8 +17,7 @@ TEST(Rules, MemoryOverrequested) {
         JobFeatures f = healthy();
         f.nodes[0].mem_mb = mem_mb;
         f.nodes[0].memory_peak_fraction = fraction;
-        f.nodes[0].memory_peak_bytes =
-            static_cast<std::uint64_t>(fraction * static_cast<double>(mem_mb) * kMB);
+        f.nodes[0].memory_peak_bytes = static_cast<std::uint64_t>(fraction * static_cast<double>(mem_mb) * kMB);
         return f;
     };
     for (Point p : {Point{0.24, true}, Point{0.25, false}, Point{0.26, false}})
@@ -29,8 +28,7 @@ TEST(Rules, MemoryOverrequested) {
         EXPECT_EQ(fires("memory-overrequested", f), p.expected) << p.value;
     }
     auto found = find_rule("memory-overrequested")->evaluate(with_peak(0.1, 64000), Thresholds{});
-    EXPECT_NE(found->recommendation.find("asked for 64000 MB per node, the peak was 6400 MB"),
-              std::string::npos)
+    EXPECT_NE(found->recommendation.find("asked for 64000 MB per node, the peak was 6400 MB"), std::string::npos)
         << found->recommendation;
 }
 
@@ -57,15 +55,12 @@ TEST(Rules, SerialOnManyCores) {
         return f;
     };
     for (Point p : {Point{3, false}, Point{4, true}, Point{5, true}})
-        EXPECT_EQ(fires("serial-on-many-cores", serial(p.value, 1.0)), p.expected)
-            << "cores " << p.value;
+        EXPECT_EQ(fires("serial-on-many-cores", serial(p.value, 1.0)), p.expected) << "cores " << p.value;
     for (Point p : {Point{1.19, true}, Point{1.2, true}, Point{1.21, false}})
-        EXPECT_EQ(fires("serial-on-many-cores", serial(16, p.value)), p.expected)
-            << "used " << p.value;
+        EXPECT_EQ(fires("serial-on-many-cores", serial(16, p.value)), p.expected) << "used " << p.value;
     auto found = find_rule("serial-on-many-cores")->evaluate(serial(16, 1.0), Thresholds{});
     EXPECT_EQ(found->recommendation,
-              "asked for 16 cores, used 1.0 on average: the program ran serially; ask for 1 core "
-              "or parallelise it");
+              "asked for 16 cores, used 1.0 on average: the program ran serially; ask for 1 core or parallelise it");
 }
 
 TEST(Rules, Oversubscribed) {
