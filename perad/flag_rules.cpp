@@ -71,27 +71,35 @@ public:
 
 /// Judges each node on its own allocation: a node with at least `serial min cores` that
 /// kept about one core busy. Job-wide totals would call a multi-node job serial when each
-/// node ran one busy single-core task; per node, a one-core allocation is never serial.
+/// node ran one busy single-core task; per node, a one-core allocation is never serial
+/// (whatever `serial min cores` says). "About one core" is from kSerialMinCoresUsed up: a
+/// node that used less sat idle, which the idle and imbalanced classes explain.
+constexpr double kSerialMinCoresUsed = 0.5;
+
 class SerialOnManyCoresRule : public Rule {
 public:
     std::string_view name() const override { return "serial-on-many-cores"; }
     std::optional<Finding> evaluate(const JobFeatures& f, const Thresholds& t) const override {
         const NodeFeatures* serial = nullptr;
         for (const auto& n : f.nodes)
-            if (n.cores_used && n.cpus >= t.serial_min_cores && *n.cores_used <= t.serial_max_cores_used &&
+            if (n.cores_used && n.cpus >= std::max(2.0, t.serial_min_cores) &&
+                *n.cores_used <= t.serial_max_cores_used && *n.cores_used >= kSerialMinCoresUsed &&
                 (!serial || n.cpus > serial->cpus))
                 serial = &n;
         if (!serial) return std::nullopt;
-        std::string where = f.nodes.size() > 1 ? " on " + serial->host : "";
-        return Finding{{{"node", serial->host},
-                        {"cpus", serial->cpus},
-                        {"cores_used", *serial->cores_used},
-                        {"min_cores", t.serial_min_cores},
-                        {"max_cores_used", t.serial_max_cores_used}},
-                       fmt::format("asked for {}{}, used {} on average: the program ran serially; ask for "
-                                   "1 core{} or parallelise it",
-                                   count_of(serial->cpus, "core"), where, format_number(*serial->cores_used),
-                                   f.nodes.size() > 1 ? " per node" : "")};
+        json ev{{"node", serial->host},
+                {"cpus", serial->cpus},
+                {"cores_used", *serial->cores_used},
+                {"min_cores", t.serial_min_cores},
+                {"max_cores_used", t.serial_max_cores_used}};
+        if (f.nodes.size() > 1)
+            return Finding{ev, fmt::format("{} had {} and kept {} busy on average: the work there ran serially; "
+                                           "parallelise it or ask for fewer cores per node",
+                                           serial->host, count_of(serial->cpus, "core"),
+                                           format_number(*serial->cores_used))};
+        return Finding{ev, fmt::format("asked for {}, used {} on average: the program ran serially; ask for 1 core "
+                                       "or parallelise it",
+                                       count_of(serial->cpus, "core"), format_number(*serial->cores_used))};
     }
 };
 
