@@ -33,6 +33,9 @@ Verdict classify(const JobFeatures& f, const Thresholds& t, const RuleSet& rules
             v.recommendations[name] = std::move(found->recommendation);
         }
     }
+    // "Nothing to change" would contradict a flag's advice: say where the change lies.
+    if (v.job_class == "efficient" && !v.flags.empty())
+        v.recommendations["efficient"] = "the job kept the cores it asked for busy; the flags say what else to change";
     return v;
 }
 

@@ -121,6 +121,8 @@ Thresholds with(double Thresholds::*key, double value) {
 }
 
 const std::string kEfficient = "the job used what it asked for: nothing to change";
+const std::string kEfficientButFlagged =
+    "the job kept the cores it asked for busy; the flags say what else to change";
 const std::string kWaited =
     "it mostly waited (on I/O, the network, a sleep or a lock); check what it waits for";
 const std::string kShort =
@@ -164,7 +166,7 @@ std::vector<Case> cases() {
                        f,
                        {},
                        "efficient",
-                       {{"efficient", kEfficient},
+                       {{"efficient", kEfficientButFlagged},
                         {"walltime-overrequested",
                          "asked for 2:00:00 and ran 0:20:00: ask for about 0:30:00 "
                          "(--time); shorter limits start sooner through backfill"}}});
