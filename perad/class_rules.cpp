@@ -39,7 +39,7 @@ public:
         if (state.empty() && exit == 0) return std::nullopt;
         Finding out;
         out.evidence = {{"slurm_state", f.slurm_state ? json(*f.slurm_state) : json(nullptr)},
-                        {"exit_status", exit},
+                        {"exit_status", f.exit_status ? json(*f.exit_status) : json(nullptr)},
                         {"slurm_exit_code", f.slurm_exit_code ? json(*f.slurm_exit_code) : json(nullptr)}};
         if (state == "TIMEOUT") {
             out.recommendation = fmt::format(
@@ -60,9 +60,10 @@ public:
         } else if (state == "DEADLINE") {
             out.recommendation = "the job missed its deadline: ask for a later --deadline or less time";
         } else {
-            out.recommendation = fmt::format(
-                "the job failed ({}exit status {}): read its error output for the cause before resubmitting",
-                state.empty() ? "" : "state " + state + ", ", exit);
+            std::string why = state.empty() ? "" : "state " + state;
+            if (f.exit_status) why += (why.empty() ? "" : ", ") + fmt::format("exit status {}", exit);
+            out.recommendation =
+                fmt::format("the job failed ({}): read its error output for the cause before resubmitting", why);
         }
         return out;
     }
@@ -212,10 +213,26 @@ public:
     }
 };
 
+/// CPU time measured but not the cores behind it: the job is neither efficient nor wasteful
+/// as far as anyone can tell, and saying either would be a guess.
+class CoresUnknownRule : public Rule {
+public:
+    std::string_view name() const override { return "cores-unknown"; }
+    std::optional<Finding> evaluate(const JobFeatures& f, const Thresholds&) const override {
+        if (f.cpu_efficiency) return std::nullopt;
+        json ev{{"used_core_s", f.used_core_s ? json(*f.used_core_s) : json(nullptr)},
+                {"nodes_reported", f.nodes_reported}};
+        return Finding{ev, "lagent measured the job's CPU time but not how many cores it was allocated (it "
+                           "re-attached to the job after a restart, or the plugin sent no metadata): its "
+                           "efficiency cannot be judged"};
+    }
+};
+
 class EfficientRule : public Rule {
 public:
     std::string_view name() const override { return "efficient"; }
     std::optional<Finding> evaluate(const JobFeatures& f, const Thresholds&) const override {
+        if (!f.cpu_efficiency) return std::nullopt;  // efficient means measured and efficient
         json ev{{"cpu_efficiency", f.cpu_efficiency ? json(*f.cpu_efficiency) : json(nullptr)}};
         if (f.memory_peak_fraction) ev["memory_peak_fraction"] = *f.memory_peak_fraction;
         return Finding{ev, "the job used what it asked for: nothing to change"};
@@ -233,6 +250,7 @@ std::unique_ptr<Rule> make_imbalanced_rule() { return std::make_unique<Imbalance
 std::unique_ptr<Rule> make_io_bound_rule() { return std::make_unique<IoBoundRule>(); }
 std::unique_ptr<Rule> make_gpu_idle_rule() { return std::make_unique<GpuIdleRule>(); }
 std::unique_ptr<Rule> make_underutilized_cpu_rule() { return std::make_unique<UnderutilizedCpuRule>(); }
+std::unique_ptr<Rule> make_cores_unknown_rule() { return std::make_unique<CoresUnknownRule>(); }
 std::unique_ptr<Rule> make_efficient_rule() { return std::make_unique<EfficientRule>(); }
 
 }  // namespace fructosa

@@ -33,6 +33,14 @@ Verdict classify(const JobFeatures& f, const Thresholds& t, const RuleSet& rules
             v.recommendations[name] = std::move(found->recommendation);
         }
     }
+    // Figures from some nodes only: the verdict says so, and which nodes are missing.
+    if (!f.missing_nodes.empty() && !v.job_class.empty() && v.job_class != "no-data") {
+        std::string names;
+        for (const auto& n : f.missing_nodes) names += (names.empty() ? "" : ", ") + n;
+        v.evidence[v.job_class]["missing_nodes"] = f.missing_nodes;
+        v.recommendations[v.job_class] = v.recommendations[v.job_class].get<std::string>() +
+                                         " (" + names + " never reported: the figures cover the other nodes only)";
+    }
     // "Nothing to change" would contradict a flag's advice: say where the change lies.
     if (v.job_class == "efficient" && !v.flags.empty())
         v.recommendations["efficient"] = "the job kept the cores it asked for busy; the flags say what else to change";
@@ -51,7 +59,9 @@ ClassificationRecord classify_job(const JobRecord& job, const Thresholds& t, dou
     r.classified_at = now;
     r.thresholds_hash = t.hash();
     r.allocated_core_s = f.allocated_core_s.value_or(0);
-    r.used_core_s = f.used_core_s.value_or(0);
+    // Core-hours count only where the allocation behind them is known, so an unknown
+    // allocation never shows as negative waste in `perad summary`.
+    r.used_core_s = f.allocated_core_s ? f.used_core_s.value_or(0) : 0;
     r.features = f.to_json(false);
     return r;
 }

@@ -1,5 +1,7 @@
 #include "perad/features.h"
 
+#include "common/registry/comma_list.h"
+
 #include <algorithm>
 #include <cmath>
 
@@ -57,6 +59,7 @@ json JobFeatures::to_json(bool with_nodes) const {
            {"nodes_reported", nodes_reported}, {"ntasks", ntasks}, {"gpus", gpus},
            {"allocated_cpus", allocated_cpus}, {"mem_mb", mem_mb}};
     put(j, "elapsed_s", elapsed_s);
+    put(j, "measured_cpus", measured_cpus);
     put(j, "allocated_core_s", allocated_core_s);
     put(j, "used_core_s", used_core_s);
     put(j, "mean_cores_used", mean_cores_used);
@@ -81,6 +84,7 @@ json JobFeatures::to_json(bool with_nodes) const {
     put(j, "slurm_state", slurm_state);
     put(j, "slurm_exit_code", slurm_exit_code);
     put(j, "idle_tail_s", idle_tail_s);
+    if (!missing_nodes.empty()) j["missing_nodes"] = missing_nodes;
     if (with_nodes) {
         j["nodes"] = json::array();
         for (const auto& n : nodes) j["nodes"].push_back(n.to_json());
@@ -111,6 +115,8 @@ JobFeatures compute_features(const JobRecord& job) {
     if (start && end && *end >= *start) f.elapsed_s = *end - *start;
 
     double idle_weighted = 0, idle_weight = 0;
+    double measured_cpus = 0;
+    bool cpus_known = true;  // every node that reported CPU time said how many cores it had
     std::optional<double> last_busy;
     double gpu_sum = 0;
     int gpu_nodes = 0;
@@ -121,7 +127,12 @@ JobFeatures compute_features(const JobRecord& job) {
         nf.mem_mb = n.mem_mb;
         f.allocated_cpus += nf.cpus;
         if (n.summary.is_object()) ++f.nodes_reported;
+        else f.missing_nodes.push_back(n.host);
         nf.cpu_seconds = number(n.summary, "cpu_seconds");
+        if (nf.cpu_seconds) {
+            measured_cpus += nf.cpus;
+            if (nf.cpus <= 0) cpus_known = false;
+        }
         if (nf.cpu_seconds && f.elapsed_s && *f.elapsed_s > 0) {
             nf.cores_used = *nf.cpu_seconds / *f.elapsed_s;
             if (nf.cpus > 0) nf.cpu_efficiency = *nf.cores_used / nf.cpus;
@@ -148,15 +159,20 @@ JobFeatures compute_features(const JobRecord& job) {
         if (auto g = number(n.summary, "gpu_util_mean_percent")) gpu_sum += *g, ++gpu_nodes;
         f.nodes.push_back(std::move(nf));
     }
+    for (const auto& host : split_comma_list(info.missing_nodes))
+        if (std::find(f.missing_nodes.begin(), f.missing_nodes.end(), host) == f.missing_nodes.end())
+            f.missing_nodes.push_back(host);
     if (f.allocated_cpus == 0) f.allocated_cpus = info.total_cpus;
+    if (f.used_core_s && cpus_known && measured_cpus > 0) f.measured_cpus = measured_cpus;
     if (idle_weight > 0) f.idle_fraction = idle_weighted / idle_weight;
     if (gpu_nodes > 0) f.gpu_util_percent = gpu_sum / gpu_nodes;
 
     if (f.elapsed_s) {
         double el = *f.elapsed_s;
-        f.allocated_core_s = f.allocated_cpus * el;
+        if (f.measured_cpus) f.allocated_core_s = *f.measured_cpus * el;
         if (f.used_core_s && el > 0) f.mean_cores_used = *f.used_core_s / el;
-        if (f.used_core_s && *f.allocated_core_s > 0) f.cpu_efficiency = *f.used_core_s / *f.allocated_core_s;
+        if (f.used_core_s && f.allocated_core_s && *f.allocated_core_s > 0)
+            f.cpu_efficiency = *f.used_core_s / *f.allocated_core_s;
         if (f.io_read_bytes || f.io_write_bytes) {
             double bytes = static_cast<double>(f.io_read_bytes.value_or(0) + f.io_write_bytes.value_or(0));
             if (el > 0) f.io_rate_bytes_per_s = bytes / el;

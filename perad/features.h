@@ -35,11 +35,16 @@ struct JobFeatures {
     std::string status;  ///< finished or partial
     std::uint32_t nnodes = 0, nodes_reported = 0, ntasks = 0, gpus = 0;
     std::optional<double> elapsed_s;  ///< last node end - first node start
-    double allocated_cpus = 0;
-    std::optional<double> allocated_core_s;  ///< allocated_cpus * elapsed
+    double allocated_cpus = 0;  ///< all nodes of the job
+    /// Cores of the nodes that reported CPU time; empty when one of them did not say how
+    /// many cores it was allocated (lagent re-attached to the job, or no metadata).
+    std::optional<double> measured_cpus;
+    std::optional<double> allocated_core_s;  ///< measured_cpus * elapsed: what the figures cover
     std::optional<double> used_core_s;       ///< CPU time used over all reporting nodes
     std::optional<double> mean_cores_used;   ///< used_core_s / elapsed
-    std::optional<double> cpu_efficiency;    ///< used / allocated core-seconds
+    std::optional<double> cpu_efficiency;    ///< used / allocated core-seconds, over the reporting nodes
+    /// Nodes of the job that never reported figures (not counted as idle allocation).
+    std::vector<std::string> missing_nodes;
     std::optional<double> idle_fraction;     ///< over all nodes, weighted by their sampling intervals
 
     /// Spread of per-node CPU efficiency (2 or more reporting nodes).

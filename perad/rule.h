@@ -54,6 +54,7 @@ std::unique_ptr<Rule> make_imbalanced_rule();
 std::unique_ptr<Rule> make_io_bound_rule();
 std::unique_ptr<Rule> make_gpu_idle_rule();
 std::unique_ptr<Rule> make_underutilized_cpu_rule();
+std::unique_ptr<Rule> make_cores_unknown_rule();
 std::unique_ptr<Rule> make_efficient_rule();
 std::unique_ptr<Rule> make_memory_overrequested_rule();
 std::unique_ptr<Rule> make_walltime_overrequested_rule();

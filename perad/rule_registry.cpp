@@ -16,6 +16,7 @@ const RuleSet& builtin_rules() {
         r.classes.push_back(make_io_bound_rule());
         r.classes.push_back(make_gpu_idle_rule());
         r.classes.push_back(make_underutilized_cpu_rule());
+        r.classes.push_back(make_cores_unknown_rule());
         r.classes.push_back(make_efficient_rule());
         r.flags.push_back(make_memory_overrequested_rule());
         r.flags.push_back(make_walltime_overrequested_rule());

@@ -207,12 +207,25 @@ TEST(FailedRule, AdviceFitsTheSlurmState) {
     }
 }
 
-TEST(EfficientRule, AlwaysAppliesEvenWithoutFigures) {
-    auto found = find_rule("efficient")->evaluate(JobFeatures{}, Thresholds{});
+TEST(EfficientRule, EfficientMeansMeasured) {
+    // Without a measured efficiency the job is not called efficient...
+    EXPECT_FALSE(find_rule("efficient")->evaluate(JobFeatures{}, Thresholds{}).has_value());
+    JobFeatures unknown_cores = healthy();
+    unknown_cores.cpu_efficiency.reset();
+    unknown_cores.used_core_s = 360;
+    unknown_cores.nodes_reported = 1;
+    EXPECT_FALSE(find_rule("efficient")->evaluate(unknown_cores, Thresholds{}).has_value());
+    // ...it is cores-unknown, which says why.
+    auto unknown = find_rule("cores-unknown")->evaluate(unknown_cores, Thresholds{});
+    ASSERT_TRUE(unknown.has_value());
+    EXPECT_EQ(unknown->recommendation,
+              "lagent measured the job's CPU time but not how many cores it was allocated (it re-attached to the "
+              "job after a restart, or the plugin sent no metadata): its efficiency cannot be judged");
+    EXPECT_EQ(unknown->evidence, (nlohmann::json{{"used_core_s", 360.0}, {"nodes_reported", 1}}));
+    EXPECT_FALSE(find_rule("cores-unknown")->evaluate(healthy(), Thresholds{}).has_value());
+    EXPECT_EQ(classify(unknown_cores, Thresholds{}).job_class, "cores-unknown");
+    auto found = find_rule("efficient")->evaluate(healthy(), Thresholds{});
     ASSERT_TRUE(found.has_value());
-    EXPECT_TRUE(found->evidence["cpu_efficiency"].is_null());
-    EXPECT_FALSE(found->evidence.contains("memory_peak_fraction"));
-    found = find_rule("efficient")->evaluate(healthy(), Thresholds{});
     EXPECT_DOUBLE_EQ(found->evidence["cpu_efficiency"].get<double>(), 0.9);
     EXPECT_DOUBLE_EQ(found->evidence["memory_peak_fraction"].get<double>(), 0.75);
 }

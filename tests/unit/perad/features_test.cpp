@@ -1,4 +1,5 @@
 #include "perad/features.h"
+#include "perad/classifier.h"
 
 #include <cmath>
 
@@ -115,12 +116,33 @@ TEST(Features, UnknownStaysUnknown) {
     EXPECT_FALSE(f.walltime_fraction);
     EXPECT_FALSE(f.idle_tail_s);
     EXPECT_FALSE(f.gpu_util_percent);
-    // A node that never reported counts for the allocation, not for the figures.
+    // A node that never reported is not idle allocation: the figures cover the others,
+    // and the node is named as missing (so is one the registry lists as never heard of).
     JobRecord r = job({node("n1", 4, 0, test::summary(0, 100, 4, 400)), node("n2", 4, 0, nullptr)}, 0, 100);
+    r.info.missing_nodes = "n2,n3";
     auto g = compute_features(r);
     EXPECT_EQ(g.nodes_reported, 1u);
-    EXPECT_NEAR(*g.cpu_efficiency, 0.5, 1e-12);
+    EXPECT_DOUBLE_EQ(g.allocated_cpus, 8);
+    EXPECT_DOUBLE_EQ(*g.measured_cpus, 4);
+    EXPECT_NEAR(*g.allocated_core_s, 400, 1e-9);
+    EXPECT_NEAR(*g.cpu_efficiency, 1.0, 1e-12);
+    EXPECT_EQ(g.missing_nodes, (std::vector<std::string>{"n2", "n3"}));
     EXPECT_FALSE(g.imbalance_cv);
+    Verdict v = classify(g, Thresholds{});
+    EXPECT_EQ(v.job_class, "efficient");
+    EXPECT_EQ(v.recommendations["efficient"],
+              "the job used what it asked for: nothing to change (n2, n3 never reported: the figures cover the "
+              "other nodes only)");
+    EXPECT_EQ(v.evidence["efficient"]["missing_nodes"], (json{"n2", "n3"}));
+    // A reporting node that does not know its cores leaves the efficiency unknown.
+    JobRecord h = job({node("n1", 4, 0, test::summary(0, 100, 4, 400)), node("n2", 0, 0, test::summary(0, 100, 1, 100))},
+                      0, 100);
+    h.nodes[1].summary.erase("allocated_cpus");
+    auto u = compute_features(h);
+    EXPECT_TRUE(u.used_core_s);
+    EXPECT_FALSE(u.measured_cpus);
+    EXPECT_FALSE(u.cpu_efficiency);
+    EXPECT_FALSE(u.allocated_core_s);
 }
 
 TEST(Features, ElapsedFallsBackToSampleTimes) {
