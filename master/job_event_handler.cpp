@@ -64,10 +64,9 @@ void JobEventHandler::on_event(const std::string& host, const std::string& json_
     try {
         if (event.is_discarded()) {
             error = "not valid JSON";
-        } else if (event.is_object() && event.value("host", host) != host) {
-            error = fmt::format("names host '{}' but came from agent '{}'", event.value("host", ""), host);
+        } else if (JobEvent parsed = job_event_from_json(event); parsed.host != host) {
+            error = fmt::format("names host '{}' but came from agent '{}'", parsed.host, host);
         } else {
-            JobEvent parsed = job_event_from_json(event);
             apply_job_event(*recorder_, parsed);
             log_debug("job event from {}: {}", host, json_text.substr(0, 300));
             if (enricher_ && parsed.kind == JobEvent::Kind::JobEnd) enricher_->enqueue(parsed.job_id);

@@ -17,16 +17,4 @@ void apply_job_event(JobEventRecorder& recorder, const JobEvent& e) {
     }
 }
 
-bool apply_job_event(JobEventRecorder& recorder, const nlohmann::json& event, std::string& error) {
-    JobEvent parsed;
-    try {
-        parsed = job_event_from_json(event);
-    } catch (const JobEventError& e) {
-        error = e.what();
-        return false;
-    }
-    apply_job_event(recorder, parsed);
-    return true;
-}
-
 }  // namespace fructosa

@@ -102,6 +102,14 @@ TEST_F(JobEventHandlerTest, RefusalNamesTheProblem) {
     EXPECT_TRUE(recorder_->calls.empty());
 }
 
+TEST_F(JobEventHandlerTest, AHostThatIsNoStringIsRefusedNotThrown) {
+    auto handler = handler_with_fake();
+    EXPECT_NO_THROW(handler->on_event("n1", R"({"type":"step_start","job_id":1,"host":7,"time":1,"step_id":"0"})"));
+    EXPECT_TRUE(recorder_->calls.empty());
+    EXPECT_NE(log_text().find("job event from n1 refused: job event without a \"host\""), std::string::npos)
+        << log_text();
+}
+
 TEST_F(JobEventHandlerTest, MissingFieldIsNamed) {
     auto handler = handler_with_fake();
     handler->on_event("n1", R"({"type":"step_end","job_id":1,"host":"n1","time":1})");
