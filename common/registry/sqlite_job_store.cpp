@@ -1,5 +1,7 @@
 #include "common/registry/sqlite_job_store.h"
 
+#include <filesystem>
+
 #include <sqlite3.h>
 
 #include <fmt/format.h>
@@ -10,6 +12,14 @@
 namespace fructosa {
 
 SqliteJobStore::SqliteJobStore(const std::string& path, JobStoreMode mode, int busy_timeout_ms) : path_(path) {
+    if (mode == JobStoreMode::ReadWrite) {
+        // lmaster owns the registry: on a fresh machine (/var/lib/fructosa absent) it makes
+        // the folder, as the spools make theirs, instead of failing to start.
+        std::error_code ec;
+        auto dir = std::filesystem::path(path).parent_path();
+        if (!dir.empty()) std::filesystem::create_directories(dir, ec);
+        if (ec) throw JobRegistryError(fmt::format("cannot create the job registry's folder {}: {}", dir.string(), ec.message()));
+    }
     int flags = mode == JobStoreMode::ReadOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
     if (sqlite3_open_v2(path.c_str(), &db_, flags | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
         std::string msg = db_ ? sqlite3_errmsg(db_) : "out of memory";

@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <filesystem>
 #include <fstream>
 
 #include <gtest/gtest.h>
@@ -47,6 +48,25 @@ TEST(SqliteJobStore, RefusesMissingAndForeignFiles) {
         sqlite3_close(db);
     }
     EXPECT_THROW(SqliteJobStore(dir.file("other.db"), JobStoreMode::ReadOnly), JobRegistryError);
+}
+
+TEST(SqliteJobStore, TheWriterMakesItsFolderOnAFreshMachine) {
+    TempDir dir;
+    std::string path = dir.file("var/lib/fructosa/registry.db");
+    EXPECT_THROW(SqliteJobStore(path, JobStoreMode::ReadOnly), JobRegistryError);  // the reader makes nothing
+    { SqliteJobStore writer(path); }
+    EXPECT_TRUE(std::filesystem::exists(path));
+    SqliteJobStore reader(path, JobStoreMode::ReadOnly);
+    // A folder that cannot be made is named in the error.
+    std::ofstream(dir.file("plain")) << "a file, not a folder\n";
+    try {
+        SqliteJobStore bad(dir.file("plain/registry.db"));
+        FAIL() << "opened below a plain file";
+    } catch (const JobRegistryError& e) {
+        EXPECT_NE(std::string(e.what()).find("cannot create the job registry's folder " + dir.file("plain")),
+                  std::string::npos)
+            << e.what();
+    }
 }
 
 TEST(SqliteJobStore, WriterReaderRoundTrip) {
