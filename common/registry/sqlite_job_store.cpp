@@ -18,7 +18,9 @@ SqliteJobStore::SqliteJobStore(const std::string& path, JobStoreMode mode, int b
         std::error_code ec;
         auto dir = std::filesystem::path(path).parent_path();
         if (!dir.empty()) std::filesystem::create_directories(dir, ec);
-        if (ec) throw JobRegistryError(fmt::format("cannot create the job registry's folder {}: {}", dir.string(), ec.message()));
+        if (ec)
+            throw JobRegistryError(
+                fmt::format("cannot open job registry {}: cannot create {}: {}", path, dir.string(), ec.message()));
     }
     int flags = mode == JobStoreMode::ReadOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
     if (sqlite3_open_v2(path.c_str(), &db_, flags | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {

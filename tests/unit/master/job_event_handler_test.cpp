@@ -156,7 +156,8 @@ TEST_F(JobEventHandlerTest, RecordsIntoTheRegistryItOpens) {
 }
 
 TEST_F(JobEventHandlerTest, UnopenableRegistryThrowsNamingTheFile) {
-    registry_.path = dir_.file("no-such-dir/r.db");
+    std::ofstream(dir_.file("plain")) << "a file where the registry's folder should be\n";
+    registry_.path = dir_.file("plain/r.db");
     try {
         JobEventHandler handler(io_, registry_, slurm_);
         FAIL() << "opened " << registry_.path;
