@@ -30,6 +30,10 @@ struct JobInfo {
     std::optional<std::string> slurm_state;
     std::optional<double> time_limit_s;
     std::optional<int> slurm_exit_code;
+    /// The job's own start and end and its allocation per node ({"host": cpus}) as
+    /// slurmctld gives them: the whole allocation, not only the profiled steps.
+    std::optional<double> slurm_start_time, slurm_end_time;
+    nlohmann::json slurm_cpus_per_node = nlohmann::json::object();
 };
 
 /// One row of `job_nodes`: a node's share of the job and its whole-job summary.
@@ -59,6 +63,8 @@ struct ClassificationRecord {
     std::uint64_t job_id = 0;
     std::string job_class;
     std::vector<std::string> flags;
+    /// Other classes that apply, by decreasing waste (the primary class wastes most).
+    std::vector<std::string> secondary_classes;
     nlohmann::json evidence;         ///< {"class or flag": {figures}}
     nlohmann::json recommendations;  ///< {"class or flag": "one line"}
     nlohmann::json features;

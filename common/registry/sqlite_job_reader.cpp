@@ -19,8 +19,8 @@ constexpr const char* kJobColumns =
     "j.job_id, j.user, j.uid, j.account, j.partition, j.job_name, j.nodelist, j.nnodes, j.ntasks, "
     "j.cpus_per_node, j.total_cpus, j.mem_mb, j.gpus, j.interval, j.submit_time, j.start_time, j.end_time, "
     "j.first_end_time, j.status, j.missing_nodes, j.exit_status, j.slurm_state, j.time_limit_s, "
-    "j.slurm_exit_code, j.finished_at";
-constexpr int kJobColumnCount = 25;
+    "j.slurm_exit_code, j.finished_at, j.slurm_start_time, j.slurm_end_time, j.slurm_cpus_per_node";
+constexpr int kJobColumnCount = 28;
 
 /// Reads the kJobColumns starting at column `c`.
 JobInfo read_job_info(const SqliteStatement& s, int c) {
@@ -50,6 +50,10 @@ JobInfo read_job_info(const SqliteStatement& s, int c) {
     j.time_limit_s = s.opt_real(c + 22);
     j.slurm_exit_code = s.opt_int(c + 23);
     j.finished_at = s.opt_real(c + 24);
+    j.slurm_start_time = s.opt_real(c + 25);
+    j.slurm_end_time = s.opt_real(c + 26);
+    j.slurm_cpus_per_node = s.json_of(c + 27);
+    if (!j.slurm_cpus_per_node.is_object()) j.slurm_cpus_per_node = nlohmann::json::object();
     return j;
 }
 
@@ -124,7 +128,7 @@ std::optional<JobRecord> SqliteJobStore::load_job(std::uint64_t job_id, bool wit
     }
     auto& c = prepared(
         "SELECT c.class, c.flags, c.evidence, c.recommendations, c.features, c.classified_at, c.thresholds_hash,"
-        " j.allocated_core_s, j.used_core_s FROM classifications c JOIN jobs j ON j.job_id = c.job_id"
+        " j.allocated_core_s, j.used_core_s, c.secondary_classes FROM classifications c JOIN jobs j ON j.job_id = c.job_id"
         " WHERE c.job_id = ?1");
     c.bind(1, job_id);
     if (c.step()) {
@@ -139,6 +143,7 @@ std::optional<JobRecord> SqliteJobStore::load_job(std::uint64_t job_id, bool wit
         cr.thresholds_hash = c.text(6);
         cr.allocated_core_s = c.real(7);  // kept in jobs for fast summaries
         cr.used_core_s = c.real(8);
+        cr.secondary_classes = split_comma_list(c.text(9));
         r.classification = std::move(cr);
     }
     c.reset();
@@ -262,7 +267,7 @@ void SqliteJobStore::store_classifications(const std::vector<ClassificationRecor
         for (const auto& r : records) {
             prepared(
                 "INSERT OR REPLACE INTO classifications(job_id, class, flags, evidence, recommendations, features,"
-                " classified_at, thresholds_hash) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")
+                " classified_at, thresholds_hash, secondary_classes) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")
                 .bind(1, r.job_id)
                 .bind(2, r.job_class)
                 .bind(3, join_comma_list(r.flags))
@@ -271,6 +276,7 @@ void SqliteJobStore::store_classifications(const std::vector<ClassificationRecor
                 .bind(6, r.features.is_null() ? std::string("{}") : r.features.dump())
                 .bind(7, r.classified_at)
                 .bind(8, r.thresholds_hash)
+                .bind(9, join_comma_list(r.secondary_classes))
                 .run();
             prepared(
                 "UPDATE jobs SET pending_classification = 0, job_class = ?2, allocated_core_s = ?3, used_core_s = ?4"

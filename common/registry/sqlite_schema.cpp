@@ -40,6 +40,9 @@ CREATE TABLE IF NOT EXISTS jobs(
   slurm_state TEXT,
   time_limit_s REAL,
   slurm_exit_code INTEGER,
+  slurm_start_time REAL,
+  slurm_end_time REAL,
+  slurm_cpus_per_node TEXT NOT NULL DEFAULT '{}',
   finished_at REAL,
   pending_classification INTEGER NOT NULL DEFAULT 0,
   job_class TEXT,
@@ -86,13 +89,37 @@ CREATE TABLE IF NOT EXISTS classifications(
   recommendations TEXT NOT NULL DEFAULT '{}',
   features TEXT NOT NULL DEFAULT '{}',
   classified_at REAL NOT NULL,
-  thresholds_hash TEXT NOT NULL DEFAULT '');
+  thresholds_hash TEXT NOT NULL DEFAULT '',
+  secondary_classes TEXT NOT NULL DEFAULT '');
 CREATE INDEX IF NOT EXISTS classifications_class ON classifications(class);
+)sql";
+
+/// Version 1 to 2: the job's own start, end and allocation per node as slurmctld gives
+/// them, and perad's secondary classes. Columns are added, nothing is rewritten.
+constexpr const char* kMigrateFrom1 = R"sql(
+ALTER TABLE jobs ADD COLUMN slurm_start_time REAL;
+ALTER TABLE jobs ADD COLUMN slurm_end_time REAL;
+ALTER TABLE jobs ADD COLUMN slurm_cpus_per_node TEXT NOT NULL DEFAULT '{}';
+ALTER TABLE classifications ADD COLUMN secondary_classes TEXT NOT NULL DEFAULT '';
+UPDATE schema_version SET version = 2;
 )sql";
 
 }  // namespace
 
 void create_registry_schema(sqlite3* db, const std::string& path) {
+    // A version 1 file is migrated before the current CREATEs (which do not add columns to
+    // existing tables) run.
+    bool has_version_table = false;
+    {
+        SqliteStatement t(db, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'",
+                          path);
+        t.step();
+        has_version_table = t.int64(0) == 1;
+    }
+    if (has_version_table) {
+        SqliteStatement v(db, "SELECT MAX(version) FROM schema_version", path);
+        if (v.step() && !v.is_null(0) && v.int64(0) == 1) exec_sql(db, path, kMigrateFrom1);
+    }
     exec_sql(db, path, kSchema);
     SqliteStatement count(db, "SELECT COUNT(*) FROM schema_version", path);
     count.step();

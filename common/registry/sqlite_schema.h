@@ -9,10 +9,11 @@ struct sqlite3;
 namespace fructosa {
 
 /// The version written to `schema_version`; a file of another version is refused.
-inline constexpr int kRegistrySchemaVersion = 1;
+inline constexpr int kRegistrySchemaVersion = 2;
 
 /// Creates the tables and indexes that are missing and records the schema version in
-/// a new file. Run it inside a transaction.
+/// a new file; a version 1 file is migrated to version 2 (columns added). Run it inside a
+/// transaction.
 void create_registry_schema(sqlite3* db, const std::string& path);
 
 /// Throws JobRegistryError unless `db` holds a registry of kRegistrySchemaVersion: "PATH

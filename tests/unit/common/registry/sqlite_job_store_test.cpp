@@ -227,10 +227,12 @@ TEST(SqliteJobStore, ListFiltersAndSummary) {
     add_finished_job(reg, 3, 1, 2, 200, 3600, 1.0, "alice");  // 2 core-h, 2 used
     auto m = meta("n9", 1, 1, 10, "carol");
     reg.record_step_start(4, "n9", "0", m, 300);  // still running
-    ClassificationRecord c1{1, "underutilized-cpu", {"serial-on-many-cores"}, {}, {}, {}, 1, "h", 4 * 3600, 3600};
-    ClassificationRecord c2{2, "underutilized-cpu", {}, {}, {}, {}, 1, "h", 16 * 3600, 8 * 3600};
-    ClassificationRecord c3{3, "efficient", {}, {}, {}, {}, 1, "h", 2 * 3600, 2 * 3600};
+    ClassificationRecord c1{1, "underutilized-cpu", {"serial-on-many-cores"}, {"idle"}, {}, {}, {}, 1, "h", 4 * 3600, 3600};
+    ClassificationRecord c2{2, "underutilized-cpu", {}, {}, {}, {}, {}, 1, "h", 16 * 3600, 8 * 3600};
+    ClassificationRecord c3{3, "efficient", {}, {}, {}, {}, {}, 1, "h", 2 * 3600, 2 * 3600};
     reg.store_classifications({c1, c2, c3});
+    EXPECT_EQ(reg.load_job(1)->classification->secondary_classes, std::vector<std::string>{"idle"});
+    EXPECT_TRUE(reg.load_job(2)->classification->secondary_classes.empty());
 
     auto ids = [](const std::vector<JobListRow>& rows) {
         std::vector<std::uint64_t> out;

@@ -77,12 +77,12 @@ TEST(RegistrySchema, RefusesWhatIsNotAKnownRegistry) {
     };
     const Case cases[] = {
         {"CREATE TABLE t(x)", path + " is not a FrUCToSA job registry: no such table: schema_version"},
-        {"CREATE TABLE schema_version(version INTEGER NOT NULL); INSERT INTO schema_version VALUES(2)",
-         "job registry " + path + " has schema version 2, this program knows 1"},
+        {"CREATE TABLE schema_version(version INTEGER NOT NULL); INSERT INTO schema_version VALUES(3)",
+         "job registry " + path + " has schema version 3, this program knows 2"},
         {"CREATE TABLE schema_version(version INTEGER NOT NULL); INSERT INTO schema_version VALUES(1), (7)",
-         "job registry " + path + " has schema version 7, this program knows 1"},
+         "job registry " + path + " has schema version 7, this program knows 2"},
         {"CREATE TABLE schema_version(version INTEGER NOT NULL)",
-         "job registry " + path + " has schema version 0, this program knows 1"},
+         "job registry " + path + " has schema version 0, this program knows 2"},
     };
     for (const auto& c : cases) {
         std::remove(path.c_str());
@@ -98,11 +98,52 @@ TEST(RegistrySchema, OpeningAFileOfAnotherVersionFailsNamingIt) {
     {
         SqliteJobStore created(path);
     }
-    RawDb(path).exec("UPDATE schema_version SET version = 2");
-    const std::string expected = "job registry " + path + " has schema version 2, this program knows 1";
+    RawDb(path).exec("UPDATE schema_version SET version = 3");
+    const std::string expected = "job registry " + path + " has schema version 3, this program knows 2";
     EXPECT_EQ(registry_error([&] { SqliteJobStore reader(path, JobStoreMode::ReadOnly); }), expected);
     EXPECT_EQ(registry_error([&] { SqliteJobStore writer(path, JobStoreMode::ReadWrite); }), expected);
     EXPECT_EQ(RawDb(path).scalar("SELECT COUNT(*) FROM schema_version"), 1);  // the writer added nothing
+}
+
+/// A registry written by the first release (schema version 1, as it created its tables):
+/// a writer migrates it, keeping its rows; a reader alone refuses it, naming the versions.
+TEST(RegistrySchema, VersionOneIsMigratedByTheWriterAndKeepsItsJobs) {
+    TempDir dir;
+    const std::string path = dir.file("v1.db");
+    RawDb(path).exec(
+        "CREATE TABLE schema_version(version INTEGER NOT NULL); INSERT INTO schema_version VALUES(1);"
+        "CREATE TABLE jobs(job_id INTEGER PRIMARY KEY, user TEXT NOT NULL DEFAULT '', uid INTEGER,"
+        " account TEXT NOT NULL DEFAULT '', partition TEXT NOT NULL DEFAULT '', job_name TEXT NOT NULL DEFAULT '',"
+        " nodelist TEXT NOT NULL DEFAULT '', nnodes INTEGER NOT NULL DEFAULT 0, ntasks INTEGER NOT NULL DEFAULT 0,"
+        " cpus_per_node TEXT NOT NULL DEFAULT '{}', total_cpus REAL NOT NULL DEFAULT 0,"
+        " mem_mb INTEGER NOT NULL DEFAULT 0, gpus INTEGER NOT NULL DEFAULT 0, interval REAL NOT NULL DEFAULT 0,"
+        " submit_time REAL, start_time REAL, end_time REAL, first_end_time REAL,"
+        " status TEXT NOT NULL DEFAULT 'running', missing_nodes TEXT NOT NULL DEFAULT '', exit_status INTEGER,"
+        " slurm_state TEXT, time_limit_s REAL, slurm_exit_code INTEGER, finished_at REAL,"
+        " pending_classification INTEGER NOT NULL DEFAULT 0, job_class TEXT, allocated_core_s REAL,"
+        " used_core_s REAL);"
+        "CREATE TABLE classifications(job_id INTEGER PRIMARY KEY, class TEXT NOT NULL,"
+        " flags TEXT NOT NULL DEFAULT '', evidence TEXT NOT NULL DEFAULT '{}',"
+        " recommendations TEXT NOT NULL DEFAULT '{}', features TEXT NOT NULL DEFAULT '{}',"
+        " classified_at REAL NOT NULL, thresholds_hash TEXT NOT NULL DEFAULT '');"
+        "INSERT INTO jobs(job_id, user, nnodes, status) VALUES(42, 'alice', 1, 'finished');"
+        "INSERT INTO classifications(job_id, class, classified_at) VALUES(42, 'idle', 1);");
+    EXPECT_EQ(registry_error([&] { SqliteJobStore reader(path, JobStoreMode::ReadOnly); }),
+              "job registry " + path + " has schema version 1, this program knows 2");
+    {
+        SqliteJobStore writer(path, JobStoreMode::ReadWrite);
+        auto job = writer.load_job(42, false);
+        ASSERT_TRUE(job);
+        EXPECT_EQ(job->info.user, "alice");
+        EXPECT_FALSE(job->info.slurm_start_time);
+        EXPECT_EQ(job->info.slurm_cpus_per_node, nlohmann::json::object());
+        ASSERT_TRUE(job->classification);
+        EXPECT_EQ(job->classification->job_class, "idle");
+        EXPECT_TRUE(job->classification->secondary_classes.empty());
+    }
+    EXPECT_EQ(RawDb(path).scalar("SELECT version FROM schema_version"), 2);
+    EXPECT_EQ(RawDb(path).scalar("SELECT COUNT(*) FROM schema_version"), 1);
+    EXPECT_EQ(registry_error([&] { SqliteJobStore reader(path, JobStoreMode::ReadOnly); }), "");
 }
 
 }  // namespace
