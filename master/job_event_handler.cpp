@@ -36,14 +36,24 @@ JobEventHandler::JobEventHandler(boost::asio::io_context& io, std::unique_ptr<Jo
         }
     }
     if (slurm_.enrich)
-        enricher_ = std::make_unique<SlurmEnricher>(io_, slurm_.conf, [this](const SlurmJobInfo& info) {
-            try {
-                recorder_->set_slurm_info(info.job_id, info.state, info.time_limit_s, info.exit_code);
-                log_info("job {}: Slurm says {} (exit code {})", info.job_id, info.state, info.exit_code.value_or(-1));
-            } catch (const JobRegistryError& e) {
-                store_failed_.complain(fmt::format("job registry: {}", e.what()));
-            }
-        });
+        enricher_ = std::make_unique<SlurmEnricher>(io_, slurm_.conf,
+                                                    [this](const SlurmJobInfo& info) { on_slurm_answer(info); });
+    recorder_->set_lifecycle_policy(
+        LifecyclePolicy{enricher_ != nullptr, settings_.partial_after_s, settings_.running_timeout_s});
+}
+
+void JobEventHandler::on_slurm_answer(const SlurmJobInfo& info) {
+    using Answer = SlurmJobFacts::Answer;
+    try {
+        recorder_->set_slurm_info(info.job_id, info.facts);
+        if (info.facts.answer == Answer::Over)
+            log_info("job {}: Slurm says {} (exit code {})", info.job_id, info.facts.state,
+                     info.facts.exit_code.value_or(-1));
+        else if (info.facts.answer == Answer::Forgotten)
+            log_info("job {}: slurmctld no longer knows the job: it is over", info.job_id);
+    } catch (const JobRegistryError& e) {
+        store_failed_.complain(fmt::format("job registry: {}", e.what()));
+    }
 }
 
 JobEventHandler::~JobEventHandler() { stop(); }
@@ -86,17 +96,25 @@ void JobEventHandler::schedule_timeouts() {
         static_cast<long>(1000 * std::clamp(settings_.partial_after_s / 10, 1.0, 30.0))));
     timer_.async_wait([this](const boost::system::error_code& ec) {
         if (ec) return;
-        try {
-            for (auto id : recorder_->check_timeouts(now_s(), settings_.partial_after_s)) {
-                log_warning("job {}: not every node reported its end within {} s: recorded as partial", id,
-                            settings_.partial_after_s);
-                if (enricher_) enricher_->enqueue(id);
-            }
-        } catch (const JobRegistryError& e) {
-            store_failed_.complain(fmt::format("job registry: {}", e.what()));
-        }
+        check();
         schedule_timeouts();
     });
+}
+
+void JobEventHandler::check() {
+    try {
+        double now = now_s();
+        for (const auto& t : recorder_->check_timeouts(now)) {
+            log_warning("job {}: recorded as partial: {}", t.job_id, t.reason);
+            if (enricher_) enricher_->enqueue(t.job_id);
+        }
+        // A job whose node died sends no job_end: ask slurmctld about jobs that went quiet.
+        if (enricher_)
+            for (auto id : recorder_->jobs_to_ask_slurm(now, settings_.partial_after_s, kAsksPerCheck))
+                enricher_->ask(id);
+    } catch (const JobRegistryError& e) {
+        store_failed_.complain(fmt::format("job registry: {}", e.what()));
+    }
 }
 
 }  // namespace fructosa

@@ -1,7 +1,8 @@
 #pragma once
-/// lmaster's side of the job lifecycle: applies every lagent job event to the job
-/// registry, marks jobs whose nodes never all reported as partial after a grace time,
-/// and has Slurm's final state added to each ended job.
+/// lmaster's side of the job lifecycle (rules: common/registry/job_lifecycle.h): applies
+/// every lagent job event to the job registry, has Slurm's facts added to each job a node
+/// ended, asks slurmctld about running jobs that went quiet (a node that died sends no
+/// job_end), and marks jobs whose time ran out as partial.
 
 #include <memory>
 #include <string>
@@ -30,8 +31,13 @@ public:
     /// One event from agent `host` (the JSON text lagent sent). Never throws.
     void on_event(const std::string& host, const std::string& json_text);
 
+    /// How many quiet running jobs one periodic check asks slurmctld about.
+    static constexpr std::size_t kAsksPerCheck = 16;
+
 private:
     void schedule_timeouts();
+    void check();
+    void on_slurm_answer(const SlurmJobInfo& info);
 
     boost::asio::io_context& io_;
     RegistrySettings settings_;

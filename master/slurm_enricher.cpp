@@ -2,49 +2,53 @@
 
 #include <slurm/slurm.h>
 #include <slurm/slurm_errno.h>
-#include <sys/wait.h>
 
 #include "common/logging.h"
+#include "master/slurm_job_record.h"
 
 namespace fructosa {
 
 namespace {
 
-constexpr int kMaxTries = 30;
+constexpr int kMaxTries = 30;  // with kRetry: a minute for slurmctld to finish a job whose nodes ended
 constexpr std::chrono::seconds kRetry{2};
 
-enum class Lookup { Final, NotYet, Failed };
-
-/// Slurm's names for enum job_states (libslurm 22.05 exports no function for them).
-std::string state_name(uint32_t base) {
-    static const char* const names[] = {"PENDING",   "RUNNING",   "SUSPENDED", "COMPLETED",
-                                        "CANCELLED", "FAILED",    "TIMEOUT",   "NODE_FAIL",
-                                        "PREEMPTED", "BOOT_FAIL", "DEADLINE",  "OUT_OF_MEMORY"};
-    return base < std::size(names) ? names[base] : "UNKNOWN";
+double now_s() {
+    return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
-Lookup look_up(std::uint64_t job_id, SlurmJobInfo& out, std::string& error) {
+/// One slurm_load_job: the facts, or Answer::Failed with `error` set.
+SlurmJobFacts look_up(std::uint64_t job_id, std::string& error) {
+    SlurmJobFacts failed;
+    failed.asked_at = now_s();
     job_info_msg_t* msg = nullptr;
-    if (slurm_load_job(&msg, static_cast<uint32_t>(job_id), SHOW_ALL) != SLURM_SUCCESS || !msg) {
-        error = slurm_strerror(slurm_get_errno());
-        return Lookup::Failed;
+    // SHOW_DETAIL: slurmctld sends the job's resources (cpus per node) only then.
+    if (slurm_load_job(&msg, static_cast<uint32_t>(job_id), SHOW_ALL | SHOW_DETAIL) != SLURM_SUCCESS || !msg) {
+        int err = slurm_get_errno();
+        if (err == ESLURM_INVALID_JOB_ID) {
+            failed.answer = SlurmJobFacts::Answer::Forgotten;
+            return failed;
+        }
+        error = slurm_strerror(err);
+        return failed;
     }
-    Lookup result = Lookup::Failed;
     error = "slurmctld returned no record";
+    SlurmJobFacts result = failed;
     for (uint32_t i = 0; i < msg->record_count; ++i) {
         const slurm_job_info_t& j = msg->job_array[i];
         if (j.job_id != job_id) continue;
-        uint32_t base = j.job_state & JOB_STATE_BASE;
-        if (base < JOB_COMPLETE || (j.job_state & JOB_COMPLETING)) {
-            result = Lookup::NotYet;
-            break;
+        SlurmJobRecord r;
+        r.job_state = j.job_state;
+        r.time_limit = j.time_limit;
+        r.exit_code = j.exit_code;
+        r.start_time = j.start_time;
+        r.end_time = j.end_time;
+        r.nodes = j.nodes ? j.nodes : "";
+        if (j.job_resrcs && !r.nodes.empty()) {
+            int n = static_cast<int>(j.num_nodes);
+            for (int k = 0; k < n; ++k) r.cpus_on_node.push_back(slurm_job_cpus_allocated_on_node_id(j.job_resrcs, k));
         }
-        out.job_id = job_id;
-        out.state = state_name(base);
-        if (j.time_limit != INFINITE && j.time_limit != NO_VAL) out.time_limit_s = 60.0 * j.time_limit;
-        int status = static_cast<int>(j.exit_code);
-        out.exit_code = WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
-        result = Lookup::Final;
+        result = slurm_job_facts(r, failed.asked_at);
         break;
     }
     slurm_free_job_info_msg(msg);
@@ -73,7 +77,16 @@ void SlurmEnricher::enqueue(std::uint64_t job_id) {
     {
         std::lock_guard lock(mutex_);
         if (stopping_ || !queued_.insert(job_id).second) return;
-        queue_.push_back({job_id, 0, std::chrono::steady_clock::now()});
+        queue_.push_back({job_id, 0, std::chrono::steady_clock::now(), false});
+    }
+    wake_.notify_all();
+}
+
+void SlurmEnricher::ask(std::uint64_t job_id) {
+    {
+        std::lock_guard lock(mutex_);
+        if (stopping_ || !queued_.insert(job_id).second) return;
+        queue_.push_back({job_id, 0, std::chrono::steady_clock::now(), true});
     }
     wake_.notify_all();
 }
@@ -95,20 +108,24 @@ void SlurmEnricher::run() {
         }
         queue_.pop_front();
         lock.unlock();
-        SlurmJobInfo info;
         std::string error;
-        Lookup r = look_up(p.job_id, info, error);
+        SlurmJobInfo info{p.job_id, look_up(p.job_id, error)};
         lock.lock();
-        if (r == Lookup::Final) {
+        using Answer = SlurmJobFacts::Answer;
+        const Answer a = info.facts.answer;
+        if (a != Answer::Failed) unreachable.release("slurmctld answers again");
+        else unreachable.complain(fmt::format("job {}: slurmctld lookup failed: {}", p.job_id, error));
+        if (p.once || a == Answer::Over || a == Answer::Forgotten) {
             queued_.erase(p.job_id);
-            unreachable.release("slurmctld answers again");
             boost::asio::post(io_, [cb = on_result_, info] { cb(info); });
         } else if (++p.tries >= kMaxTries) {
             queued_.erase(p.job_id);
-            log_warning("job {}: no final state from slurmctld after {} tries ({}): recorded without it", p.job_id,
-                        p.tries, r == Lookup::NotYet ? "still not finished" : error);
+            if (a == Answer::Running)  // a batch job whose node ended its steps: asked again later
+                log_debug("job {}: still running per slurmctld; asked again when it is quiet", p.job_id);
+            else
+                log_warning("job {}: no answer from slurmctld after {} tries ({}): asked again when it is quiet",
+                            p.job_id, p.tries, error);
         } else {
-            if (r == Lookup::Failed) unreachable.complain(fmt::format("job {}: slurmctld lookup failed: {}", p.job_id, error));
             p.not_before = std::chrono::steady_clock::now() + kRetry;
             queue_.push_back(p);
         }

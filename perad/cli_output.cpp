@@ -52,7 +52,8 @@ json info_json(const JobInfo& j) {
            {"partition", j.partition}, {"job_name", j.job_name}, {"nodelist", j.nodelist},
            {"nnodes", j.nnodes},       {"ntasks", j.ntasks},     {"total_cpus", j.total_cpus},
            {"cpus_per_node", j.cpus_per_node}, {"mem_mb", j.mem_mb}, {"gpus", j.gpus},
-           {"status", j.status},       {"missing_nodes", j.missing_nodes}};
+           {"status", j.status},       {"missing_nodes", j.missing_nodes},
+           {"partial_reason", j.partial_reason}, {"slurm_cpus_per_node", j.slurm_cpus_per_node}};
     auto put = [&](const char* k, const auto& v) { o[k] = v ? json(*v) : json(nullptr); };
     put("uid", j.uid);
     put("start_time", j.start_time);
@@ -62,6 +63,8 @@ json info_json(const JobInfo& j) {
     put("slurm_state", j.slurm_state);
     put("time_limit_s", j.time_limit_s);
     put("slurm_exit_code", j.slurm_exit_code);
+    put("slurm_start_time", j.slurm_start_time);
+    put("slurm_end_time", j.slurm_end_time);
     return o;
 }
 
@@ -130,7 +133,9 @@ void print_job(std::ostream& out, const JobRecord& job, const JobFeatures& f, co
                        j.uid ? fmt::format(" ({})", *j.uid) : "", j.account.empty() ? "-" : j.account,
                        j.partition.empty() ? "-" : j.partition);
     out << fmt::format("  status {}{}  exit status {}  slurm state {}{}\n", j.status,
-                       j.missing_nodes.empty() ? "" : " (missing " + j.missing_nodes + ")",
+                       j.missing_nodes.empty() ? ""
+                                               : " (missing " + j.missing_nodes +
+                                                     (j.partial_reason.empty() ? "" : ": " + j.partial_reason) + ")",
                        j.exit_status ? std::to_string(*j.exit_status) : "-", j.slurm_state.value_or("-"),
                        j.slurm_exit_code ? fmt::format(" (exit code {})", *j.slurm_exit_code) : "");
     out << fmt::format("  nodes {} ({} nodes, {} reported)  cpus {:g}  memory {} MB  gpus {}  tasks {}\n",

@@ -35,6 +35,14 @@ void max_to(std::optional<T>& m, std::optional<T> part) {
     if (part && (!m || *part > *m)) m = part;
 }
 
+/// The CPUs slurmctld says the job was allocated on `host` (matched by full or short name).
+std::optional<double> slurm_cpus(const JobInfo& info, const std::string& host) {
+    const json& m = info.slurm_cpus_per_node;
+    for (const auto& name : {host, host.substr(0, host.find('.'))})
+        if (auto it = m.find(name); it != m.end() && it->is_number() && it->get<double>() > 0) return it->get<double>();
+    return std::nullopt;
+}
+
 /// Unknown figures are left out: "not measured" is the absence of the key.
 template <typename T>
 void put(json& j, const char* key, const std::optional<T>& v) {
@@ -112,6 +120,10 @@ JobFeatures compute_features(const JobRecord& job) {
         if (auto t = number(n.summary, "first_time"); t && (!start || *t < *start)) start = t;
         if (auto t = number(n.summary, "last_time"); t && (!end || *t > *end)) end = t;
     }
+    // The job's own span from slurmctld when it has one: the whole allocation, also the
+    // time before, between and after the profiled steps.
+    if (info.slurm_start_time && info.slurm_end_time && *info.slurm_end_time >= *info.slurm_start_time)
+        start = info.slurm_start_time, end = info.slurm_end_time;
     if (start && end && *end >= *start) f.elapsed_s = *end - *start;
 
     double idle_weighted = 0, idle_weight = 0;
@@ -123,7 +135,8 @@ JobFeatures compute_features(const JobRecord& job) {
     for (const auto& n : job.nodes) {
         NodeFeatures nf;
         nf.host = n.host;
-        nf.cpus = n.cpus > 0 ? n.cpus : number(n.summary, "allocated_cpus").value_or(0);
+        // The job's allocation on the node (slurmctld), else what its steps were given.
+        nf.cpus = slurm_cpus(info, n.host).value_or(n.cpus > 0 ? n.cpus : number(n.summary, "allocated_cpus").value_or(0));
         nf.mem_mb = n.mem_mb;
         f.allocated_cpus += nf.cpus;
         if (n.summary.is_object()) ++f.nodes_reported;
@@ -159,9 +172,21 @@ JobFeatures compute_features(const JobRecord& job) {
         if (auto g = number(n.summary, "gpu_util_mean_percent")) gpu_sum += *g, ++gpu_nodes;
         f.nodes.push_back(std::move(nf));
     }
-    for (const auto& host : split_comma_list(info.missing_nodes))
+    auto add_missing = [&f](const std::string& host) {
         if (std::find(f.missing_nodes.begin(), f.missing_nodes.end(), host) == f.missing_nodes.end())
             f.missing_nodes.push_back(host);
+    };
+    for (const auto& host : split_comma_list(info.missing_nodes)) add_missing(host);
+    // Nodes slurmctld allocated that never sent anything: their cores are allocated too
+    // (not measured: the efficiency stays over the nodes that reported).
+    for (const auto& [host, cpus] : info.slurm_cpus_per_node.items()) {
+        bool seen = std::any_of(job.nodes.begin(), job.nodes.end(), [&](const NodeRecord& n) {
+            return n.host == host || n.host.substr(0, n.host.find('.')) == host;
+        });
+        if (seen || !cpus.is_number()) continue;
+        f.allocated_cpus += cpus.get<double>();
+        add_missing(host);
+    }
     if (f.allocated_cpus == 0) f.allocated_cpus = info.total_cpus;
     if (f.used_core_s && cpus_known && measured_cpus > 0) f.measured_cpus = measured_cpus;
     if (idle_weight > 0) f.idle_fraction = idle_weighted / idle_weight;

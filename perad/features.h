@@ -18,7 +18,7 @@ namespace fructosa {
 /// One node's share of the job.
 struct NodeFeatures {
     std::string host;
-    double cpus = 0;                             ///< allocated on this node
+    double cpus = 0;                             ///< allocated on this node (slurmctld's figure where known)
     std::uint64_t mem_mb = 0;                    ///< allocated on this node
     std::optional<double> cpu_seconds;           ///< used
     std::optional<double> cores_used;            ///< cpu_seconds / job elapsed
@@ -34,8 +34,11 @@ struct JobFeatures {
     std::uint64_t job_id = 0;
     std::string status;  ///< finished or partial
     std::uint32_t nnodes = 0, nodes_reported = 0, ntasks = 0, gpus = 0;
-    std::optional<double> elapsed_s;  ///< last node end - first node start
-    double allocated_cpus = 0;  ///< all nodes of the job
+    /// Slurm's end - start of the job when lmaster got them; else last node end - first node start.
+    std::optional<double> elapsed_s;
+    /// All nodes of the job: slurmctld's allocation per node where known (also nodes that
+    /// never reported), else the cores the profiled steps were given.
+    double allocated_cpus = 0;
     /// Cores of the nodes that reported CPU time; empty when one of them did not say how
     /// many cores it was allocated (lagent re-attached to the job, or no metadata).
     std::optional<double> measured_cpus;

@@ -26,6 +26,7 @@ struct JobInfo {
     std::optional<double> submit_time, start_time, end_time, first_end_time, finished_at;
     std::string status;             ///< running, finished, partial
     std::string missing_nodes;      ///< comma list, for partial jobs
+    std::string partial_reason;     ///< why a partial job is partial, e.g. "no job_end within 600 s ..."
     std::optional<int> exit_status;
     std::optional<std::string> slurm_state;
     std::optional<double> time_limit_s;

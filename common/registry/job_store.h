@@ -15,7 +15,9 @@
 #include <nlohmann/json.hpp>
 
 #include "common/job_event.h"
+#include "common/registry/job_lifecycle.h"
 #include "common/registry/job_records.h"
+#include "common/registry/slurm_job_facts.h"
 
 namespace fructosa {
 
@@ -47,20 +49,36 @@ public:
 
     /// The job ended on `host` (its last step there ended, or its cgroup vanished). A later
     /// job_end from the same host replaces the earlier summary. When every node of the
-    /// expanded node list has ended, the job becomes 'finished' (its classification, if
-    /// any, is dropped so perad classifies the final figures).
+    /// expanded node list has ended (and, with Slurm enrichment, slurmctld said the job is
+    /// over), the job becomes 'finished' (its classification, if any, is dropped so perad
+    /// classifies the final figures). Rules: job_lifecycle.h.
     virtual void record_job_end(std::uint64_t job_id, const std::string& host, int exit_status,
                                 const nlohmann::json& summary, const JobMeta& meta, double time,
                                 const std::string& reason = "", bool reattached = false) = 0;
 
-    /// Marks 'partial' every running job whose first job_end is older than `now - grace_s`,
-    /// naming the nodes that never reported. Returns the job ids it marked.
-    virtual std::vector<std::uint64_t> check_timeouts(double now, double grace_s) = 0;
+    /// How the recorder decides that a job is over (default: without Slurm, 600 s grace,
+    /// 7 days running timeout). lmaster sets it once, before the first event.
+    virtual void set_lifecycle_policy(const LifecyclePolicy& policy) = 0;
 
-    /// What Slurm's accounting says about the job (state such as COMPLETED, FAILED,
-    /// TIMEOUT, OUT_OF_MEMORY, CANCELLED; time limit; exit code). Creates the job when new.
-    virtual void set_slurm_info(std::uint64_t job_id, const std::string& state, std::optional<double> time_limit_s,
-                                std::optional<int> exit_code) = 0;
+    /// A job the time ran out for (check_timeouts).
+    struct TimedOut {
+        std::uint64_t job_id = 0;
+        std::string reason;
+        bool operator==(const TimedOut&) const = default;
+    };
+    /// Marks 'partial' every running job whose time ran out at `now` (timeout_reason under
+    /// the policy), naming the nodes that never sent job_end and why.
+    virtual std::vector<TimedOut> check_timeouts(double now) = 0;
+
+    /// Running jobs lmaster should ask slurmctld about (with enrichment): no job event and no
+    /// question for `quiet_s` before `now`, and not yet over per slurmctld; the longest
+    /// quiet first, at most `limit`.
+    virtual std::vector<std::uint64_t> jobs_to_ask_slurm(double now, double quiet_s, std::size_t limit) = 0;
+
+    /// What slurmctld said about the job (SlurmJobFacts): final state, time limit, exit
+    /// code, its own start and end, cpus per node; or that it runs, is forgotten, or gave
+    /// no answer. Creates the job when new. Facts not given keep what is stored.
+    virtual void set_slurm_info(std::uint64_t job_id, const SlurmJobFacts& facts) = 0;
 };
 
 /// perad's half of the registry: reads job records and stores its verdicts. Throws

@@ -19,8 +19,8 @@ constexpr const char* kJobColumns =
     "j.job_id, j.user, j.uid, j.account, j.partition, j.job_name, j.nodelist, j.nnodes, j.ntasks, "
     "j.cpus_per_node, j.total_cpus, j.mem_mb, j.gpus, j.interval, j.submit_time, j.start_time, j.end_time, "
     "j.first_end_time, j.status, j.missing_nodes, j.exit_status, j.slurm_state, j.time_limit_s, "
-    "j.slurm_exit_code, j.finished_at, j.slurm_start_time, j.slurm_end_time, j.slurm_cpus_per_node";
-constexpr int kJobColumnCount = 28;
+    "j.slurm_exit_code, j.finished_at, j.slurm_start_time, j.slurm_end_time, j.slurm_cpus_per_node, j.partial_reason";
+constexpr int kJobColumnCount = 29;
 
 /// Reads the kJobColumns starting at column `c`.
 JobInfo read_job_info(const SqliteStatement& s, int c) {
@@ -54,6 +54,7 @@ JobInfo read_job_info(const SqliteStatement& s, int c) {
     j.slurm_end_time = s.opt_real(c + 26);
     j.slurm_cpus_per_node = s.json_of(c + 27);
     if (!j.slurm_cpus_per_node.is_object()) j.slurm_cpus_per_node = nlohmann::json::object();
+    j.partial_reason = s.text(c + 28);
     return j;
 }
 

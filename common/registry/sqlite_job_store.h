@@ -39,9 +39,10 @@ public:
     void record_job_end(std::uint64_t job_id, const std::string& host, int exit_status, const nlohmann::json& summary,
                         const JobMeta& meta, double time, const std::string& reason = "",
                         bool reattached = false) override;
-    std::vector<std::uint64_t> check_timeouts(double now, double grace_s) override;
-    void set_slurm_info(std::uint64_t job_id, const std::string& state, std::optional<double> time_limit_s,
-                        std::optional<int> exit_code) override;
+    void set_lifecycle_policy(const LifecyclePolicy& policy) override { policy_ = policy; }
+    std::vector<TimedOut> check_timeouts(double now) override;
+    std::vector<std::uint64_t> jobs_to_ask_slurm(double now, double quiet_s, std::size_t limit) override;
+    void set_slurm_info(std::uint64_t job_id, const SlurmJobFacts& facts) override;
 
     // Reader half (perad).
     std::vector<std::uint64_t> unclassified_jobs(std::size_t limit) override;
@@ -69,6 +70,7 @@ private:
     /// A job's lifecycle columns, with what completion needs.
     struct LifecycleRow {
         JobLifecycle state;
+        JobClocks clocks;
         std::string nodelist;
         std::uint32_t nnodes = 0;
     };
@@ -76,6 +78,12 @@ private:
     /// Writes `state` and drops the job's verdict (see job_lifecycle.h).
     void save_lifecycle(std::uint64_t job_id, const JobLifecycle& state);
 
+    /// Notes a job event at `time` (the running timeout's clock).
+    void touch(std::uint64_t job_id, double time);
+    /// The job's completion from its node list and the hosts that ended.
+    JobCompletion completion_of(std::uint64_t job_id, const LifecycleRow& row);
+
+    LifecyclePolicy policy_;
     std::string path_;
     sqlite3* db_ = nullptr;
     int transaction_depth_ = 0;

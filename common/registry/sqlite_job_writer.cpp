@@ -76,8 +76,8 @@ std::vector<std::string> SqliteJobStore::ended_hosts(std::uint64_t job_id) {
 SqliteJobStore::LifecycleRow SqliteJobStore::load_lifecycle(std::uint64_t job_id) {
     LifecycleRow row;
     auto& q = prepared(
-        "SELECT status, missing_nodes, finished_at, pending_classification, nodelist, nnodes FROM jobs"
-        " WHERE job_id = ?1");
+        "SELECT status, missing_nodes, finished_at, pending_classification, nodelist, nnodes, partial_reason,"
+        " slurm_over_at, first_end_time, last_event_time FROM jobs WHERE job_id = ?1");
     q.bind(1, job_id);
     if (q.step()) {
         row.state.status = q.text(0);
@@ -86,6 +86,10 @@ SqliteJobStore::LifecycleRow SqliteJobStore::load_lifecycle(std::uint64_t job_id
         row.state.awaits_verdict = q.int64(3) != 0;
         row.nodelist = q.text(4);
         row.nnodes = static_cast<std::uint32_t>(q.int64(5));
+        row.state.partial_reason = q.text(6);
+        row.state.slurm_over_at = q.opt_real(7);
+        row.clocks.first_end_time = q.opt_real(8);
+        row.clocks.last_event_time = q.opt_real(9);
     }
     q.reset();
     return row;
@@ -94,22 +98,40 @@ SqliteJobStore::LifecycleRow SqliteJobStore::load_lifecycle(std::uint64_t job_id
 void SqliteJobStore::save_lifecycle(std::uint64_t job_id, const JobLifecycle& state) {
     prepared(
         "UPDATE jobs SET status = ?2, missing_nodes = ?3, finished_at = ?4, pending_classification = ?5,"
+        " partial_reason = ?6, slurm_over_at = ?7,"
         " job_class = NULL, allocated_core_s = NULL, used_core_s = NULL WHERE job_id = ?1")
         .bind(1, job_id)
         .bind(2, state.status)
         .bind(3, state.missing_nodes)
         .bind(4, state.finished_at)
         .bind(5, state.awaits_verdict ? 1 : 0)
+        .bind(6, state.partial_reason)
+        .bind(7, state.slurm_over_at)
         .run();
     prepared("DELETE FROM classifications WHERE job_id = ?1").bind(1, job_id).run();
+}
+
+void SqliteJobStore::touch(std::uint64_t job_id, double time) {
+    prepared("UPDATE jobs SET last_event_time = MAX(COALESCE(last_event_time, ?2), ?2) WHERE job_id = ?1")
+        .bind(1, job_id)
+        .bind(2, time)
+        .run();
+}
+
+JobCompletion SqliteJobStore::completion_of(std::uint64_t job_id, const LifecycleRow& row) {
+    JobCompletion completion = job_completion(row.nodelist, row.nnodes, ended_hosts(job_id));
+    if (!completion.nodelist_error.empty()) log_warning("job {}: {}", job_id, completion.nodelist_error);
+    return completion;
 }
 
 void SqliteJobStore::record_step_start(std::uint64_t job_id, const std::string& host, const std::string& step_id,
                                        const JobMeta& meta, double time) {
     in_transaction([&] {
         ensure_job(job_id);
+        touch(job_id, time);
         update_job_meta(job_id, meta);
         upsert_node(job_id, host, meta);
+        // A new step on a node that had ended reopens the node: the job is not over there.
         prepared(
             "UPDATE job_nodes SET start_time = MIN(COALESCE(start_time, ?3), ?3), ended = 0"
             " WHERE job_id = ?1 AND host = ?2")
@@ -143,6 +165,7 @@ void SqliteJobStore::record_step_end(std::uint64_t job_id, const std::string& ho
                                      int exit_status, const json& summary, double time) {
     in_transaction([&] {
         ensure_job(job_id);
+        touch(job_id, time);
         upsert_node(job_id, host, JobMeta{});
         prepared(
             "INSERT INTO job_steps(job_id, host, step_id, end_time, exit_status, summary)"
@@ -168,6 +191,7 @@ void SqliteJobStore::record_job_end(std::uint64_t job_id, const std::string& hos
                                     bool reattached) {
     in_transaction([&] {
         ensure_job(job_id);
+        touch(job_id, time);
         update_job_meta(job_id, meta);
         upsert_node(job_id, host, meta);
         prepared(
@@ -198,47 +222,74 @@ void SqliteJobStore::record_job_end(std::uint64_t job_id, const std::string& hos
             .bind(3, exit_status)
             .run();
         LifecycleRow row = load_lifecycle(job_id);
-        JobCompletion completion = job_completion(row.nodelist, row.nnodes, ended_hosts(job_id));
-        if (!completion.nodelist_error.empty()) log_warning("job {}: {}", job_id, completion.nodelist_error);
-        save_lifecycle(job_id, after_job_end(row.state, completion, time));
+        save_lifecycle(job_id, after_job_end(row.state, completion_of(job_id, row), time, policy_));
     });
 }
 
-std::vector<std::uint64_t> SqliteJobStore::check_timeouts(double now, double grace_s) {
-    std::vector<std::uint64_t> marked;
+std::vector<JobEventRecorder::TimedOut> SqliteJobStore::check_timeouts(double now) {
+    std::vector<TimedOut> marked;
     in_transaction([&] {
-        // The index-backed form of is_overdue (jobs_running).
+        // A coarse SQL filter over the running jobs (the partial index jobs_running); the
+        // rule itself is timeout_reason.
         auto& q = prepared(
-            "SELECT job_id, first_end_time FROM jobs WHERE status = 'running' AND first_end_time < ?1");
-        q.bind(1, now - grace_s);
-        std::vector<std::pair<std::uint64_t, std::optional<double>>> late;
-        while (q.step()) late.emplace_back(static_cast<std::uint64_t>(q.int64(0)), q.opt_real(1));
+            "SELECT job_id FROM jobs WHERE status = 'running' AND (slurm_over_at < ?1 OR first_end_time < ?1"
+            " OR last_event_time < ?2)");
+        q.bind(1, now - policy_.partial_after_s);
+        q.bind(2, now - policy_.running_timeout_s);
+        std::vector<std::uint64_t> late;
+        while (q.step()) late.push_back(static_cast<std::uint64_t>(q.int64(0)));
         q.reset();
-        for (const auto& [job_id, first_end_time] : late) {
+        for (auto job_id : late) {
             LifecycleRow row = load_lifecycle(job_id);
-            if (!is_overdue(row.state, first_end_time, now, grace_s)) continue;
+            auto reason = timeout_reason(row.state, row.clocks, policy_, now);
+            if (!reason) continue;
             std::string missing = partial_missing_nodes(row.nodelist, ended_hosts(job_id));
-            save_lifecycle(job_id, after_timeout(row.state, missing, now));
-            marked.push_back(job_id);
+            save_lifecycle(job_id, after_timeout(row.state, missing, *reason, now));
+            marked.push_back({job_id, *reason});
         }
     });
     return marked;
 }
 
-void SqliteJobStore::set_slurm_info(std::uint64_t job_id, const std::string& state,
-                                    std::optional<double> time_limit_s, std::optional<int> exit_code) {
+std::vector<std::uint64_t> SqliteJobStore::jobs_to_ask_slurm(double now, double quiet_s, std::size_t limit) {
+    std::vector<std::uint64_t> ids;
+    auto& q = prepared(
+        "SELECT job_id FROM jobs WHERE status = 'running' AND slurm_over_at IS NULL"
+        " AND MAX(COALESCE(last_event_time, 0), COALESCE(slurm_checked_at, 0)) < ?1"
+        " ORDER BY MAX(COALESCE(last_event_time, 0), COALESCE(slurm_checked_at, 0)) LIMIT ?2");
+    q.bind(1, now - quiet_s);
+    q.bind(2, static_cast<std::int64_t>(limit));
+    while (q.step()) ids.push_back(static_cast<std::uint64_t>(q.int64(0)));
+    q.reset();
+    return ids;
+}
+
+void SqliteJobStore::set_slurm_info(std::uint64_t job_id, const SlurmJobFacts& facts) {
     in_transaction([&] {
         ensure_job(job_id);
-        prepared(
-            "UPDATE jobs SET slurm_state = CASE WHEN ?2 <> '' THEN ?2 ELSE slurm_state END,"
-            " time_limit_s = COALESCE(?3, time_limit_s), slurm_exit_code = COALESCE(?4, slurm_exit_code)"
-            " WHERE job_id = ?1")
-            .bind(1, job_id)
-            .bind(2, state)
-            .bind(3, time_limit_s)
-            .bind(4, exit_code)
-            .run();
-        save_lifecycle(job_id, after_slurm_info(load_lifecycle(job_id).state));
+        prepared("UPDATE jobs SET slurm_checked_at = ?2 WHERE job_id = ?1").bind(1, job_id).bind(2, facts.asked_at).run();
+        if (facts.answer == SlurmJobFacts::Answer::Over) {
+            nlohmann::json cpus = nlohmann::json::object();
+            for (const auto& [host, n] : facts.cpus_per_node) cpus[host] = n;
+            // An empty text, an absent figure or an empty map keeps what the job has.
+            prepared(
+                "UPDATE jobs SET slurm_state = CASE WHEN ?2 <> '' THEN ?2 ELSE slurm_state END,"
+                " time_limit_s = COALESCE(?3, time_limit_s), slurm_exit_code = COALESCE(?4, slurm_exit_code),"
+                " slurm_start_time = COALESCE(?5, slurm_start_time), slurm_end_time = COALESCE(?6, slurm_end_time),"
+                " slurm_cpus_per_node = CASE WHEN ?7 <> '{}' THEN ?7 ELSE slurm_cpus_per_node END"
+                " WHERE job_id = ?1")
+                .bind(1, job_id)
+                .bind(2, facts.state)
+                .bind(3, facts.time_limit_s)
+                .bind(4, facts.exit_code)
+                .bind(5, facts.start_time)
+                .bind(6, facts.end_time)
+                .bind(7, cpus.dump())
+                .run();
+        }
+        if (facts.answer != SlurmJobFacts::Answer::Over && facts.answer != SlurmJobFacts::Answer::Forgotten) return;
+        LifecycleRow row = load_lifecycle(job_id);
+        save_lifecycle(job_id, after_slurm_info(row.state, facts.over_at(), completion_of(job_id, row), facts.asked_at));
     });
 }
 

@@ -43,6 +43,10 @@ CREATE TABLE IF NOT EXISTS jobs(
   slurm_start_time REAL,
   slurm_end_time REAL,
   slurm_cpus_per_node TEXT NOT NULL DEFAULT '{}',
+  slurm_over_at REAL,
+  slurm_checked_at REAL,
+  last_event_time REAL,
+  partial_reason TEXT NOT NULL DEFAULT '',
   finished_at REAL,
   pending_classification INTEGER NOT NULL DEFAULT 0,
   job_class TEXT,
@@ -95,11 +99,17 @@ CREATE INDEX IF NOT EXISTS classifications_class ON classifications(class);
 )sql";
 
 /// Version 1 to 2: the job's own start, end and allocation per node as slurmctld gives
-/// them, and perad's secondary classes. Columns are added, nothing is rewritten.
+/// them, when slurmctld said the job is over and when lmaster last asked it, the last job
+/// event, why a job is partial, and perad's secondary classes. Columns are added, nothing
+/// is rewritten.
 constexpr const char* kMigrateFrom1 = R"sql(
 ALTER TABLE jobs ADD COLUMN slurm_start_time REAL;
 ALTER TABLE jobs ADD COLUMN slurm_end_time REAL;
 ALTER TABLE jobs ADD COLUMN slurm_cpus_per_node TEXT NOT NULL DEFAULT '{}';
+ALTER TABLE jobs ADD COLUMN slurm_over_at REAL;
+ALTER TABLE jobs ADD COLUMN slurm_checked_at REAL;
+ALTER TABLE jobs ADD COLUMN last_event_time REAL;
+ALTER TABLE jobs ADD COLUMN partial_reason TEXT NOT NULL DEFAULT '';
 ALTER TABLE classifications ADD COLUMN secondary_classes TEXT NOT NULL DEFAULT '';
 UPDATE schema_version SET version = 2;
 )sql";

@@ -30,7 +30,7 @@ def with_jobid(cmd):
 
 class ProfiledCluster:
     def __init__(self, owner, nodes=("n1", "n2", "n3"), timeout_ms=200, interval=1, host_sensors=("VirtualMemory",),
-                 host_interval=5, perad=False, perad_rules=None, graphite_web=False):
+                 host_interval=5, perad=False, perad_rules=None, graphite_web=False, registry=None):
         self.owner = owner
         self.nodes = tuple(nodes)
         self.timeout_ms = timeout_ms
@@ -40,6 +40,8 @@ class ProfiledCluster:
         self.want_perad = perad
         self.perad_rules = perad_rules or {}
         self.want_graphite_web = graphite_web
+        # lmaster.conf's [registry] keys beyond the defaults here (e.g. a short "partial after").
+        self.registry = dict({"partial after": 60}, **(registry or {}))
         self.agents = {}
         self.perad_proc = None
         self.graphite = None
@@ -63,7 +65,7 @@ class ProfiledCluster:
         self.carbon = lib.CarbonCache(owner).start()
         self.master = lib.Lmaster(owner, self.carbon,
                                   {"slurm": {"enrich": "yes", "conf": self.cluster.conf_path},
-                                   "registry": {"partial after": 60}}).run().wait_listening()
+                                   "registry": self.registry}).run().wait_listening()
         for node in self.nodes:
             self.agents[node] = lib.Lagent(owner, self.master.port, hostname=node, sensors=self.host_sensors,
                                            interval=self.host_interval,

@@ -130,15 +130,29 @@ TEST_F(JobEventHandlerTest, StoreFailureIsLoggedNotThrown) {
 
 TEST_F(JobEventHandlerTest, OverdueJobsAreLoggedAsPartial) {
     auto handler = handler_with_fake();
-    recorder_->overdue = {9};
+    recorder_->overdue = {{9, "no job event for 3600 s (node down or lagent stopped)"}};
     handler->start();
     io_.run_for(std::chrono::milliseconds(1500));
     handler->stop();
     ASSERT_FALSE(recorder_->timeout_checks.empty());
-    EXPECT_EQ(recorder_->timeout_checks[0].second, 10.0);
     std::string log = log_text();
-    EXPECT_NE(log.find("job 9: not every node reported its end within 10 s: recorded as partial"), std::string::npos)
+    EXPECT_NE(log.find("job 9: recorded as partial: no job event for 3600 s (node down or lagent stopped)"),
+              std::string::npos)
         << log;
+}
+
+TEST_F(JobEventHandlerTest, GivesTheRecorderItsLifecyclePolicy) {
+    registry_.running_timeout_s = 3600;
+    auto handler = handler_with_fake();
+    ASSERT_TRUE(recorder_->policy);
+    EXPECT_FALSE(recorder_->policy->slurm_decides);  // enrichment off
+    EXPECT_EQ(recorder_->policy->partial_after_s, 10.0);
+    EXPECT_EQ(recorder_->policy->running_timeout_s, 3600.0);
+    // Without a readable slurm.conf enrichment is off, and the job's end is the nodes' again.
+    slurm_.enrich = true;
+    slurm_.conf = dir_.file("no-slurm.conf");
+    handler = handler_with_fake();
+    EXPECT_FALSE(recorder_->policy->slurm_decides);
 }
 
 TEST_F(JobEventHandlerTest, RecordsIntoTheRegistryItOpens) {

@@ -154,5 +154,47 @@ TEST(Features, ElapsedFallsBackToSampleTimes) {
     EXPECT_NEAR(*f.cpu_efficiency, 0.5, 1e-12);
 }
 
+TEST(Features, SlurmsSpanAndAllocationAreTheJobs) {
+    // A 2-core allocation whose one profiled srun step used 1 core for 100 of the job's 120 s.
+    JobRecord r = job({node("n1", 1, 0, test::summary(1010, 1110, 1, 100))}, 1010, 1110);
+    auto steps_only = compute_features(r);
+    EXPECT_DOUBLE_EQ(*steps_only.elapsed_s, 100);
+    EXPECT_NEAR(*steps_only.cpu_efficiency, 1.0, 1e-12);
+
+    r.info.slurm_start_time = 1000;
+    r.info.slurm_end_time = 1120;
+    r.info.slurm_cpus_per_node = json{{"n1", 2}};
+    auto f = compute_features(r);
+    EXPECT_DOUBLE_EQ(*f.elapsed_s, 120);
+    EXPECT_DOUBLE_EQ(f.allocated_cpus, 2);
+    EXPECT_DOUBLE_EQ(f.nodes[0].cpus, 2);
+    EXPECT_DOUBLE_EQ(*f.measured_cpus, 2);
+    EXPECT_DOUBLE_EQ(*f.allocated_core_s, 240);
+    EXPECT_NEAR(*f.cpu_efficiency, 100.0 / 240, 1e-12);
+    EXPECT_NEAR(*f.nodes[0].cpu_efficiency, 100.0 / 240, 1e-12);
+}
+
+TEST(Features, SlurmsAllocationCountsNodesThatNeverReported) {
+    // n1 reported under its full name; n2 was allocated 4 cores and never sent anything.
+    JobRecord r = job({node("n1.cluster.example", 1, 0, test::summary(0, 100, 1, 50))}, 0, 100);
+    r.info.slurm_cpus_per_node = json{{"n1", 2}, {"n2", 4}};
+    auto f = compute_features(r);
+    EXPECT_DOUBLE_EQ(f.nodes[0].cpus, 2);
+    EXPECT_DOUBLE_EQ(f.allocated_cpus, 6);
+    EXPECT_DOUBLE_EQ(*f.measured_cpus, 2);  // efficiency over the nodes that reported
+    EXPECT_NEAR(*f.cpu_efficiency, 0.25, 1e-12);
+    EXPECT_EQ(f.missing_nodes, std::vector<std::string>{"n2"});
+    EXPECT_EQ(f.elapsed_s, 100.0);  // no Slurm span: the nodes' one
+}
+
+TEST(Features, SlurmSpanNeedsBothEnds) {
+    JobRecord r = job({node("n1", 1, 0, test::summary(0, 100, 1, 50))}, 0, 100);
+    r.info.slurm_start_time = 0;
+    EXPECT_DOUBLE_EQ(*compute_features(r).elapsed_s, 100);
+    r.info.slurm_start_time.reset();
+    r.info.slurm_end_time = 500;
+    EXPECT_DOUBLE_EQ(*compute_features(r).elapsed_s, 100);
+}
+
 }  // namespace
 }  // namespace fructosa

@@ -30,8 +30,10 @@ public:
         bool reattached = false;
     };
     std::vector<Call> calls;
-    std::vector<std::pair<double, double>> timeout_checks;  ///< (now, grace_s) of each check_timeouts
-    std::vector<std::uint64_t> overdue;                      ///< what the next check_timeouts returns
+    std::vector<double> timeout_checks;                      ///< `now` of each check_timeouts
+    std::vector<TimedOut> overdue;                           ///< what the next check_timeouts returns
+    std::optional<LifecyclePolicy> policy;                   ///< the last set_lifecycle_policy
+    std::vector<SlurmJobFacts> slurm_facts;                  ///< of each set_slurm_info
     bool fail = false;                                       ///< every call throws JobRegistryError
 
     void record_step_start(std::uint64_t job_id, const std::string& host, const std::string& step_id,
@@ -49,15 +51,20 @@ public:
         check();
         calls.push_back({"job_end", job_id, host, "", meta, exit_status, summary, time, reason, reattached});
     }
-    std::vector<std::uint64_t> check_timeouts(double now, double grace_s) override {
+    void set_lifecycle_policy(const LifecyclePolicy& p) override { policy = p; }
+    std::vector<TimedOut> check_timeouts(double now) override {
         check();
-        timeout_checks.emplace_back(now, grace_s);
+        timeout_checks.push_back(now);
         return std::exchange(overdue, {});
     }
-    void set_slurm_info(std::uint64_t job_id, const std::string& state, std::optional<double>,
-                        std::optional<int>) override {
+    std::vector<std::uint64_t> jobs_to_ask_slurm(double, double, std::size_t) override {
         check();
-        calls.push_back({"slurm_info", job_id, "", "", JobMeta{}, 0, nullptr, 0, state, false});
+        return {};
+    }
+    void set_slurm_info(std::uint64_t job_id, const SlurmJobFacts& facts) override {
+        check();
+        calls.push_back({"slurm_info", job_id, "", "", JobMeta{}, 0, nullptr, facts.asked_at, facts.state, false});
+        slurm_facts.push_back(facts);
     }
 
 private:

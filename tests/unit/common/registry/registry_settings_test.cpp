@@ -20,7 +20,13 @@ TEST(RegistrySettings, AbsentSectionOrKeysGiveTheDefaults) {
         EXPECT_EQ(s.path, kDefaultRegistryPath);
         EXPECT_EQ(s.busy_timeout_ms, 5000);
         EXPECT_DOUBLE_EQ(s.partial_after_s, 600);
+        EXPECT_DOUBLE_EQ(s.running_timeout_s, 7 * 86400);
     }
+}
+
+TEST(RegistrySettings, RunningTimeout) {
+    EXPECT_DOUBLE_EQ(read("[registry]\nrunning timeout = 3600\n").running_timeout_s, 3600);
+    EXPECT_DOUBLE_EQ(read("[registry]\nrunning timeout = 60\n").running_timeout_s, 60);
 }
 
 TEST(RegistrySettings, ReadsEachKey) {
@@ -59,6 +65,8 @@ TEST(RegistrySettings, ErrorsNameFileLineAndKey) {
         {"[registry]\nbusy timeout ms = soon\n", "r.conf:2: [registry] busy timeout ms: "},
         {"[registry]\npartial after = 0.5\n", "r.conf:2: [registry] partial after: "},
         {"[registry]\npartial after = 2592001\n", "r.conf:2: [registry] partial after: "},
+        {"[registry]\n\nrunning timeout = 59\n", "r.conf:3: [registry] running timeout: "},
+        {"[registry]\nrunning timeout = forever\n", "r.conf:2: [registry] running timeout: "},
     };
     for (const auto& c : cases) {
         try {
@@ -76,7 +84,7 @@ TEST(RegistrySettings, UnknownKeyErrorListsTheKnownKeys) {
         FAIL() << "a misspelt key was accepted";
     } catch (const ConfigError& e) {
         EXPECT_EQ(std::string(e.what()),
-                  "r.conf:2: [registry] paht: unknown key (known keys: path, busy timeout ms, partial after)");
+                  "r.conf:2: [registry] paht: unknown key (known keys: path, busy timeout ms, partial after, running timeout)");
     }
 }
 

@@ -137,16 +137,19 @@ TEST(SqliteJobStore, FinishedNeedsEveryNodeOfTheExpandedList) {
 TEST(SqliteJobStore, TimeoutMarksPartialNamingMissingNodes) {
     TempDir dir;
     SqliteJobStore reg(dir.file("r.db"));
+    reg.set_lifecycle_policy({false, 60, 86400});
     auto m = meta("n[1-4]", 4, 2, 100);
     reg.record_job_end(9, "n2", 0, summary(0, 100, 2, 10), m, 100);
     reg.record_job_end(9, "n3", 0, summary(0, 100, 2, 10), m, 150);
-    EXPECT_TRUE(reg.check_timeouts(100 + 60, 60).empty());  // exactly at the grace: not yet
-    EXPECT_EQ(reg.check_timeouts(100 + 61, 60), std::vector<std::uint64_t>{9});
+    EXPECT_TRUE(reg.check_timeouts(100 + 60).empty());  // exactly at the grace: not yet
+    const std::string reason = "no job_end within 60 s of the first node's job_end";
+    EXPECT_EQ(reg.check_timeouts(100 + 61), (std::vector<JobEventRecorder::TimedOut>{{9, reason}}));
     auto job = reg.load_job(9);
     EXPECT_EQ(job->info.status, "partial");
     EXPECT_EQ(job->info.missing_nodes, "n1,n4");
+    EXPECT_EQ(job->info.partial_reason, reason);
     EXPECT_EQ(reg.unclassified_jobs(10), std::vector<std::uint64_t>{9});
-    EXPECT_TRUE(reg.check_timeouts(1000, 60).empty());  // already partial
+    EXPECT_TRUE(reg.check_timeouts(1000).empty());  // already partial
 
     // A late node narrows the missing list; the last one finishes the job.
     reg.record_job_end(9, "n1", 0, summary(0, 100, 2, 10), m, 400);
@@ -165,7 +168,8 @@ TEST(SqliteJobStore, ReattachedJobWithoutNodeListWaitsForTimeout) {
     EXPECT_EQ(job->info.status, "running");
     EXPECT_FALSE(job->info.uid.has_value());  // uid 0 with no user means unknown
     EXPECT_TRUE(job->nodes[0].reattached);
-    reg.check_timeouts(1000, 60);
+    reg.set_lifecycle_policy({false, 60, 86400});
+    reg.check_timeouts(1000);
     EXPECT_EQ(reg.load_job(11)->info.status, "partial");
     EXPECT_EQ(reg.load_job(11)->info.missing_nodes, "(node list unknown)");
 }
@@ -202,21 +206,131 @@ TEST(SqliteJobStore, LaterJobEndReplacesSummaryAndDropsVerdict) {
     EXPECT_EQ(reg.unclassified_jobs(10), std::vector<std::uint64_t>{5});
 }
 
+SlurmJobFacts over(std::string state, std::optional<double> limit, std::optional<int> exit_code, double asked_at) {
+    SlurmJobFacts f;
+    f.answer = SlurmJobFacts::Answer::Over;
+    f.state = std::move(state);
+    f.time_limit_s = limit;
+    f.exit_code = exit_code;
+    f.asked_at = asked_at;
+    return f;
+}
+
 TEST(SqliteJobStore, SlurmInfo) {
     TempDir dir;
     SqliteJobStore reg(dir.file("r.db"));
-    reg.set_slurm_info(77, "TIMEOUT", 3600, 0);  // before any event: creates the job
+    auto facts = over("TIMEOUT", 3600, 0, 3700);
+    facts.start_time = 10;
+    facts.end_time = 3610;
+    facts.cpus_per_node = {{"n1", 2}, {"n2", 4}};
+    reg.set_slurm_info(77, facts);  // before any event: creates the job
     add_finished_job(reg, 77, 1, 2, 0, 3600, 0.9);
     auto job = reg.load_job(77);
     EXPECT_EQ(job->info.slurm_state, "TIMEOUT");
     EXPECT_EQ(job->info.time_limit_s, 3600.0);
     EXPECT_EQ(job->info.slurm_exit_code, 0);
+    EXPECT_EQ(job->info.slurm_start_time, 10.0);
+    EXPECT_EQ(job->info.slurm_end_time, 3610.0);
+    EXPECT_EQ(job->info.slurm_cpus_per_node, (json{{"n1", 2}, {"n2", 4}}));
     EXPECT_EQ(job->info.user, "alice");
-    reg.set_slurm_info(77, "", std::nullopt, 15);  // empty and absent keep what is there
+    reg.set_slurm_info(77, over("", std::nullopt, 15, 3800));  // empty and absent keep what is there
     job = reg.load_job(77);
     EXPECT_EQ(job->info.slurm_state, "TIMEOUT");
     EXPECT_EQ(job->info.time_limit_s, 3600.0);
     EXPECT_EQ(job->info.slurm_exit_code, 15);
+    EXPECT_EQ(job->info.slurm_start_time, 10.0);
+    EXPECT_EQ(job->info.slurm_cpus_per_node, (json{{"n1", 2}, {"n2", 4}}));
+}
+
+TEST(SqliteJobStore, WithSlurmANodesJobEndWaitsForSlurmsEnd) {
+    TempDir dir;
+    SqliteJobStore reg(dir.file("r.db"));
+    reg.set_lifecycle_policy({true, 60, 86400});
+    auto m = meta("n[1-2]", 2, 2, 100);
+    reg.record_step_start(3, "n1", "batch", m, 100);
+    reg.record_step_start(3, "n2", "0", m, 101);
+    reg.record_job_end(3, "n2", 0, summary(101, 110, 2, 10), m, 110);  // its srun step ended early
+    EXPECT_TRUE(reg.check_timeouts(10000).empty());  // no grace from a node's end: the batch step runs
+    EXPECT_EQ(reg.load_job(3)->info.status, "running");
+    reg.record_job_end(3, "n1", 0, summary(100, 500, 2, 10), m, 500);
+    EXPECT_EQ(reg.load_job(3)->info.status, "running");  // every node ended, Slurm has not said so
+    reg.set_slurm_info(3, over("COMPLETED", 3600, 0, 505));
+    auto job = reg.load_job(3);
+    EXPECT_EQ(job->info.status, "finished");
+    EXPECT_EQ(job->info.finished_at, 505.0);
+    EXPECT_EQ(reg.unclassified_jobs(10), std::vector<std::uint64_t>{3});
+}
+
+TEST(SqliteJobStore, WithSlurmANodeThatNeverEndedMakesPartialAfterSlurmsEnd) {
+    TempDir dir;
+    SqliteJobStore reg(dir.file("r.db"));
+    reg.set_lifecycle_policy({true, 60, 86400});
+    auto m = meta("n[1-2]", 2, 2, 100);
+    reg.record_step_start(4, "n1", "0", m, 100);
+    reg.record_step_start(4, "n2", "0", m, 100);
+    reg.record_job_end(4, "n1", 0, summary(100, 200, 2, 10), m, 200);
+    // Quiet jobs are asked about, longest quiet first; a job asked is quiet again from then.
+    reg.record_step_start(5, "n1", "0", meta("n1", 1, 1, 10), 150);
+    EXPECT_EQ(reg.jobs_to_ask_slurm(1000, 60, 10), (std::vector<std::uint64_t>{5, 4}));
+    EXPECT_EQ(reg.jobs_to_ask_slurm(1000, 60, 1), std::vector<std::uint64_t>{5});
+    SlurmJobFacts running;
+    running.answer = SlurmJobFacts::Answer::Running;
+    running.asked_at = 1000;
+    reg.set_slurm_info(5, running);
+    EXPECT_EQ(reg.jobs_to_ask_slurm(1010, 60, 10), std::vector<std::uint64_t>{4});
+    EXPECT_EQ(reg.load_job(5)->info.status, "running");
+
+    // Slurm ended job 4 at 300; n2 never sent job_end.
+    auto facts = over("NODE_FAIL", std::nullopt, 1, 1020);
+    facts.end_time = 300;
+    reg.set_slurm_info(4, facts);
+    EXPECT_EQ(reg.load_job(4)->info.status, "running");
+    EXPECT_EQ(reg.jobs_to_ask_slurm(1100, 60, 10), std::vector<std::uint64_t>{5});  // 4 is over: not asked
+    const std::string reason = "no job_end within 60 s after slurmctld ended the job (node down or lagent stopped)";
+    EXPECT_EQ(reg.check_timeouts(1100), (std::vector<JobEventRecorder::TimedOut>{{4, reason}}));
+    auto job = reg.load_job(4);
+    EXPECT_EQ(job->info.status, "partial");
+    EXPECT_EQ(job->info.missing_nodes, "n2");
+    EXPECT_EQ(job->info.partial_reason, reason);
+
+    // A job slurmctld no longer knows is over from when it said so.
+    SlurmJobFacts forgotten;
+    forgotten.answer = SlurmJobFacts::Answer::Forgotten;
+    forgotten.asked_at = 2000;
+    reg.set_slurm_info(5, forgotten);
+    EXPECT_TRUE(reg.check_timeouts(2060).empty());
+    EXPECT_EQ(reg.check_timeouts(2061).size(), 1u);
+    EXPECT_EQ(reg.load_job(5)->info.missing_nodes, "n1");
+}
+
+TEST(SqliteJobStore, WithoutSlurmARunningJobWithNoEventTimesOut) {
+    TempDir dir;
+    SqliteJobStore reg(dir.file("r.db"));
+    reg.set_lifecycle_policy({false, 60, 3600});
+    reg.record_step_start(6, "n1", "0", meta("n[1-2]", 2, 1, 10), 100);
+    reg.record_step_start(6, "n2", "0", meta("n[1-2]", 2, 1, 10), 200);
+    EXPECT_TRUE(reg.check_timeouts(200 + 3600).empty());  // the last event counts
+    auto marked = reg.check_timeouts(200 + 3601);
+    EXPECT_EQ(marked, (std::vector<JobEventRecorder::TimedOut>{{6, "no job event for 3600 s (node down or lagent stopped)"}}));
+    EXPECT_EQ(reg.load_job(6)->info.missing_nodes, "n1,n2");
+    // A step starting on it after all: running again, the reason gone.
+    reg.record_step_start(6, "n1", "1", meta("n[1-2]", 2, 1, 10), 5000);
+    EXPECT_EQ(reg.load_job(6)->info.status, "running");
+    EXPECT_EQ(reg.load_job(6)->info.partial_reason, "");
+}
+
+TEST(SqliteJobStore, StepStartReopensAnEndedNode) {
+    TempDir dir;
+    SqliteJobStore reg(dir.file("r.db"));
+    reg.set_lifecycle_policy({true, 60, 86400});
+    auto m = meta("n[1-2]", 2, 1, 10);
+    reg.record_job_end(8, "n1", 0, summary(0, 100, 1, 1), m, 100);
+    reg.record_step_start(8, "n1", "2", m, 120);  // the next step of the batch script
+    reg.record_job_end(8, "n2", 0, summary(0, 130, 1, 1), m, 130);
+    reg.set_slurm_info(8, over("COMPLETED", std::nullopt, 0, 140));
+    EXPECT_EQ(reg.load_job(8)->info.status, "running");  // n1 runs step 2
+    reg.record_job_end(8, "n1", 0, summary(0, 150, 1, 2), m, 150);
+    EXPECT_EQ(reg.load_job(8)->info.status, "finished");
 }
 
 TEST(SqliteJobStore, ListFiltersAndSummary) {

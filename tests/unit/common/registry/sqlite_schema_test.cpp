@@ -37,6 +37,19 @@ public:
         return v;
     }
 
+    /// The column names of `table`, sorted and comma-joined.
+    std::string sorted_columns(const char* table) const {
+        std::string sql = std::string("SELECT group_concat(name) FROM (SELECT name FROM pragma_table_info('") + table +
+                          "') ORDER BY name)";
+        sqlite3_stmt* st = nullptr;
+        std::string v;
+        if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &st, nullptr) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW &&
+            sqlite3_column_text(st, 0))
+            v = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
+        sqlite3_finalize(st);
+        return v;
+    }
+
 private:
     sqlite3* db_ = nullptr;
 };
@@ -143,6 +156,12 @@ TEST(RegistrySchema, VersionOneIsMigratedByTheWriterAndKeepsItsJobs) {
     }
     EXPECT_EQ(RawDb(path).scalar("SELECT version FROM schema_version"), 2);
     EXPECT_EQ(RawDb(path).scalar("SELECT COUNT(*) FROM schema_version"), 1);
+    // The migration adds every column a new file has (kSchema and kMigrateFrom1 agree).
+    {
+        SqliteJobStore fresh(dir.file("v2.db"));
+    }
+    for (const char* table : {"jobs", "job_nodes", "job_steps", "classifications"})
+        EXPECT_EQ(RawDb(path).sorted_columns(table), RawDb(dir.file("v2.db")).sorted_columns(table)) << table;
     EXPECT_EQ(registry_error([&] { SqliteJobStore reader(path, JobStoreMode::ReadOnly); }), "");
 }
 
