@@ -125,7 +125,7 @@ TEST(Features, AnonymousMemoryStallRunQueueAndBusyTimes) {
     EXPECT_EQ(*f.nodes[1].memory_limit_bytes, 2000ull * 1048576);
     EXPECT_NEAR(*f.nodes[1].memory_anon_fraction, 0.05, 1e-12);
     EXPECT_EQ(*f.nodes[0].limit_hits, 7u);
-    EXPECT_FALSE(f.nodes[1].limit_hits);
+    EXPECT_EQ(*f.nodes[1].limit_hits, 0u);
     EXPECT_EQ(*f.memory_anon_peak_bytes, 900ull * 1048576);
     EXPECT_NEAR(*f.memory_anon_fraction, 0.9, 1e-12);
     EXPECT_NEAR(*f.memory_stall_s, 200, 1e-12);  // the node that stalled longest
