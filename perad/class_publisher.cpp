@@ -56,18 +56,22 @@ std::string send_all(const GraphiteTarget& t, const std::string& text) {
 
 }  // namespace
 
-std::string class_lines(const std::vector<std::pair<ClassificationRecord, double>>& verdicts,
-                        const std::string& prefix) {
+std::string class_lines(const std::vector<ClassPoint>& points, const std::string& prefix) {
     std::string out;
-    for (const auto& [v, end] : verdicts) {
-        std::string path = perad_class_path(v.job_id, sanitize_component(v.job_class));
+    auto line = [&](std::uint64_t job_id, const std::string& job_class, int value, double end) {
+        std::string path = perad_class_path(job_id, sanitize_component(job_class));
         if (!prefix.empty()) path = prefix + "." + path;
-        out += fmt::format("{} 1 {}\n", path, static_cast<long long>(end));
+        out += fmt::format("{} {} {}\n", path, value, static_cast<long long>(end));
+    };
+    for (const auto& p : points) {
+        line(p.verdict.job_id, p.verdict.job_class, 1, p.end_time);
+        if (!p.replaced_class.empty() && p.replaced_class != p.verdict.job_class)
+            line(p.verdict.job_id, p.replaced_class, 0, p.end_time);
     }
     return out;
 }
 
-void ClassPublisher::publish(const std::vector<std::pair<ClassificationRecord, double>>& verdicts) {
+void ClassPublisher::publish(const std::vector<ClassPoint>& verdicts) {
     if (target_.host.empty() || verdicts.empty()) return;
     std::string error = send_all(target_, class_lines(verdicts, target_.prefix));
     if (error.empty())

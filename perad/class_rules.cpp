@@ -26,7 +26,35 @@ std::string failed_slurm_state(const JobFeatures& f, const Thresholds& t) {
     return std::find(t.failed_states.begin(), t.failed_states.end(), word) != t.failed_states.end() ? word : "";
 }
 
+bool Waste::more_than(const Waste& o) const {
+    if (gpu_s != o.gpu_s) return gpu_s > o.gpu_s;
+    if (core_s != o.core_s) return core_s > o.core_s;
+    if (mem_mb_s != o.mem_mb_s) return mem_mb_s > o.mem_mb_s;
+    return time_s > o.time_s;
+}
+
+json Waste::to_json() const { return {{"gpu_s", gpu_s}, {"core_s", core_s}, {"mem_mb_s", mem_mb_s}, {"time_s", time_s}}; }
+
+double unused_core_s(const JobFeatures& f) {
+    if (!f.allocated_core_s || !f.used_core_s) return 0;
+    return std::max(0.0, *f.allocated_core_s - *f.used_core_s);
+}
+
 namespace {
+
+/// The waste of the CPU classes (idle, imbalanced, io-bound, underutilized-cpu): all of them
+/// describe the same unused core-seconds, so they tie and keep the registry's order.
+Waste cpu_waste(const JobFeatures& f) {
+    Waste w;
+    w.core_s = unused_core_s(f);
+    return w;
+}
+
+/// Adds the waste to a finding of a ranked class.
+Finding ranked(Finding found, Waste w) {
+    found.waste = w;
+    return found;
+}
 
 double mb(std::uint64_t bytes) { return static_cast<double>(bytes) / 1048576.0; }
 
@@ -93,28 +121,79 @@ public:
     }
 };
 
+/// Real pressure only: OOM kills, swap, time stalled on memory (PSI), or limit hits on a
+/// node whose anonymous memory came near the limit. At the limit the kernel also reclaims
+/// page cache, which streaming I/O fills; those hits cost little and are not pressure, and
+/// hits on a node whose anonymous memory was not measured are not counted either.
 class MemoryPressureRule : public Rule {
 public:
     std::string_view name() const override { return "memory-pressure"; }
     std::optional<Finding> evaluate(const JobFeatures& f, const Thresholds& t) const override {
-        bool oom = f.oom_kills && static_cast<double>(*f.oom_kills) >= t.pressure_min_oom_kills;
-        bool hits = f.limit_hits && static_cast<double>(*f.limit_hits) >= t.pressure_min_limit_hits;
+        bool oom = f.oom_kills && *f.oom_kills > 0 && static_cast<double>(*f.oom_kills) >= t.pressure_min_oom_kills;
         bool swap = f.swap_max_bytes && *f.swap_max_bytes > 0 && mb(*f.swap_max_bytes) >= t.pressure_min_swap_mb;
-        if (!oom && !hits && !swap) return std::nullopt;
-        json ev{{"oom_kills", f.oom_kills.value_or(0)},
-                {"limit_hits", f.limit_hits.value_or(0)},
-                {"swap_mb", mb(f.swap_max_bytes.value_or(0))}};
+        bool stall = f.memory_stall_fraction && *f.memory_stall_fraction > 0 &&
+                     *f.memory_stall_fraction >= t.pressure_min_stall_fraction;
+        std::uint64_t counted = 0, page_cache = 0, unjudged = 0;
+        std::optional<double> anon;  // the largest anonymous share of the nodes whose hits count
+        for (const auto& n : f.nodes) {
+            if (!n.limit_hits || *n.limit_hits == 0) continue;
+            if (!n.memory_anon_fraction) {
+                unjudged += *n.limit_hits;
+            } else if (*n.memory_anon_fraction >= t.pressure_min_anon_fraction) {
+                counted += *n.limit_hits;
+                if (!anon || *n.memory_anon_fraction > *anon) anon = n.memory_anon_fraction;
+            } else {
+                page_cache += *n.limit_hits;
+            }
+        }
+        bool hits = counted > 0 && static_cast<double>(counted) >= t.pressure_min_limit_hits;
+        if (!oom && !hits && !swap && !stall) return std::nullopt;
+
+        json signals = json::array();
+        std::string reasons;
+        auto fired = [&](const char* signal, const std::string& why) {
+            signals.push_back(signal);
+            reasons += (reasons.empty() ? "" : ", ") + why;
+        };
+        if (oom) fired("oom_kills", count_of(static_cast<double>(*f.oom_kills), "OOM kill"));
+        if (swap) fired("swap", fmt::format("{:.0f} MB swapped", mb(*f.swap_max_bytes)));
+        if (stall)
+            fired("memory_stall", fmt::format("stalled on memory {} of the time", format_percent(*f.memory_stall_fraction)));
+        if (hits)
+            fired("limit_hits", fmt::format("{} with anonymous memory at {} of the limit",
+                                            count_of(static_cast<double>(counted), "limit hit"), format_percent(*anon)));
+        json ev{{"signals", signals},
+                {"oom_kills", f.oom_kills ? json(*f.oom_kills) : json(nullptr)},
+                {"limit_hits", f.limit_hits ? json(*f.limit_hits) : json(nullptr)},
+                {"limit_hits_counted", counted},
+                {"swap_mb", f.swap_max_bytes ? json(mb(*f.swap_max_bytes)) : json(nullptr)},
+                {"memory_stall_fraction", f.memory_stall_fraction ? json(*f.memory_stall_fraction) : json(nullptr)},
+                {"anon_fraction_threshold", t.pressure_min_anon_fraction}};
+        if (f.memory_anon_peak_bytes) ev["memory_anon_peak_mb"] = mb(*f.memory_anon_peak_bytes);
+        if (page_cache)
+            ev["limit_hits_page_cache"] = fmt::format(
+                "{} on nodes whose anonymous memory stayed below {} of the limit: page cache reclaimed at the "
+                "limit, not pressure",
+                count_of(static_cast<double>(page_cache), "limit hit"), format_percent(t.pressure_min_anon_fraction));
+        if (unjudged)
+            ev["limit_hits_not_judged"] = fmt::format(
+                "{} on nodes whose anonymous memory was not measured: limit hits alone are not counted as pressure",
+                count_of(static_cast<double>(unjudged), "limit hit"));
         std::string peak;
         if (f.memory_peak_bytes) {
             ev["memory_peak_mb"] = mb(*f.memory_peak_bytes);
             peak = fmt::format(", peak {:.0f} MB", mb(*f.memory_peak_bytes));
         }
         if (f.mem_mb) ev["mem_mb_requested"] = f.mem_mb, peak += fmt::format(" of {} MB requested", f.mem_mb);
-        return Finding{ev, fmt::format("memory ran short ({}, {}, {:.0f} MB swapped{}): ask "
-                                       "for more memory (--mem) or reduce what the program holds at once",
-                                       count_of(static_cast<double>(f.oom_kills.value_or(0)), "OOM kill"),
-                                       count_of(static_cast<double>(f.limit_hits.value_or(0)), "limit hit"),
-                                       mb(f.swap_max_bytes.value_or(0)), peak)};
+        // The memory at stake: what was requested (else the peak) over the job's time.
+        Waste w;
+        double el = f.elapsed_s.value_or(0);
+        w.mem_mb_s = (f.mem_mb ? static_cast<double>(f.mem_mb) : mb(f.memory_peak_bytes.value_or(0))) * el;
+        w.time_s = f.memory_stall_s.value_or(0);
+        return ranked(Finding{ev, fmt::format("memory ran short ({}{}): ask for more memory (--mem) or reduce what "
+                                              "the program holds at once",
+                                              reasons, peak)},
+                      w);
     }
 };
 
@@ -123,10 +202,11 @@ public:
     std::string_view name() const override { return "idle"; }
     std::optional<Finding> evaluate(const JobFeatures& f, const Thresholds& t) const override {
         if (!f.idle_fraction || *f.idle_fraction < t.idle_fraction) return std::nullopt;
-        return Finding{{{"idle_fraction", *f.idle_fraction}, {"threshold", t.idle_fraction}},
-                       fmt::format("the CPUs were idle {} of the time: check that the job is not waiting on "
-                                   "input, a lock or a licence, and end idle interactive sessions",
-                                   format_percent(*f.idle_fraction))};
+        return ranked(Finding{{{"idle_fraction", *f.idle_fraction}, {"threshold", t.idle_fraction}},
+                              fmt::format("the CPUs were idle {} of the time: check that the job is not waiting on "
+                                          "input, a lock or a licence, and end idle interactive sessions",
+                                          format_percent(*f.idle_fraction))},
+                      cpu_waste(f));
     }
 };
 
@@ -141,7 +221,7 @@ public:
             return 0.0;
         };
         double hi = eff(f.busiest_node), lo = eff(f.idlest_node);
-        return Finding{{{"imbalance_cv", *f.imbalance_cv},
+        return ranked(Finding{{{"imbalance_cv", *f.imbalance_cv},
                         {"threshold", t.imbalance_cv},
                         {"busiest_node", f.busiest_node},
                         {"busiest_efficiency", hi},
@@ -151,7 +231,8 @@ public:
                        fmt::format("{} used {} of its cores but {} only {}: spread the work over all "
                                    "nodes (check -n/--ntasks-per-node and the program's distribution) or ask "
                                    "for fewer nodes",
-                                   f.busiest_node, format_percent(hi), f.idlest_node, format_percent(lo))};
+                                   f.busiest_node, format_percent(hi), f.idlest_node, format_percent(lo))},
+                      cpu_waste(f));
     }
 };
 
@@ -162,7 +243,7 @@ public:
         if (!f.io_rate_bytes_per_s || !f.cpu_efficiency) return std::nullopt;
         double rate = *f.io_rate_bytes_per_s / 1048576.0;
         if (rate < t.io_min_rate_mb_s || *f.cpu_efficiency >= t.io_max_cpu_efficiency) return std::nullopt;
-        return Finding{{{"io_rate_mb_s", rate},
+        return ranked(Finding{{{"io_rate_mb_s", rate},
                         {"io_read_mb", mb(f.io_read_bytes.value_or(0))},
                         {"io_write_mb", mb(f.io_write_bytes.value_or(0))},
                         {"cpu_efficiency", *f.cpu_efficiency},
@@ -171,7 +252,8 @@ public:
                        fmt::format("the job moved {} MB/s while its CPUs were {} busy: it waits on I/O; "
                                    "stage data to node-local or scratch storage and use fewer, larger reads "
                                    "and writes",
-                                   format_number(rate), format_percent(*f.cpu_efficiency))};
+                                   format_number(rate), format_percent(*f.cpu_efficiency))},
+                      cpu_waste(f));
     }
 };
 
@@ -180,10 +262,15 @@ public:
     std::string_view name() const override { return "gpu-idle"; }
     std::optional<Finding> evaluate(const JobFeatures& f, const Thresholds& t) const override {
         if (f.gpus == 0 || !f.gpu_util_percent || *f.gpu_util_percent >= t.gpu_idle_percent) return std::nullopt;
-        return Finding{{{"gpus", f.gpus}, {"gpu_util_percent", *f.gpu_util_percent}, {"threshold", t.gpu_idle_percent}},
-                       fmt::format("asked for {}, used {} on average: check that the program really runs on "
-                                   "the GPU (framework device settings), or run it without GPUs",
-                                   count_of(f.gpus, "GPU"), format_percent(*f.gpu_util_percent / 100))};
+        // Idle GPU-seconds: the GPUs' unused share over the job's time.
+        Waste w;
+        w.gpu_s = f.gpus * f.elapsed_s.value_or(0) * std::max(0.0, 1 - *f.gpu_util_percent / 100);
+        return ranked(
+            Finding{{{"gpus", f.gpus}, {"gpu_util_percent", *f.gpu_util_percent}, {"threshold", t.gpu_idle_percent}},
+                    fmt::format("asked for {}, used {} on average: check that the program really runs on "
+                                "the GPU (framework device settings), or run it without GPUs",
+                                count_of(f.gpus, "GPU"), format_percent(*f.gpu_util_percent / 100))},
+            w);
     }
 };
 
@@ -201,15 +288,17 @@ public:
                 {"allocated_cpus", f.allocated_cpus},
                 {"mean_cores_used", used}};
         if (suggest >= f.allocated_cpus)
-            return Finding{ev, fmt::format("used {} of its {} on average ({}): it mostly waited (on I/O, the "
-                                           "network, a sleep or a lock); check what it waits for",
-                                           format_number(used), count_of(f.allocated_cpus, "core"),
-                                           format_percent(*f.cpu_efficiency))};
+            return ranked(Finding{ev, fmt::format("used {} of its {} on average ({}): it mostly waited (on I/O, the "
+                                                  "network, a sleep or a lock); check what it waits for",
+                                                  format_number(used), count_of(f.allocated_cpus, "core"),
+                                                  format_percent(*f.cpu_efficiency))},
+                          cpu_waste(f));
         ev["suggested_cpus"] = suggest;
-        return Finding{ev, fmt::format("asked for {}, used {} on average ({}): ask for about {} "
-                                       "(--cpus-per-task / --ntasks) or check the program's thread settings",
-                                       count_of(f.allocated_cpus, "core"), format_number(used),
-                                       format_percent(*f.cpu_efficiency), count_of(suggest, "core"))};
+        return ranked(Finding{ev, fmt::format("asked for {}, used {} on average ({}): ask for about {} "
+                                              "(--cpus-per-task / --ntasks) or check the program's thread settings",
+                                              count_of(f.allocated_cpus, "core"), format_number(used),
+                                              format_percent(*f.cpu_efficiency), count_of(suggest, "core"))},
+                      cpu_waste(f));
     }
 };
 

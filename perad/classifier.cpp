@@ -1,5 +1,7 @@
 #include "perad/classifier.h"
 
+#include <algorithm>
+
 namespace fructosa {
 
 namespace {
@@ -15,13 +17,31 @@ bool sizes_resources(std::string_view flag) {
 
 Verdict classify(const JobFeatures& f, const Thresholds& t, const RuleSet& rules) {
     Verdict v;
+    auto keep = [&](const Rule& rule, Finding& found) {
+        std::string name(rule.name());
+        v.evidence[name] = std::move(found.evidence);
+        if (found.waste) v.evidence[name]["waste"] = found.waste->to_json();
+        v.recommendations[name] = std::move(found.recommendation);
+        return name;
+    };
+    std::vector<std::pair<const Rule*, Finding>> wasteful;
     for (const auto& rule : rules.classes) {
-        if (auto found = rule->evaluate(f, t)) {
-            v.job_class = std::string(rule->name());
-            v.evidence[v.job_class] = std::move(found->evidence);
-            v.recommendations[v.job_class] = std::move(found->recommendation);
+        auto found = rule->evaluate(f, t);
+        if (!found) continue;
+        if (found->waste) {
+            wasteful.emplace_back(rule.get(), std::move(*found));
+        } else if (wasteful.empty()) {
+            v.job_class = keep(*rule, *found);  // a precedence class, or the fallback
             break;
         }
+    }
+    // Ranked by waste; equal waste keeps the registry's order (stable sort).
+    std::stable_sort(wasteful.begin(), wasteful.end(),
+                     [](const auto& a, const auto& b) { return a.second.waste->more_than(*b.second.waste); });
+    for (auto& [rule, found] : wasteful) {
+        std::string name = keep(*rule, found);
+        if (v.job_class.empty()) v.job_class = name;
+        else v.secondary_classes.push_back(name);
     }
     bool brief = v.job_class == "failed" || v.job_class == "too-short";
     for (const auto& rule : rules.flags) {
@@ -53,6 +73,7 @@ ClassificationRecord classify_job(const JobRecord& job, const Thresholds& t, dou
     ClassificationRecord r;
     r.job_id = job.info.job_id;
     r.job_class = std::move(v.job_class);
+    r.secondary_classes = std::move(v.secondary_classes);
     r.flags = std::move(v.flags);
     r.evidence = std::move(v.evidence);
     r.recommendations = std::move(v.recommendations);
@@ -69,40 +90,47 @@ ClassificationRecord classify_job(const JobRecord& job, const Thresholds& t, dou
 namespace {
 
 std::size_t classify_ids(JobStoreReader& registry, const Thresholds& t, const std::vector<std::uint64_t>& ids,
-                         double now, std::vector<std::pair<ClassificationRecord, double>>* verdicts = nullptr) {
+                         double now, std::vector<ClassPoint>* verdicts) {
     std::vector<ClassificationRecord> out;
-    std::vector<double> ends;
+    std::vector<ClassPoint> points;
     out.reserve(ids.size());
     registry.in_transaction([&] {
         for (auto id : ids)
             if (auto job = registry.load_job(id, false)) {
                 out.push_back(classify_job(*job, t, now));
-                ends.push_back(job->info.end_time.value_or(now));
+                points.push_back({{}, job->info.end_time.value_or(now),
+                                  job->classification ? job->classification->job_class : std::string()});
             }
         registry.store_classifications(out);
     });
     if (verdicts)
-        for (std::size_t i = 0; i < out.size(); ++i) verdicts->emplace_back(out[i], ends[i]);
+        for (std::size_t i = 0; i < out.size(); ++i) {
+            points[i].verdict = std::move(out[i]);
+            verdicts->push_back(std::move(points[i]));
+        }
     return out.size();
 }
 
 }  // namespace
 
 std::size_t classify_pending(JobStoreReader& registry, const Thresholds& t, std::size_t batch, double now,
-                             std::vector<std::pair<ClassificationRecord, double>>* verdicts) {
+                             std::vector<ClassPoint>* verdicts) {
     auto ids = registry.unclassified_jobs(batch);
     if (ids.empty()) return 0;
     return classify_ids(registry, t, ids, now, verdicts);
 }
 
 std::size_t reclassify(JobStoreReader& registry, const Thresholds& t, std::optional<double> since,
-                       std::optional<double> until, double now, std::size_t batch) {
+                       std::optional<double> until, double now, std::size_t batch,
+                       const std::function<void(const std::vector<ClassPoint>&)>& on_batch) {
     auto ids = registry.ended_jobs(since, until);
     std::size_t done = 0;
     for (std::size_t i = 0; i < ids.size(); i += batch) {
         std::vector<std::uint64_t> part(ids.begin() + static_cast<std::ptrdiff_t>(i),
                                         ids.begin() + static_cast<std::ptrdiff_t>(std::min(ids.size(), i + batch)));
-        done += classify_ids(registry, t, part, now);
+        std::vector<ClassPoint> points;
+        done += classify_ids(registry, t, part, now, on_batch ? &points : nullptr);
+        if (on_batch) on_batch(points);
     }
     return done;
 }

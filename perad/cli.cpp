@@ -56,7 +56,8 @@ const std::map<std::string, std::string>& command_help() {
                                 kCommon, kFilters)},
         {"reclassify", fmt::format("Usage: perad reclassify [--since TIME] [--until TIME] [options]\n"
                                    "Runs the rules again over finished jobs (all, or those ending in the range),\n"
-                                   "for example after changing [rules] thresholds.\n\n{}",
+                                   "for example after changing [rules] thresholds, and sends the classes to the\n"
+                                   "[graphite] host of the configuration (a changed class's old series gets a 0).\n\n{}",
                                    kCommon)},
     };
     return help;
@@ -243,8 +244,14 @@ int cmd_reclassify(const Args& a, std::ostream& out, double now) {
     JobFilter f = filter_of(a, now);
     PeradConfig c = config_of(a);
     auto reg = open_registry(c, JobStoreMode::ReadWrite);
-    std::size_t n = reclassify(*reg, c.thresholds, f.since, f.until, now, c.batch_size);
-    out << fmt::format("perad: reclassified {} job{} (thresholds {})\n", n, n == 1 ? "" : "s", c.thresholds.hash());
+    // Published as the daemon publishes new verdicts: a changed class's old series gets a 0.
+    ClassPublisher publisher(c.graphite);
+    std::size_t n = reclassify(*reg, c.thresholds, f.since, f.until, now, c.batch_size,
+                               [&](const std::vector<ClassPoint>& points) { publisher.publish(points); });
+    out << fmt::format("perad: reclassified {} job{} (thresholds {}){}\n", n, n == 1 ? "" : "s", c.thresholds.hash(),
+                       c.graphite.host.empty()
+                           ? ""
+                           : fmt::format(", classes sent to {}:{}", c.graphite.host, c.graphite.plaintext_port));
     return 0;
 }
 

@@ -39,11 +39,18 @@ std::string join(const std::vector<std::string>& parts, const char* sep) {
     return out;
 }
 
-/// "oom_kills=2 limit_hits=0": evidence figures on one line.
+/// "oom_kills=2 limit_hits=0 waste.core_s=1440": evidence figures on one line, a nested
+/// object's figures under its name.
 std::string evidence_line(const json& ev) {
     std::vector<std::string> parts;
     if (ev.is_object())
-        for (auto it = ev.begin(); it != ev.end(); ++it) parts.push_back(it.key() + "=" + number(it.value()));
+        for (auto it = ev.begin(); it != ev.end(); ++it) {
+            if (it.value().is_object())
+                for (auto in = it.value().begin(); in != it.value().end(); ++in)
+                    parts.push_back(it.key() + "." + in.key() + "=" + number(in.value()));
+            else
+                parts.push_back(it.key() + "=" + number(it.value()));
+        }
     return join(parts, " ");
 }
 
@@ -119,6 +126,7 @@ void print_job(std::ostream& out, const JobRecord& job, const JobFeatures& f, co
         o["features"] = f.to_json();
         if (v) {
             o["class"] = v->job_class;
+            o["secondary_classes"] = v->secondary_classes;
             o["flags"] = v->flags;
             o["evidence"] = v->evidence;
             o["recommendations"] = v->recommendations;
@@ -175,7 +183,8 @@ void print_job(std::ostream& out, const JobRecord& job, const JobFeatures& f, co
                           "idle_fraction", "imbalance_cv", "imbalance_max_min", "memory_peak_bytes",
                           "memory_peak_fraction", "oom_kills", "limit_hits", "swap_max_bytes", "io_read_bytes",
                           "io_write_bytes", "io_rate_bytes_per_s", "gpu_util_percent", "walltime_fraction",
-                          "idle_tail_s"})
+                          "idle_tail_s", "memory_anon_peak_bytes", "memory_anon_fraction", "memory_stall_fraction",
+                          "runqueue_delay_percent", "busy_intervals"})
         out << fmt::format("  {:<22} {}\n", k, fj.contains(k) ? number(fj[k]) : "- (not measured)");
 
     out << "\n";
@@ -190,6 +199,14 @@ void print_job(std::ostream& out, const JobRecord& job, const JobFeatures& f, co
             out << "    advice:   " << v->recommendations[name].get<std::string>() << "\n";
     };
     explain(v->job_class);
+    // The other classes that apply, by decreasing waste, each with its own advice.
+    if (!v->secondary_classes.empty()) {
+        out << fmt::format("Also: {}\n", join(v->secondary_classes, ", "));
+        for (const auto& c : v->secondary_classes) {
+            out << "  " << c << "\n";
+            explain(c);
+        }
+    }
     out << fmt::format("Flags: {}\n", v->flags.empty() ? "none" : join(v->flags, ", "));
     for (const auto& fl : v->flags) {
         out << "  " << fl << "\n";

@@ -49,6 +49,42 @@ void put(json& j, const char* key, const std::optional<T>& v) {
     if (v) j[key] = *v;
 }
 
+/// Anonymous memory against the limit, PSI memory stall and run-queue wait of one node,
+/// and their job-wide maxima (sums for the run queue). The limit is the cgroup's when lagent
+/// saw one, else the node's allocation (what Slurm makes the limit).
+void add_memory_and_queue(NodeFeatures& nf, const json& summary, JobFeatures& f) {
+    nf.memory_anon_peak_bytes = count(summary, "memory_anon_peak_bytes");
+    nf.memory_limit_bytes = count(summary, "memory_limit_bytes");
+    if (!nf.memory_limit_bytes && nf.mem_mb > 0) nf.memory_limit_bytes = nf.mem_mb * 1048576ull;
+    if (nf.memory_anon_peak_bytes && nf.memory_limit_bytes && *nf.memory_limit_bytes > 0)
+        nf.memory_anon_fraction =
+            static_cast<double>(*nf.memory_anon_peak_bytes) / static_cast<double>(*nf.memory_limit_bytes);
+    nf.memory_stall_s = number(summary, "memory_pressure_stall_seconds");
+    nf.runqueue_delay_percent = number(summary, "runqueue_delay_mean_percent");
+    if (auto wait = number(summary, "runqueue_delay_seconds"); !nf.runqueue_delay_percent && wait && f.elapsed_s &&
+                                                                 *f.elapsed_s > 0)
+        nf.runqueue_delay_percent = *wait / *f.elapsed_s * 100;
+    add_to(f.runqueue_delay_percent, nf.runqueue_delay_percent);
+    max_to(f.memory_anon_peak_bytes, nf.memory_anon_peak_bytes);
+    max_to(f.memory_anon_fraction, nf.memory_anon_fraction);
+    max_to(f.memory_stall_s, nf.memory_stall_s);
+}
+
+/// The job is busy from its earliest busy moment to its latest, over all nodes; its busy
+/// intervals are those of its busiest node (a start-up blip on each of many nodes is no
+/// busy stretch).
+void add_busy_times(const json& summary, JobFeatures& f) {
+    if (auto t = number(summary, "first_busy_time"); t && (!f.first_busy_time || *t < *f.first_busy_time))
+        f.first_busy_time = t;
+    max_to(f.last_busy_time, number(summary, "last_busy_time"));
+    max_to(f.busy_intervals, count(summary, "busy_intervals"));
+}
+
+/// The memory stall as a share of the elapsed time.
+void finish_memory(JobFeatures& f) {
+    if (f.memory_stall_s && f.elapsed_s && *f.elapsed_s > 0) f.memory_stall_fraction = *f.memory_stall_s / *f.elapsed_s;
+}
+
 }  // namespace
 
 json NodeFeatures::to_json() const {
@@ -59,6 +95,12 @@ json NodeFeatures::to_json() const {
     put(j, "idle_fraction", idle_fraction);
     put(j, "memory_peak_bytes", memory_peak_bytes);
     put(j, "memory_peak_fraction", memory_peak_fraction);
+    put(j, "limit_hits", limit_hits);
+    put(j, "memory_anon_peak_bytes", memory_anon_peak_bytes);
+    put(j, "memory_limit_bytes", memory_limit_bytes);
+    put(j, "memory_anon_fraction", memory_anon_fraction);
+    put(j, "memory_stall_s", memory_stall_s);
+    put(j, "runqueue_delay_percent", runqueue_delay_percent);
     return j;
 }
 
@@ -82,6 +124,11 @@ json JobFeatures::to_json(bool with_nodes) const {
     put(j, "oom_kills", oom_kills);
     put(j, "limit_hits", limit_hits);
     put(j, "swap_max_bytes", swap_max_bytes);
+    put(j, "memory_anon_peak_bytes", memory_anon_peak_bytes);
+    put(j, "memory_anon_fraction", memory_anon_fraction);
+    put(j, "memory_stall_s", memory_stall_s);
+    put(j, "memory_stall_fraction", memory_stall_fraction);
+    put(j, "runqueue_delay_percent", runqueue_delay_percent);
     put(j, "io_read_bytes", io_read_bytes);
     put(j, "io_write_bytes", io_write_bytes);
     put(j, "io_rate_bytes_per_s", io_rate_bytes_per_s);
@@ -92,6 +139,9 @@ json JobFeatures::to_json(bool with_nodes) const {
     put(j, "slurm_state", slurm_state);
     put(j, "slurm_exit_code", slurm_exit_code);
     put(j, "idle_tail_s", idle_tail_s);
+    put(j, "first_busy_time", first_busy_time);
+    put(j, "last_busy_time", last_busy_time);
+    put(j, "busy_intervals", busy_intervals);
     if (!missing_nodes.empty()) j["missing_nodes"] = missing_nodes;
     if (with_nodes) {
         j["nodes"] = json::array();
@@ -164,11 +214,14 @@ JobFeatures compute_features(const JobRecord& job) {
         max_to(f.memory_peak_bytes, nf.memory_peak_bytes);
         add_to(f.used_core_s, nf.cpu_seconds);
         add_to(f.oom_kills, count(n.summary, "oom_kills"));
-        add_to(f.limit_hits, count(n.summary, "limit_hits"));
+        nf.limit_hits = count(n.summary, "limit_hits");
+        add_to(f.limit_hits, nf.limit_hits);
+        add_memory_and_queue(nf, n.summary, f);
         max_to(f.swap_max_bytes, count(n.summary, "swap_max_bytes"));
         add_to(f.io_read_bytes, count(n.summary, "io_read_bytes"));
         add_to(f.io_write_bytes, count(n.summary, "io_write_bytes"));
         max_to(last_busy, number(n.summary, "last_busy_time"));
+        add_busy_times(n.summary, f);
         if (auto g = number(n.summary, "gpu_util_mean_percent")) gpu_sum += *g, ++gpu_nodes;
         f.nodes.push_back(std::move(nf));
     }
@@ -204,6 +257,7 @@ JobFeatures compute_features(const JobRecord& job) {
         }
         if (f.time_limit_s && *f.time_limit_s > 0) f.walltime_fraction = el / *f.time_limit_s;
         if (last_busy && end) f.idle_tail_s = std::max(0.0, *end - *last_busy);
+        finish_memory(f);
     }
 
     // Imbalance: the spread of per-node efficiency over the nodes that have one.

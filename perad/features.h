@@ -26,6 +26,15 @@ struct NodeFeatures {
     std::optional<double> idle_fraction;         ///< share of sampling intervals below lagent's idle threshold
     std::optional<std::uint64_t> memory_peak_bytes;
     std::optional<double> memory_peak_fraction;  ///< peak / allocated memory
+    std::optional<std::uint64_t> limit_hits;     ///< hits of the memory limit on this node
+    std::optional<std::uint64_t> memory_anon_peak_bytes;  ///< largest anonymous memory (not page cache)
+    /// The cgroup's memory limit (summary's memory_limit_bytes), else the node's allocation.
+    std::optional<std::uint64_t> memory_limit_bytes;
+    std::optional<double> memory_anon_fraction;  ///< anonymous peak / memory limit
+    std::optional<double> memory_stall_s;        ///< PSI memory "some" stall over the job (cgroup v2)
+    /// Run-queue wait in % of one core: 300 = on average 3 threads waited for a CPU. From
+    /// runqueue_delay_mean_percent, else runqueue_delay_seconds / job elapsed.
+    std::optional<double> runqueue_delay_percent;
 
     nlohmann::json to_json() const;
 };
@@ -59,6 +68,12 @@ struct JobFeatures {
     std::optional<std::uint64_t> memory_peak_bytes;   ///< the largest node peak
     std::optional<double> memory_peak_fraction;       ///< the largest node peak / that node's request
     std::optional<std::uint64_t> oom_kills, limit_hits, swap_max_bytes;
+    std::optional<std::uint64_t> memory_anon_peak_bytes;  ///< the largest node's anonymous peak
+    std::optional<double> memory_anon_fraction;           ///< the largest node anonymous peak / its limit
+    std::optional<double> memory_stall_s;                 ///< the largest node PSI memory stall
+    std::optional<double> memory_stall_fraction;          ///< memory_stall_s / elapsed
+    /// Threads waiting for a CPU on average, in % of one core, summed over the nodes.
+    std::optional<double> runqueue_delay_percent;
 
     std::optional<std::uint64_t> io_read_bytes, io_write_bytes;
     std::optional<double> io_rate_bytes_per_s;  ///< (read + write) / elapsed
@@ -74,6 +89,11 @@ struct JobFeatures {
 
     /// Seconds between the last busy moment (summaries' last_busy_time) and the job's end.
     std::optional<double> idle_tail_s;
+    /// When the job was busy (epoch s, lagent's intervals at or above its idle threshold):
+    /// the earliest first_busy_time and the latest last_busy_time over the nodes.
+    std::optional<double> first_busy_time, last_busy_time;
+    /// Sampling intervals at or above lagent's idle threshold, of the node with the most.
+    std::optional<std::uint64_t> busy_intervals;
 
     std::vector<NodeFeatures> nodes;
 

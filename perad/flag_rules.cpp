@@ -6,6 +6,7 @@
 
 #include "perad/advice_text.h"
 #include "perad/rule.h"
+#include "perad/time_arg.h"
 
 namespace fructosa {
 
@@ -103,10 +104,14 @@ public:
     }
 };
 
+/// Three signs, the most telling first: threads waiting in the run queue (lagent's
+/// runqueue_delay_mean_percent, per allocated core), CPU time above the cores (possible
+/// without cgroup confinement), more tasks than cores.
 class OversubscribedRule : public Rule {
 public:
     std::string_view name() const override { return "oversubscribed"; }
     std::optional<Finding> evaluate(const JobFeatures& f, const Thresholds& t) const override {
+        if (auto found = run_queue(f, t)) return found;
         const NodeFeatures* worst = nullptr;
         for (const auto& n : f.nodes)
             if (n.cpu_efficiency && (!worst || *n.cpu_efficiency > *worst->cpu_efficiency)) worst = &n;
@@ -128,25 +133,69 @@ public:
                                        count_of(f.ntasks, "task"), count_of(f.allocated_cpus, "core"))};
         return std::nullopt;
     }
+
+private:
+    /// The node whose threads waited longest per allocated core. The cores they wanted are
+    /// the cores kept busy plus the threads waiting, rounded up; suggested only when more
+    /// than the node had (else the threads took turns for another reason).
+    static std::optional<Finding> run_queue(const JobFeatures& f, const Thresholds& t) {
+        const NodeFeatures* worst = nullptr;
+        auto per_core = [](const NodeFeatures& n) { return *n.runqueue_delay_percent / n.cpus; };
+        for (const auto& n : f.nodes)
+            if (n.runqueue_delay_percent && n.cores_used && n.cpus > 0 && per_core(n) > 0 &&
+                per_core(n) >= t.oversubscribed_runqueue_percent && (!worst || per_core(n) > per_core(*worst)))
+                worst = &n;
+        if (!worst) return std::nullopt;
+        double used = *worst->cores_used, waiting = *worst->runqueue_delay_percent / 100;
+        double wanted = std::ceil(std::round((used + waiting) * 100) / 100);
+        json ev{{"node", worst->host},
+                {"cpus", worst->cpus},
+                {"cores_used", used},
+                {"runqueue_delay_percent", *worst->runqueue_delay_percent},
+                {"runqueue_percent_per_core", per_core(*worst)},
+                {"threshold_percent_per_core", t.oversubscribed_runqueue_percent}};
+        std::string who = f.nodes.size() > 1 ? worst->host + " had " + count_of(worst->cpus, "core")
+                                             : "asked for " + count_of(worst->cpus, "core");
+        std::string what = fmt::format("{} and kept {} busy with {} threads on average waiting for a CPU", who,
+                                       format_number(used), format_number(waiting));
+        if (wanted <= worst->cpus)
+            return Finding{ev, what + ": its threads took turns on the cores they were bound to; start no more "
+                                      "threads or processes than cores (OMP_NUM_THREADS) and check their binding "
+                                      "(--cpu-bind)"};
+        ev["wanted_cpus"] = wanted;
+        return Finding{ev, fmt::format("{}: ask for {}{} (--cpus-per-task) or start fewer threads or processes "
+                                       "(OMP_NUM_THREADS)",
+                                       what, count_of(wanted, "core"), f.nodes.size() > 1 ? " per node" : "")};
+    }
 };
 
-/// Needs `last_busy_time` in the node summaries (the end of the last interval above the
-/// idle threshold); without it the rule stays silent rather than guess.
+/// Busy, then idle until the end. Needs lagent's last_busy_time and busy_intervals: a job
+/// with fewer than `stalled min busy intervals` busy intervals on every node (none, or a
+/// start-up blip) was idle from the start, which the idle class says, not stalled.
 class StalledRule : public Rule {
 public:
     std::string_view name() const override { return "stalled"; }
     std::optional<Finding> evaluate(const JobFeatures& f, const Thresholds& t) const override {
-        if (!f.idle_tail_s || !f.elapsed_s || *f.elapsed_s <= 0) return std::nullopt;
+        if (!f.idle_tail_s || !f.elapsed_s || *f.elapsed_s <= 0 || !f.last_busy_time || !f.busy_intervals ||
+            static_cast<double>(*f.busy_intervals) < t.stalled_min_busy_intervals)
+            return std::nullopt;
         double share = *f.idle_tail_s / *f.elapsed_s;
         if (*f.idle_tail_s < t.stalled_min_s || share < t.stalled_min_fraction) return std::nullopt;
-        return Finding{{{"idle_tail_s", *f.idle_tail_s},
-                        {"elapsed_s", *f.elapsed_s},
-                        {"fraction", share},
-                        {"min_fraction", t.stalled_min_fraction},
-                        {"min_s", t.stalled_min_s}},
-                       fmt::format("nothing ran for the last {} of the job ({}): it hung or waited; check "
-                                   "for deadlocks, add a timeout, and end the job when the work is done",
-                                   format_duration(*f.idle_tail_s), format_percent(share))};
+        json ev{{"idle_tail_s", *f.idle_tail_s},
+                {"elapsed_s", *f.elapsed_s},
+                {"fraction", share},
+                {"last_busy_time", *f.last_busy_time},
+                {"stopped_at", format_local_time(*f.last_busy_time)},
+                {"busy_intervals", *f.busy_intervals},
+                {"min_fraction", t.stalled_min_fraction},
+                {"min_s", t.stalled_min_s},
+                {"min_busy_intervals", t.stalled_min_busy_intervals}};
+        if (f.first_busy_time) ev["first_busy_time"] = *f.first_busy_time;
+        return Finding{ev, fmt::format("the job stopped working at {} and stayed idle for the last {} ({} of the "
+                                       "job): it hung or waited; check for deadlocks, add a timeout, and end the "
+                                       "job when the work is done",
+                                       format_local_time(*f.last_busy_time), format_duration(*f.idle_tail_s),
+                                       format_percent(share))};
     }
 };
 

@@ -41,7 +41,7 @@ RunFn make_perad_run(const PeradConfig& config, const std::string& config_path) 
             try {
                 std::size_t total = 0;
                 for (;;) {
-                    std::vector<std::pair<ClassificationRecord, double>> verdicts;
+                    std::vector<ClassPoint> verdicts;
                     std::size_t n = classify_pending(*registry, thresholds, config.batch_size, wall_now(), &verdicts);
                     publisher.publish(verdicts);
                     total += n;

@@ -16,10 +16,27 @@
 
 namespace fructosa {
 
+/// What a class cost, to choose the primary class among several that apply: idle
+/// GPU-seconds first (the scarcest resource), then core-seconds allocated but not used,
+/// then memory MB-seconds unused or needed, then seconds lost. Larger is worse.
+struct Waste {
+    double gpu_s = 0;
+    double core_s = 0;
+    double mem_mb_s = 0;
+    double time_s = 0;
+
+    /// Whether this wastes more than `o`, comparing the resources in the order above.
+    bool more_than(const Waste& o) const;
+    nlohmann::json to_json() const;
+};
+
 /// What a rule found: the figures that triggered it and the advice.
 struct Finding {
     nlohmann::json evidence;     ///< object of named figures
     std::string recommendation;  ///< one line for the job's user
+    /// Set by the classes ranked by waste (memory-pressure, idle, imbalanced, io-bound,
+    /// gpu-idle, underutilized-cpu); empty for the classes ranked by precedence and for flags.
+    std::optional<Waste> waste = std::nullopt;
 };
 
 class Rule {
@@ -32,8 +49,12 @@ public:
     virtual std::optional<Finding> evaluate(const JobFeatures& f, const Thresholds& t) const = 0;
 };
 
-/// The built-in rules: primary classes in order of precedence (the first that applies
-/// wins; the last, "efficient", always applies) and flags (every one that applies).
+/// The built-in rules: classes and flags (every flag that applies). Classes whose finding
+/// carries no waste go by their order: one that applies before any class with a waste
+/// applied is the primary class alone (failed, too-short, no-data); after them they are
+/// fallbacks when none applied (cores-unknown, efficient). Classes with a waste are ranked
+/// by it: the largest is the primary class, the others are secondary; equal waste keeps
+/// the order here.
 struct RuleSet {
     std::vector<std::unique_ptr<Rule>> classes;
     std::vector<std::unique_ptr<Rule>> flags;
@@ -65,6 +86,10 @@ std::unique_ptr<Rule> make_stalled_rule();
 /// The first word of the Slurm state, upper-cased, when it is one of `t.failed_states`
 /// ("CANCELLED by 1000" gives "CANCELLED"); else empty.
 std::string failed_slurm_state(const JobFeatures& f, const Thresholds& t);
+
+/// The core-seconds a job allocated but did not use, over the nodes that reported (0 when
+/// the allocation behind them is unknown).
+double unused_core_s(const JobFeatures& f);
 
 /// "1-02:03:04", "2:03:04" or "45 s": a duration for people.
 std::string format_duration(double seconds);

@@ -15,9 +15,13 @@ const std::vector<ThresholdKey>& threshold_keys() {
         {"memory pressure min oom kills", &T::pressure_min_oom_kills, 1, 1e12,
          "memory-pressure: at least this many OOM kills"},
         {"memory pressure min limit hits", &T::pressure_min_limit_hits, 1, 1e12,
-         "memory-pressure: or at least this many hits of the memory limit"},
+         "memory-pressure: or at least this many hits of the memory limit on nodes whose anonymous memory ..."},
+        {"memory pressure min anon fraction", &T::pressure_min_anon_fraction, 0, 100,
+         "memory-pressure: ... peaked at least at this share of the limit (below: page cache, not pressure)"},
         {"memory pressure min swap mb", &T::pressure_min_swap_mb, 0, 1e12,
          "memory-pressure: or at least this much swap (MB) used"},
+        {"memory pressure min stall fraction", &T::pressure_min_stall_fraction, 0, 1,
+         "memory-pressure: or stalled on memory (PSI 'some', cgroup v2) at least this share of elapsed"},
         {"idle fraction", &T::idle_fraction, 0, 1, "idle: at least this share of sampling intervals idle"},
         {"imbalance cv", &T::imbalance_cv, 0, 100,
          "imbalanced: coefficient of variation of per-node CPU efficiency at least this"},
@@ -38,9 +42,13 @@ const std::vector<ThresholdKey>& threshold_keys() {
          "serial-on-many-cores: at most this many cores used on average"},
         {"oversubscribed efficiency", &T::oversubscribed_efficiency, 0, 1000,
          "oversubscribed: a node used more than this many times its allocated cores"},
+        {"oversubscribed runqueue percent per core", &T::oversubscribed_runqueue_percent, 0, 1e9,
+         "oversubscribed: or its threads waited for a CPU at least this % of one core per allocated core"},
         {"stalled min fraction", &T::stalled_min_fraction, 0, 1,
          "stalled: idle since the last busy moment for at least this share of elapsed"},
         {"stalled min seconds", &T::stalled_min_s, 0, 1e9, "stalled: and for at least this many seconds"},
+        {"stalled min busy intervals", &T::stalled_min_busy_intervals, 1, 1e12,
+         "stalled: after at least this many busy sampling intervals (fewer: idle from the start, not stalled)"},
     };
     return keys;
 }

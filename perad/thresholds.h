@@ -17,8 +17,10 @@ struct Thresholds {
                                            "DEADLINE", "PREEMPTED", "CANCELLED"};
     double too_short_s = 60;                  ///< too-short: elapsed below this
     double pressure_min_oom_kills = 1;        ///< memory-pressure: at least this many OOM kills,
-    double pressure_min_limit_hits = 1;       ///<   or memory limit hits,
-    double pressure_min_swap_mb = 1;          ///<   or this much swap used
+    double pressure_min_limit_hits = 1;       ///<   or memory limit hits on a node whose
+    double pressure_min_anon_fraction = 0.9;  ///<   anonymous peak reached this share of its limit,
+    double pressure_min_swap_mb = 1;          ///<   or this much swap used,
+    double pressure_min_stall_fraction = 0.1; ///<   or stalled on memory (PSI) this share of elapsed
     double idle_fraction = 0.9;               ///< idle: idle share of intervals at least this
     double imbalance_cv = 0.5;                ///< imbalanced: CV of per-node efficiency at least this
     double io_min_rate_mb_s = 50;             ///< io-bound: I/O rate at least this (MB/s) ...
@@ -31,9 +33,11 @@ struct Thresholds {
     double walltime_overrequest_fraction = 0.25;  ///< walltime-overrequested: elapsed / limit below this
     double serial_min_cores = 4;              ///< serial-on-many-cores: at least this many cores ...
     double serial_max_cores_used = 1.2;       ///<   ... and at most this many used on average
-    double oversubscribed_efficiency = 1.05;  ///< oversubscribed: a node used more than this x its cores
+    double oversubscribed_efficiency = 1.05;  ///< oversubscribed: a node used more than this x its cores,
+    double oversubscribed_runqueue_percent = 50;  ///<   or threads waited for a CPU this % per allocated core
     double stalled_min_fraction = 0.2;        ///< stalled: idle tail at least this share of elapsed ...
-    double stalled_min_s = 600;               ///<   ... and at least this long
+    double stalled_min_s = 600;               ///<   ... and at least this long,
+    double stalled_min_busy_intervals = 2;    ///<   after at least this many busy intervals
 
     /// A short hash of every value: stored with each verdict so re-classification can tell
     /// which thresholds a verdict used.

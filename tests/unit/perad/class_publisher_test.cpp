@@ -2,24 +2,17 @@
 // delivers exactly those lines to a real listener on 127.0.0.1 (or nothing, when told so).
 #include "perad/class_publisher.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
-#include <optional>
-#include <stdexcept>
 #include <string>
-#include <utility>
 #include <vector>
 
 #include <gtest/gtest.h>
 
+#include "tests/unit/perad/carbon_listener.h"
+
 namespace fructosa {
 namespace {
 
-using Verdicts = std::vector<std::pair<ClassificationRecord, double>>;
+using Verdicts = std::vector<ClassPoint>;
 
 ClassificationRecord verdict(std::uint64_t job_id, const std::string& job_class) {
     ClassificationRecord r;
@@ -46,49 +39,17 @@ TEST(ClassLines, PathPerJobAndClassWithValueOneAtTheEnd) {
     for (const auto& c : cases) EXPECT_EQ(class_lines(c.verdicts, c.prefix), c.expected) << c.expected;
 }
 
-/// A listening TCP socket on 127.0.0.1 with a kernel-chosen port. publish() connects,
-/// writes and closes before the test accepts: the backlog keeps the connection and its bytes.
-class Listener {
-public:
-    Listener() {
-        fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        sockaddr_in a{};
-        a.sin_family = AF_INET;
-        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        socklen_t len = sizeof a;
-        if (fd_ < 0 || ::bind(fd_, reinterpret_cast<sockaddr*>(&a), len) != 0 || ::listen(fd_, 8) != 0 ||
-            ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len) != 0)
-            throw std::runtime_error("cannot listen on 127.0.0.1");
-        port_ = ntohs(a.sin_port);
-    }
-    ~Listener() { ::close(fd_); }
-    int port() const { return port_; }
-
-    /// Whether a connection waits within `ms`.
-    bool pending(int ms) const {
-        pollfd p{fd_, POLLIN, 0};
-        return ::poll(&p, 1, ms) == 1;
-    }
-    /// Everything the next connection sent until it closed; nullopt when none came within 2 s.
-    std::optional<std::string> receive() const {
-        if (!pending(2000)) return std::nullopt;
-        int c = ::accept(fd_, nullptr, nullptr);
-        if (c < 0) return std::nullopt;
-        std::string data;
-        char buf[4096];
-        ssize_t n;
-        while ((n = ::recv(c, buf, sizeof buf, 0)) > 0) data.append(buf, static_cast<std::size_t>(n));
-        ::close(c);
-        return data;
-    }
-
-private:
-    int fd_ = -1;
-    int port_ = 0;
-};
+TEST(ClassLines, AReplacedClassGetsAZeroAtTheSameTime) {
+    Verdicts changed{{verdict(42, "idle"), 1700000000, "underutilized-cpu"}};
+    EXPECT_EQ(class_lines(changed, "site"),
+              "site.fructosa.perad.jobs.42.class.idle 1 1700000000\n"
+              "site.fructosa.perad.jobs.42.class.underutilized-cpu 0 1700000000\n");
+    Verdicts same{{verdict(42, "idle"), 1700000000, "idle"}};  // written again, nothing to zero
+    EXPECT_EQ(class_lines(same, ""), "fructosa.perad.jobs.42.class.idle 1 1700000000\n");
+}
 
 TEST(ClassPublisher, SendsOneLinePerVerdictToCarbon) {
-    Listener carbon;
+    test::CarbonListener carbon;
     ClassPublisher publisher({"127.0.0.1", carbon.port(), ""});
     publisher.publish({{verdict(101, "underutilized-cpu"), 1700000000.5}, {verdict(102, "efficient"), 1700000100}});
     auto got = carbon.receive();
@@ -100,7 +61,7 @@ TEST(ClassPublisher, SendsOneLinePerVerdictToCarbon) {
 }
 
 TEST(ClassPublisher, PutsThePrefixFirstAndConnectsAgainForEachBatch) {
-    Listener carbon;
+    test::CarbonListener carbon;
     ClassPublisher publisher({"localhost", carbon.port(), "site"});
     publisher.publish({{verdict(1, "idle"), 10}});
     publisher.publish({{verdict(2, "failed"), 20}});
@@ -109,7 +70,7 @@ TEST(ClassPublisher, PutsThePrefixFirstAndConnectsAgainForEachBatch) {
 }
 
 TEST(ClassPublisher, NoHostOrNoVerdictsSendsNothing) {
-    Listener carbon;
+    test::CarbonListener carbon;
     ClassPublisher off({"", carbon.port(), ""});
     off.publish({{verdict(1, "idle"), 10}});
     ClassPublisher on({"127.0.0.1", carbon.port(), ""});
@@ -120,7 +81,7 @@ TEST(ClassPublisher, NoHostOrNoVerdictsSendsNothing) {
 TEST(ClassPublisher, AnAbsentCarbonCostsNoException) {
     int port;
     {
-        Listener gone;
+        test::CarbonListener gone;
         port = gone.port();
     }
     ClassPublisher publisher({"127.0.0.1", port, ""});

@@ -62,26 +62,64 @@ TEST(Rules, MemoryPressure) {
     t.pressure_min_oom_kills = 2;
     t.pressure_min_limit_hits = 5;
     t.pressure_min_swap_mb = 100;
+    t.pressure_min_stall_fraction = 0.1;
     for (Point p : {Point{1, false}, Point{2, true}, Point{3, true}}) {
         JobFeatures f = healthy();
         f.oom_kills = static_cast<std::uint64_t>(p.value);
         EXPECT_EQ(fires("memory-pressure", f, t), p.expected) << "oom " << p.value;
     }
+    // Limit hits count on a node whose anonymous memory reached 90% of its limit.
     for (Point p : {Point{4, false}, Point{5, true}, Point{6, true}}) {
         JobFeatures f = healthy();
-        f.limit_hits = static_cast<std::uint64_t>(p.value);
+        f.limit_hits = f.nodes[0].limit_hits = static_cast<std::uint64_t>(p.value);
+        f.nodes[0].memory_anon_fraction = 0.95;
         EXPECT_EQ(fires("memory-pressure", f, t), p.expected) << "hits " << p.value;
+    }
+    for (Point p : {Point{0.89, false}, Point{0.9, true}, Point{0.91, true}}) {
+        JobFeatures f = healthy();
+        f.limit_hits = f.nodes[0].limit_hits = 50;
+        f.nodes[0].memory_anon_fraction = p.value;
+        EXPECT_EQ(fires("memory-pressure", f), p.expected) << "anonymous share " << p.value;
     }
     for (Point p : {Point{99, false}, Point{100, true}, Point{101, true}}) {
         JobFeatures f = healthy();
         f.swap_max_bytes = static_cast<std::uint64_t>(p.value * kMB);
         EXPECT_EQ(fires("memory-pressure", f, t), p.expected) << "swap " << p.value;
     }
+    for (Point p : {Point{0.09, false}, Point{0.1, true}, Point{0.11, true}}) {
+        JobFeatures f = healthy();
+        f.memory_stall_fraction = p.value;
+        EXPECT_EQ(fires("memory-pressure", f, t), p.expected) << "stall " << p.value;
+    }
     JobFeatures f = healthy();
     f.oom_kills = 1;
     EXPECT_TRUE(fires("memory-pressure", f));  // default: any OOM kill
     f.oom_kills.reset();
     EXPECT_FALSE(fires("memory-pressure", f));  // unknown is not pressure
+}
+
+TEST(Rules, MemoryPressureEvidenceNamesTheSignals) {
+    JobFeatures f = healthy();
+    f.limit_hits = f.nodes[0].limit_hits = 40;  // anonymous memory not measured
+    EXPECT_FALSE(fires("memory-pressure", f));
+    f.swap_max_bytes = static_cast<std::uint64_t>(200 * kMB);
+    f.memory_stall_fraction = 0.25;
+    auto found = find_rule("memory-pressure")->evaluate(f, Thresholds{});
+    ASSERT_TRUE(found);
+    EXPECT_EQ(found->evidence["signals"], (nlohmann::json{"swap", "memory_stall"}));
+    EXPECT_EQ(found->evidence["limit_hits_counted"], 0);
+    EXPECT_EQ(found->evidence["limit_hits_not_judged"],
+              "40 limit hits on nodes whose anonymous memory was not measured: limit hits alone are not counted "
+              "as pressure");
+    EXPECT_EQ(found->recommendation,
+              "memory ran short (200 MB swapped, stalled on memory 25% of the time, peak 3072 MB of 4096 MB "
+              "requested): ask for more memory (--mem) or reduce what the program holds at once");
+    f.nodes[0].memory_anon_fraction = 0.3;  // page cache at the limit
+    found = find_rule("memory-pressure")->evaluate(f, Thresholds{});
+    EXPECT_EQ(found->evidence["limit_hits_page_cache"],
+              "40 limit hits on nodes whose anonymous memory stayed below 90% of the limit: page cache reclaimed "
+              "at the limit, not pressure");
+    EXPECT_FALSE(found->evidence.contains("limit_hits_not_judged"));
 }
 
 TEST(Rules, IdleAtNinetyPercent) {

@@ -27,28 +27,65 @@ TEST(Rules, HealthyJobIsEfficientWithoutFlags) {
     EXPECT_TRUE(v.recommendations["efficient"].is_string());
 }
 
-TEST(Rules, PrecedenceOfClasses) {
+TEST(Rules, PrimaryClassWastesMostAndTheOthersAreSecondary) {
+    using Names = std::vector<std::string>;
     JobFeatures f = healthy();
-    f.cpu_efficiency = 0.1;  // underutilized
-    EXPECT_EQ(classify(f, {}).job_class, "underutilized-cpu");
+    f.cpu_efficiency = 0.1;  // underutilized (the core-seconds stay those of healthy(): 1440 unused)
+    Verdict v = classify(f, {});
+    EXPECT_EQ(v.job_class, "underutilized-cpu");
+    EXPECT_EQ(v.secondary_classes, Names{});
+    EXPECT_DOUBLE_EQ(v.evidence["underutilized-cpu"]["waste"]["core_s"].get<double>(), 1440);
+    // The CPU classes waste the same core-seconds: the registry's order decides.
+    f.io_rate_bytes_per_s = 500 * kMB;
+    f.imbalance_cv = 1;
+    f.idle_fraction = 0.95;
+    v = classify(f, {});
+    EXPECT_EQ(v.job_class, "idle");
+    EXPECT_EQ(v.secondary_classes, (Names{"imbalanced", "io-bound", "underutilized-cpu"}));
+    // Memory pressure wastes no core-seconds: after every class that does.
+    f.oom_kills = 1;
+    v = classify(f, {});
+    EXPECT_EQ(v.job_class, "idle");
+    EXPECT_EQ(v.secondary_classes, (Names{"imbalanced", "io-bound", "underutilized-cpu", "memory-pressure"}));
+    // Idle GPU-seconds come first.
     f.gpus = 1;
     f.gpu_util_percent = 1;
-    EXPECT_EQ(classify(f, {}).job_class, "gpu-idle");
-    f.io_rate_bytes_per_s = 500 * kMB;
-    EXPECT_EQ(classify(f, {}).job_class, "io-bound");
-    f.imbalance_cv = 1;
-    EXPECT_EQ(classify(f, {}).job_class, "imbalanced");
-    f.idle_fraction = 0.95;
-    EXPECT_EQ(classify(f, {}).job_class, "idle");
-    f.oom_kills = 1;
-    EXPECT_EQ(classify(f, {}).job_class, "memory-pressure");
+    v = classify(f, {});
+    EXPECT_EQ(v.job_class, "gpu-idle");
+    EXPECT_EQ(v.secondary_classes,
+              (Names{"idle", "imbalanced", "io-bound", "underutilized-cpu", "memory-pressure"}));
+    for (const auto& name : v.secondary_classes) {
+        EXPECT_TRUE(v.evidence.contains(name)) << name;
+        EXPECT_TRUE(v.recommendations[name].is_string()) << name;
+    }
+    EXPECT_FALSE(v.evidence.contains("efficient"));
+    // Alone, memory pressure is the class.
+    JobFeatures m = healthy();
+    m.oom_kills = 1;
+    EXPECT_EQ(classify(m, {}).job_class, "memory-pressure");
+    // The gates say the figures cannot be judged: no secondary class.
     f.elapsed_s = 10;
-    EXPECT_EQ(classify(f, {}).job_class, "too-short");
+    v = classify(f, {});
+    EXPECT_EQ(v.job_class, "too-short");
+    EXPECT_EQ(v.secondary_classes, Names{});
     f.slurm_state = "OUT_OF_MEMORY";
-    Verdict v = classify(f, {});
+    v = classify(f, {});
     EXPECT_EQ(v.job_class, "failed");
+    EXPECT_EQ(v.secondary_classes, Names{});
     EXPECT_TRUE(v.evidence.contains("failed"));
     EXPECT_FALSE(v.evidence.contains("too-short"));  // only the winning class is explained
+}
+
+TEST(Rules, CoresUnknownOnlyWhenNoClassWithWasteApplies) {
+    JobFeatures f = healthy();
+    f.cpu_efficiency.reset();
+    f.allocated_core_s.reset();
+    EXPECT_EQ(classify(f, {}).job_class, "cores-unknown");
+    f.idle_fraction = 0.95;  // idle needs no core count
+    Verdict v = classify(f, {});
+    EXPECT_EQ(v.job_class, "idle");
+    EXPECT_TRUE(v.secondary_classes.empty());
+    EXPECT_FALSE(v.evidence.contains("cores-unknown"));
 }
 
 TEST(Rules, FlagsAccompanyTheClass) {
@@ -147,13 +184,16 @@ TEST_F(ClassifyRegistry, ClassifyJobFillsTheRecord) {
 }
 
 TEST_F(ClassifyRegistry, PendingJobsAreClassifiedInBatchesOnce) {
-    std::vector<std::pair<ClassificationRecord, double>> verdicts;
+    std::vector<ClassPoint> verdicts;
     EXPECT_EQ(classify_pending(*reg_, Thresholds{}, 2, kNow, &verdicts), 2u);
     EXPECT_EQ(classify_pending(*reg_, Thresholds{}, 2, kNow, &verdicts), 1u);
     EXPECT_EQ(classify_pending(*reg_, Thresholds{}, 2, kNow, &verdicts), 0u);
     ASSERT_EQ(verdicts.size(), 3u);
     std::map<std::uint64_t, std::pair<std::string, double>> got;
-    for (const auto& [r, end] : verdicts) got[r.job_id] = {r.job_class, end};
+    for (const auto& p : verdicts) {
+        got[p.verdict.job_id] = {p.verdict.job_class, p.end_time};
+        EXPECT_EQ(p.replaced_class, "") << "a first verdict replaces nothing";
+    }
     EXPECT_EQ(got[101], std::make_pair(std::string("underutilized-cpu"), kNow - 3600));
     EXPECT_EQ(got[102], std::make_pair(std::string("efficient"), kNow - 1800));
     EXPECT_EQ(got[103], std::make_pair(std::string("failed"), kNow - 570));
@@ -169,8 +209,22 @@ TEST_F(ClassifyRegistry, ReclassifyTakesTheJobsEndingInTheWindow) {
     EXPECT_EQ(class_of(101), "underutilized-cpu");
     EXPECT_EQ(reclassify(*reg_, lenient, std::nullopt, kNow - 3000, kNow), 1u);  // 101
     EXPECT_EQ(class_of(101), "efficient");
-    EXPECT_EQ(reclassify(*reg_, Thresholds{}, std::nullopt, std::nullopt, kNow, 1), 3u);  // one job a batch
+    std::vector<std::vector<ClassPoint>> batches;
+    EXPECT_EQ(reclassify(*reg_, Thresholds{}, std::nullopt, std::nullopt, kNow, 1,
+                         [&](const std::vector<ClassPoint>& b) { batches.push_back(b); }),
+              3u);  // one job a batch
     EXPECT_EQ(class_of(101), "underutilized-cpu");
+    ASSERT_EQ(batches.size(), 3u);
+    std::map<std::uint64_t, std::pair<std::string, std::string>> got;  // new class, replaced class
+    std::map<std::uint64_t, double> ends;
+    for (const auto& b : batches) {
+        ASSERT_EQ(b.size(), 1u);
+        got[b[0].verdict.job_id] = {b[0].verdict.job_class, b[0].replaced_class};
+        ends[b[0].verdict.job_id] = b[0].end_time;
+    }
+    EXPECT_EQ(got[101], std::make_pair(std::string("underutilized-cpu"), std::string("efficient")));
+    EXPECT_EQ(got[103], std::make_pair(std::string("failed"), std::string("failed")));
+    EXPECT_DOUBLE_EQ(ends[101], kNow - 3600);
     EXPECT_EQ(reclassify(*reg_, Thresholds{}, kNow, std::nullopt, kNow), 0u);
 }
 

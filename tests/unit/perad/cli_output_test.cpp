@@ -251,6 +251,42 @@ TEST(PrintJob, TableSaysWhenTheVerdictIsComputedNowOrMissing) {
     EXPECT_EQ(none.str().substr(none.str().size() - 25), "\nClass: (not classified)\n");
 }
 
+TEST(PrintJob, SecondaryClassesFollowThePrimaryWithTheirAdvice) {
+    JobRecord job = one_job();
+    ClassificationRecord v = one_verdict();
+    v.job_class = "idle";
+    v.secondary_classes = {"underutilized-cpu", "memory-pressure"};
+    v.evidence["idle"] = {{"idle_fraction", 0.95}, {"waste", {{"core_s", 1440}, {"gpu_s", 0}}}};
+    v.evidence["memory-pressure"] = {{"signals", {"oom_kills"}}};
+    v.recommendations["idle"] = "end idle sessions";
+    v.recommendations["memory-pressure"] = "ask for more memory";
+    std::ostringstream out;
+    print_job(out, job, compute_features(job), &v, true, "", OutputFormat::Table);
+    const std::string want =
+        "Class: idle\n"
+        "    evidence: idle_fraction=0.95 waste.core_s=1440 waste.gpu_s=0\n"
+        "    advice:   end idle sessions\n"
+        "Also: underutilized-cpu, memory-pressure\n"
+        "  underutilized-cpu\n"
+        "    evidence: cpu_efficiency=0.5 threshold=0.6\n"
+        "    advice:   ask for 2 cores\n"
+        "  memory-pressure\n"
+        "    evidence: signals=[\"oom_kills\"]\n"
+        "    advice:   ask for more memory\n"
+        "Flags: memory-overrequested\n";
+    EXPECT_NE(out.str().find(want), std::string::npos) << out.str();
+    std::ostringstream js;
+    print_job(js, job, compute_features(job), &v, true, "", OutputFormat::Json);
+    json o = json::parse(js.str());
+    EXPECT_EQ(o["secondary_classes"], (json{"underutilized-cpu", "memory-pressure"}));
+    EXPECT_EQ(o["recommendations"]["memory-pressure"], "ask for more memory");
+    // Without secondary classes there is no "Also" line.
+    std::ostringstream plain;
+    ClassificationRecord p = one_verdict();
+    print_job(plain, job, compute_features(job), &p, true, "", OutputFormat::Table);
+    EXPECT_EQ(plain.str().find("Also:"), std::string::npos);
+}
+
 TEST(PrintJob, JsonHoldsTheSameFacts) {
     JobRecord job = one_job();
     ClassificationRecord v = one_verdict();
@@ -266,6 +302,7 @@ TEST(PrintJob, JsonHoldsTheSameFacts) {
     EXPECT_DOUBLE_EQ(o["features"]["cpu_efficiency"].get<double>(), 0.5);
     EXPECT_EQ(o["class"], "underutilized-cpu");
     EXPECT_EQ(o["flags"], (json{"memory-overrequested"}));
+    EXPECT_EQ(o["secondary_classes"], json::array());
     EXPECT_EQ(o["recommendations"], v.recommendations);
     EXPECT_EQ(o["classification_stored"], false);
     EXPECT_EQ(o["dashboard"], "http://g/d");

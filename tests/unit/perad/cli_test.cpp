@@ -9,6 +9,7 @@
 #include "common/registry/job_store_factory.h"
 #include "perad/classifier.h"
 #include "tests/unit/common/registry/registry_test_util.h"
+#include "tests/unit/perad/carbon_listener.h"
 
 namespace fructosa {
 namespace {
@@ -165,6 +166,24 @@ TEST_F(PeradCli, ReclassifyAppliesNewThresholds) {
     EXPECT_EQ(reg->load_job(101)->classification->job_class, "efficient");  // 6% is fine now
     r = run({"reclassify", "-c", conf_, "--since", "15m"});
     EXPECT_NE(r.out.find("reclassified 1 job "), std::string::npos) << r.out;
+}
+
+TEST_F(PeradCli, ReclassifySendsTheClassesToGraphiteAndZeroesAReplacedClass) {
+    test::CarbonListener carbon;
+    std::ofstream(conf_, std::ios::app) << "[graphite]\nhost = 127.0.0.1\ncarbon receiver plaintext port = "
+                                        << carbon.port() << "\nprefix = site\n"
+                                        << "[rules]\nunderutilized cpu efficiency = 0.01\n";
+    auto r = run({"reclassify", "-c", conf_});
+    ASSERT_EQ(r.rc, 0) << r.err;
+    EXPECT_NE(r.out.find(", classes sent to 127.0.0.1:" + std::to_string(carbon.port())), std::string::npos) << r.out;
+    // One batch: every job's class written again; 101 went from underutilized-cpu to
+    // efficient, so its old series gets a 0 at the same time.
+    EXPECT_EQ(carbon.receive(),
+              "site.fructosa.perad.jobs.101.class.efficient 1 1699996400\n"
+              "site.fructosa.perad.jobs.101.class.underutilized-cpu 0 1699996400\n"
+              "site.fructosa.perad.jobs.102.class.efficient 1 1699998200\n"
+              "site.fructosa.perad.jobs.103.class.failed 1 1699999430\n");
+    EXPECT_FALSE(carbon.pending(0));
 }
 
 TEST_F(PeradCli, HelpPerCommand) {

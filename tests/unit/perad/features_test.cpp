@@ -103,6 +103,45 @@ TEST(Features, IoMemoryPressureWalltimeAndTail) {
     EXPECT_NEAR(*f.gpu_util_percent, 40, 1e-12);
 }
 
+TEST(Features, AnonymousMemoryStallRunQueueAndBusyTimes) {
+    json a = test::summary(0, 1000, 2, 1000);
+    a["memory_anon_peak_bytes"] = 900 * 1048576;
+    a["memory_limit_bytes"] = 1000 * 1048576;
+    a["limit_hits"] = 7;
+    a["memory_pressure_stall_seconds"] = 50;
+    a["runqueue_delay_mean_percent"] = 150;
+    a["first_busy_time"] = 10;
+    a["last_busy_time"] = 400;
+    a["busy_intervals"] = 39;
+    json b = test::summary(0, 1000, 2, 1000);
+    b["memory_anon_peak_bytes"] = 100 * 1048576;  // no cgroup limit seen: the allocation (2000 MB) is the limit
+    b["memory_pressure_stall_seconds"] = 200;
+    b["runqueue_delay_seconds"] = 500;  // no mean: 500 s over 1000 s elapsed is 50%
+    b["first_busy_time"] = 5;
+    b["last_busy_time"] = 600;
+    b["busy_intervals"] = 12;
+    auto f = compute_features(job({node("n1", 2, 1000, a), node("n2", 2, 2000, b)}, 0, 1000));
+    EXPECT_NEAR(*f.nodes[0].memory_anon_fraction, 0.9, 1e-12);
+    EXPECT_EQ(*f.nodes[1].memory_limit_bytes, 2000ull * 1048576);
+    EXPECT_NEAR(*f.nodes[1].memory_anon_fraction, 0.05, 1e-12);
+    EXPECT_EQ(*f.nodes[0].limit_hits, 7u);
+    EXPECT_EQ(*f.nodes[1].limit_hits, 0u);
+    EXPECT_EQ(*f.memory_anon_peak_bytes, 900ull * 1048576);
+    EXPECT_NEAR(*f.memory_anon_fraction, 0.9, 1e-12);
+    EXPECT_NEAR(*f.memory_stall_s, 200, 1e-12);  // the node that stalled longest
+    EXPECT_NEAR(*f.memory_stall_fraction, 0.2, 1e-12);
+    EXPECT_NEAR(*f.nodes[0].runqueue_delay_percent, 150, 1e-12);
+    EXPECT_NEAR(*f.nodes[1].runqueue_delay_percent, 50, 1e-12);
+    EXPECT_NEAR(*f.runqueue_delay_percent, 200, 1e-12);
+    EXPECT_DOUBLE_EQ(*f.first_busy_time, 5);
+    EXPECT_DOUBLE_EQ(*f.last_busy_time, 600);  // the job as a whole stopped at 600
+    EXPECT_EQ(*f.busy_intervals, 39u);          // the busiest node's
+    EXPECT_NEAR(*f.idle_tail_s, 400, 1e-9);
+    json j = f.to_json();
+    EXPECT_EQ(j["busy_intervals"], 39);
+    EXPECT_EQ(j["nodes"][1]["runqueue_delay_percent"], 50.0);
+}
+
 TEST(Features, UnknownStaysUnknown) {
     json s{{"samples", 0}, {"intervals", 0}, {"allocated_cpus", 4}};
     auto f = compute_features(job({node("n1", 4, 0, s)}, 0, 100));
@@ -116,6 +155,11 @@ TEST(Features, UnknownStaysUnknown) {
     EXPECT_FALSE(f.walltime_fraction);
     EXPECT_FALSE(f.idle_tail_s);
     EXPECT_FALSE(f.gpu_util_percent);
+    EXPECT_FALSE(f.memory_anon_fraction);
+    EXPECT_FALSE(f.memory_stall_fraction);
+    EXPECT_FALSE(f.runqueue_delay_percent);
+    EXPECT_FALSE(f.busy_intervals);
+    EXPECT_FALSE(f.last_busy_time);
     // A node that never reported is not idle allocation: the figures cover the others,
     // and the node is named as missing (so is one the registry lists as never heard of).
     JobRecord r = job({node("n1", 4, 0, test::summary(0, 100, 4, 400)), node("n2", 4, 0, nullptr)}, 0, 100);

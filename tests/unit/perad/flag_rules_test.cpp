@@ -76,21 +76,62 @@ TEST(Rules, Oversubscribed) {
     EXPECT_FALSE(fires("oversubscribed", f));
 }
 
+TEST(Rules, OversubscribedByRunQueueDelayPerCore) {
+    // 4 cores: 200% of run-queue wait is 50% per core.
+    for (Point p : {Point{196, false}, Point{200, true}, Point{204, true}}) {
+        JobFeatures f = healthy();
+        f.nodes[0].runqueue_delay_percent = p.value;
+        EXPECT_EQ(fires("oversubscribed", f), p.expected) << p.value;
+    }
+    JobFeatures f = healthy();
+    f.nodes[0].runqueue_delay_percent = 0;
+    Thresholds zero;
+    zero.oversubscribed_runqueue_percent = 0;
+    EXPECT_FALSE(fires("oversubscribed", f, zero));  // no wait at all is never oversubscribed
+    f.nodes[0].runqueue_delay_percent = 200;
+    f.nodes[0].cores_used.reset();  // CPU time unknown: the cores wanted cannot be said
+    EXPECT_FALSE(fires("oversubscribed", f));
+}
+
+TEST(Rules, OversubscribedNeverSuggestsTheCoresItHad) {
+    JobFeatures f = healthy();  // 4 cores, 3.6 busy
+    f.nodes[0].cores_used = 2.0;
+    f.nodes[0].runqueue_delay_percent = 200;  // 2 + 2 = 4: no more cores would help
+    auto found = find_rule("oversubscribed")->evaluate(f, Thresholds{});
+    ASSERT_TRUE(found);
+    EXPECT_EQ(found->recommendation,
+              "asked for 4 cores and kept 2.0 busy with 2.0 threads on average waiting for a CPU: its threads took "
+              "turns on the cores they were bound to; start no more threads or processes than cores "
+              "(OMP_NUM_THREADS) and check their binding (--cpu-bind)");
+    EXPECT_FALSE(found->evidence.contains("wanted_cpus"));
+}
+
+/// Busy for `busy` intervals, then idle for the last `tail` seconds of the job.
+JobFeatures busy_then_idle(double tail, std::uint64_t busy = 100, double elapsed = 3600) {
+    JobFeatures f = healthy();
+    f.elapsed_s = elapsed;
+    f.idle_tail_s = tail;
+    f.last_busy_time = 1'700'000'000 + elapsed - tail;
+    f.first_busy_time = 1'700'000'000;
+    f.busy_intervals = busy;
+    return f;
+}
+
 TEST(Rules, Stalled) {
     // Tail share at 0.2 of a 3600 s job (720 s, above the 600 s minimum).
-    for (Point p : {Point{0.19, false}, Point{0.2, true}, Point{0.21, true}}) {
-        JobFeatures f = healthy();
-        f.idle_tail_s = p.value * 3600;
-        EXPECT_EQ(fires("stalled", f), p.expected) << "share " << p.value;
-    }
+    for (Point p : {Point{0.19, false}, Point{0.2, true}, Point{0.21, true}})
+        EXPECT_EQ(fires("stalled", busy_then_idle(p.value * 3600)), p.expected) << "share " << p.value;
     // Tail length at 600 s of a 1000 s job (share above 0.2).
-    for (Point p : {Point{599, false}, Point{600, true}, Point{601, true}}) {
-        JobFeatures f = healthy();
-        f.elapsed_s = 1000;
-        f.idle_tail_s = p.value;
-        EXPECT_EQ(fires("stalled", f), p.expected) << "seconds " << p.value;
-    }
+    for (Point p : {Point{599, false}, Point{600, true}, Point{601, true}})
+        EXPECT_EQ(fires("stalled", busy_then_idle(p.value, 100, 1000)), p.expected) << "seconds " << p.value;
+    // Busy before: at least 2 busy intervals (one is a start-up blip).
+    for (Point p : {Point{0, false}, Point{1, false}, Point{2, true}, Point{3, true}})
+        EXPECT_EQ(fires("stalled", busy_then_idle(3000, static_cast<std::uint64_t>(p.value))), p.expected)
+            << "busy intervals " << p.value;
     EXPECT_FALSE(fires("stalled", healthy()));  // no last_busy_time: silent
+    JobFeatures f = busy_then_idle(3000);
+    f.busy_intervals.reset();  // an older lagent: busy before cannot be told from a blip
+    EXPECT_FALSE(fires("stalled", f));
 }
 
 }  // namespace

@@ -26,7 +26,9 @@ TEST(Thresholds, EveryKeyWithItsDefaultInPrecedenceOrder) {
         {"too short seconds", 60},
         {"memory pressure min oom kills", 1},
         {"memory pressure min limit hits", 1},
+        {"memory pressure min anon fraction", 0.9},
         {"memory pressure min swap mb", 1},
+        {"memory pressure min stall fraction", 0.1},
         {"idle fraction", 0.9},
         {"imbalance cv", 0.5},
         {"io bound min rate mb per s", 50},
@@ -39,8 +41,10 @@ TEST(Thresholds, EveryKeyWithItsDefaultInPrecedenceOrder) {
         {"serial min cores", 4},
         {"serial max cores used", 1.2},
         {"oversubscribed efficiency", 1.05},
+        {"oversubscribed runqueue percent per core", 50},
         {"stalled min fraction", 0.2},
         {"stalled min seconds", 600},
+        {"stalled min busy intervals", 2},
     };
     const auto& keys = threshold_keys();
     ASSERT_EQ(keys.size(), std::size(expected));
@@ -112,8 +116,9 @@ TEST(Thresholds, ErrorsNameFileLineAndKey) {
 }
 
 TEST(Thresholds, HashIsStableAndFollowsEveryValue) {
-    // Stored with verdicts: the default's hash must not change unless a default does.
-    EXPECT_EQ(Thresholds{}.hash(), "559db84fc817ef2d");
+    // Stored with verdicts: the default's hash must not change unless a default (or the
+    // set of keys) does.
+    EXPECT_EQ(Thresholds{}.hash(), "4ef3d50e788ddaed");
     std::set<std::string> hashes{Thresholds{}.hash()};
     for (const auto& k : threshold_keys()) {
         Thresholds t;
