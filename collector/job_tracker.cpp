@@ -21,7 +21,7 @@ struct JobTracker::Job {
     double interval_s = 10;
     std::optional<JobCgroupPaths> paths;
     JobMetrics metrics;
-    JobTaskSampler tasks;  ///< its threads' /proc figures, kept between samples
+    JobTaskSampler tasks;  ///< its tasks' /proc figures, kept between samples
     JobSummaryAccumulator whole;
     std::map<std::string, JobSummaryAccumulator> steps;  ///< steps running on this node
     int worst_exit = 0;

@@ -98,11 +98,12 @@ std::optional<PressureSample> read_pressure(CgroupFiles& files, const std::strin
     return out;
 }
 
-/// The thread ids the sampler fills for `tasks`, emptied; nullptr without one.
-std::vector<std::uint32_t>* fresh_ids(JobTaskSampler* tasks) {
+/// The thread (or process) ids the sampler fills for `tasks`, emptied; nullptr without one.
+std::vector<std::uint32_t>* fresh_ids(JobTaskSampler* tasks, bool processes = false) {
     if (!tasks) return nullptr;
-    tasks->thread_ids().clear();
-    return &tasks->thread_ids();
+    auto& ids = processes ? tasks->process_ids() : tasks->thread_ids();
+    ids.clear();
+    return &ids;
 }
 
 /// Returns whether the threads were listed (`tasks` may then read them).
@@ -165,7 +166,7 @@ bool sample_v1(CgroupFiles& files, const JobCgroupPaths& paths, JobTaskSampler* 
     for (const char* ctrl : {"freezer", "pids", "cpuacct", "memory", "cpuset", "blkio"}) {
         auto dir = paths.v1_dir(ctrl);
         if (!dir) continue;
-        s.processes = files.count_over_tree(*dir, "cgroup.procs", no_skip);
+        s.processes = files.count_over_tree(*dir, "cgroup.procs", no_skip, fresh_ids(tasks, true));
         s.threads = files.count_over_tree(*dir, "tasks", no_skip, fresh_ids(tasks));
         if (s.processes || s.threads) break;
     }
@@ -212,7 +213,7 @@ bool sample_v2(CgroupFiles& files, const JobCgroupPaths& paths, JobTaskSampler* 
         s.io_write_ops = io->ops.write;
     }
 
-    s.processes = files.count_over_tree(dir, "cgroup.procs", is_stepd_cgroup);
+    s.processes = files.count_over_tree(dir, "cgroup.procs", is_stepd_cgroup, fresh_ids(tasks, true));
     s.threads = files.count_over_tree(dir, "cgroup.threads", is_stepd_cgroup, fresh_ids(tasks));
     const bool listed = s.threads.has_value();
     if (!s.threads) s.threads = files.u64(dir + "/pids.current");

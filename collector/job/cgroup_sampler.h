@@ -50,7 +50,7 @@ struct JobSample {
     std::optional<std::uint64_t> memory_oom_kills;   ///< tasks the OOM killer killed
 
     /// Storage-layer bytes: the cgroup's blkio / io.stat, or, when the job's cgroup has
-    /// none, the sum of its threads' /proc read_bytes / write_bytes (JobTaskSampler; then
+    /// none, the sum of its processes' /proc read_bytes / write_bytes (JobTaskSampler; then
     /// the ops stay empty).
     std::optional<std::uint64_t> io_read_bytes;
     std::optional<std::uint64_t> io_write_bytes;
@@ -63,8 +63,8 @@ struct JobSample {
 
     std::optional<std::uint64_t> processes;
     std::optional<std::uint64_t> threads;
-    /// Threads listed but not read this sample (over kMaxTaskReadsPerSample); only when
-    /// a JobTaskSampler read the thread list.
+    /// Threads and processes listed but not read this sample (over
+    /// kMaxTaskReadsPerSample); only when a JobTaskSampler read the thread list.
     std::optional<std::uint64_t> tasks_skipped;
 
     std::optional<PressureSample> cpu_pressure;

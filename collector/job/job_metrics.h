@@ -17,11 +17,12 @@
 ///   io.read_bytes, .write_bytes, .read_ops, .write_ops   cumulative; bytes of the storage layer from
 ///                                                  blkio (v1) or io.stat (v2), or, when the job's cgroup
 ///                                                  has neither (Slurm's v1 plugin makes no blkio cgroup),
-///                                                  summed over its threads' /proc read_bytes/write_bytes
-///                                                  (exited threads keep their last figures; no ops then)
+///                                                  summed over its processes' /proc read_bytes/write_bytes
+///                                                  (see JobTaskSampler; no ops then)
 ///   io.read_bytes_per_s, io.write_bytes_per_s      over the last interval
 ///   tasks.processes, tasks.threads
-///   tasks.skipped                                  threads not read this sample (over kMaxTaskReadsPerSample)
+///   tasks.skipped                                  threads and processes not read this sample
+///                                                  (over kMaxTaskReadsPerSample)
 ///   pressure.{cpu,memory,io}.some_avg10, .full_avg10     percent (cgroup v2 only)
 
 #include <cstdint>

@@ -52,7 +52,7 @@ struct JobSummary {
     std::optional<std::uint64_t> io_read_ops;
     std::optional<std::uint64_t> io_write_ops;
 
-    std::optional<std::uint64_t> tasks_skipped_max;  ///< most threads left unread in one sample
+    std::optional<std::uint64_t> tasks_skipped_max;  ///< most tasks left unread in one sample
 
     /// An object with the fields above that have a value (snake_case keys as named here).
     nlohmann::json to_json() const;

@@ -1,6 +1,7 @@
 #include "collector/job/proc_task_files.h"
 
 #include <charconv>
+#include <cstdint>
 
 namespace fructosa::proc {
 namespace {
@@ -27,17 +28,20 @@ std::string_view next_word(std::string_view& s) {
 
 }  // namespace
 
-std::optional<std::uint64_t> parse_stat_start_time(std::string_view text) {
+std::optional<TaskStat> parse_stat(std::string_view text) {
     auto paren = text.rfind(')');
     if (paren == std::string_view::npos) return std::nullopt;
     std::string_view rest = text.substr(paren + 1);
     // After the name come field 3 (state) .. field 22 (starttime).
-    std::string_view w;
+    std::optional<std::uint64_t> ppid, start;
     for (int field = 3; field <= 22; ++field) {
-        w = next_word(rest);
+        std::string_view w = next_word(rest);
         if (w.empty()) return std::nullopt;
+        if (field == 4) ppid = to_u64(w);
+        if (field == 22) start = to_u64(w);
     }
-    return to_u64(w);
+    if (!ppid || !start || *ppid > UINT32_MAX) return std::nullopt;
+    return TaskStat{static_cast<std::uint32_t>(*ppid), *start};
 }
 
 std::optional<std::uint64_t> parse_schedstat_run_delay(std::string_view text) {

@@ -11,10 +11,17 @@
 
 namespace fructosa::proc {
 
-/// Field 22 of /proc/<pid>/stat: when the task started, in clock ticks after boot. With
-/// the pid it names one task for good, since the kernel reuses pids. The command name
-/// (field 2) is skipped up to its last ')', as it may hold spaces and parentheses.
-std::optional<std::uint64_t> parse_stat_start_time(std::string_view text);
+/// What the job sampler takes from /proc/<pid>/stat: field 4 (the parent's pid) and field
+/// 22 (when the task started, in clock ticks after boot: with the pid it names one task
+/// for good, since the kernel reuses pids).
+struct TaskStat {
+    std::uint32_t ppid = 0;
+    std::uint64_t start_ticks = 0;
+    bool operator==(const TaskStat&) const = default;
+};
+/// The command name (field 2) is skipped up to its last ')', as it may hold spaces and
+/// parentheses.
+std::optional<TaskStat> parse_stat(std::string_view text);
 
 /// The second field of /proc/<tid>/schedstat: nanoseconds the thread waited on a run
 /// queue. A kernel without scheduler statistics shows "0 0 0", read as nullopt (not
@@ -24,6 +31,7 @@ std::optional<std::uint64_t> parse_schedstat_run_delay(std::string_view text);
 /// Storage-layer bytes of /proc/<pid>/io (read_bytes, write_bytes): what reached or came
 /// from the block layer, the meaning blkio and io.stat have. rchar/wchar (any read(2),
 /// pipes and page cache included) and syscr/syscw (system call counts) are not read.
+/// A process's figures hold its exited threads and the children it has reaped.
 struct TaskIo {
     std::uint64_t read_bytes = 0;
     std::uint64_t write_bytes = 0;

@@ -1,4 +1,4 @@
-// Benchmark: lagent's CPU time per tracked job per sample (cgroup read, the threads' /proc
+// Benchmark: lagent's CPU time per tracked job per sample (cgroup read, the tasks' /proc
 // files, readings, points).
 // Samples a job cgroup tree N times (default: the cgroup v1 fixture of job 42 on n1; or
 // --root DIR --node N --job J for a live tree with root "") and prints the CPU time per

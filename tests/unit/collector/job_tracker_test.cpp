@@ -53,7 +53,7 @@ std::map<std::string, double> job_42_first_sample() {
             {"io.write_ops", 200},
             {"tasks.processes", 4},
             {"tasks.threads", 6},
-            {"tasks.skipped", 0}};  // all 6 threads' /proc files read
+            {"tasks.skipped", 0}};  // all 6 threads' and 4 processes' /proc files read
 }
 
 /// A job's points by field (the path after `jobs.<id>.n1.`), the last value of each.

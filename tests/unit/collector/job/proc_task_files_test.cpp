@@ -5,24 +5,24 @@
 namespace fructosa::proc {
 namespace {
 
-TEST(ProcStat, StartTimeIsField22) {
+TEST(ProcStat, ParentIsField4StartTimeField22) {
     const std::string line =
         "2001 (python3) S 1990 2001 1990 0 -1 4194560 120 0 0 0 50 10 0 0 20 0 1 0 5100 12345678 300 "
         "18446744073709551615 1 1 0 0\n";
-    EXPECT_EQ(parse_stat_start_time(line), 5100u);
+    EXPECT_EQ(parse_stat(line), (TaskStat{1990, 5100}));
 }
 
 TEST(ProcStat, CommandNameWithSpacesAndParentheses) {
     // field 2 may hold ") S 1 2 3": only the last ')' ends it
     const std::string line = "7 (a) S 1 2 3 (b) R 1 7 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 424242 0 0\n";
-    EXPECT_EQ(parse_stat_start_time(line), 424242u);
+    EXPECT_EQ(parse_stat(line), (TaskStat{1, 424242}));
 }
 
 TEST(ProcStat, ShortOrGarbledLineIsNotAStartTime) {
-    EXPECT_FALSE(parse_stat_start_time("2001 (python3) S 1990 2001\n"));
-    EXPECT_FALSE(parse_stat_start_time("no parenthesis at all"));
-    EXPECT_FALSE(parse_stat_start_time("1 (x) S 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 soon 0\n"));
-    EXPECT_FALSE(parse_stat_start_time(""));
+    EXPECT_FALSE(parse_stat("2001 (python3) S 1990 2001\n"));
+    EXPECT_FALSE(parse_stat("no parenthesis at all"));
+    EXPECT_FALSE(parse_stat("1 (x) S 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 soon 0\n"));
+    EXPECT_FALSE(parse_stat(""));
 }
 
 TEST(ProcSchedstat, SecondFieldIsTheRunQueueDelay) {

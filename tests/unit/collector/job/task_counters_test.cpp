@@ -93,5 +93,40 @@ TEST(TaskCounters, AFigureMissingThisTimeKeepsTheLastOne) {
     EXPECT_EQ(c.total(TaskCounters::runqueue_delay_ns), 40u);
 }
 
+TEST(TaskCounters, AChildOfAFollowedProcessIsLeftToItsParent) {
+    TaskCounters c;
+    c.begin();
+    c.update(1, 100, io(10, 0));                     // the batch script
+    c.update(2, 101, io(500, 0), std::uint32_t{1});  // its child
+    c.end();
+    EXPECT_EQ(c.total(TaskCounters::read_bytes), 510u);
+    c.begin();
+    c.update(1, 100, io(40, 0));  // 2 exited, not reaped yet; 1 read 30 bytes itself
+    c.end();
+    // 2's 500 are held for its parent, less what the parent grew meanwhile (its reap may
+    // come in the same interval): the total lags 1's own 30 bytes until the reap, never down
+    EXPECT_EQ(c.total(TaskCounters::read_bytes), 510u);
+    c.begin();
+    c.update(1, 100, io(40 + 600, 0));  // reaped: 2's final 600 bytes are in 1's figures now
+    c.end();
+    EXPECT_EQ(c.total(TaskCounters::read_bytes), 640u);  // not 1140
+    c.begin();
+    c.update(1, 100, io(650, 0));
+    c.end();
+    EXPECT_EQ(c.total(TaskCounters::read_bytes), 650u);
+}
+
+TEST(TaskCounters, AChildWhoseParentIsGoneKeepsItsFigures) {
+    TaskCounters c;
+    c.begin();
+    c.update(2, 101, io(500, 0), std::uint32_t{1});  // its parent 1 is not the job's
+    c.update(3, 102, io(7, 0), std::uint32_t{1});
+    c.end();
+    c.begin();
+    c.update(3, 102, io(7, 0), std::uint32_t{1});
+    c.end();
+    EXPECT_EQ(c.total(TaskCounters::read_bytes), 507u);
+}
+
 }  // namespace
 }  // namespace fructosa

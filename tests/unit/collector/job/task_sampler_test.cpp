@@ -10,10 +10,11 @@
 namespace fructosa {
 namespace {
 
-// The fixtures' proc/<tid>/task/<tid>/ files (see their README.md):
-//   v1 job_42: 1990 (step_batch), 2001 2002 2003 2004 2010 (step_0); run-queue delay
-//   1 + 2 + 0.5 + 0.25 + (2004: "0 0 0", not measured) + 0.25 s = 4 s; read_bytes
-//   4096 + 1048576 + 8192; write_bytes 2097152 + 4096 + 1048576.
+// The fixtures' /proc files (see their README.md), v1 job_42:
+//   threads 1990 (step_batch), 2001 2002 2003 2004 2010 (step_0), run-queue delay
+//   1 + 2 + 0.5 + 0.25 + (2004: "0 0 0", not measured) + 0.25 s = 4 s;
+//   processes 1990 (the batch script, parent of the others), 2001, 2002 (threads 2002-2004),
+//   2010: read_bytes 4096 + 1048576 + 8192 + 0, write_bytes 0 + 2097152 + 4096 + 1048576.
 const std::string kV1 = std::string(FIXTURE_DIR) + "/cgroup_v1";
 const std::string kV2 = std::string(FIXTURE_DIR) + "/cgroup_v2";
 constexpr std::uint64_t kV1Delay = 4'000'000'000;
@@ -34,6 +35,10 @@ std::string thread_file(std::uint32_t tid, const std::string& file) {
     return "/proc/" + std::to_string(tid) + "/task/" + std::to_string(tid) + "/" + file;
 }
 
+std::string process_file(std::uint32_t pid, const std::string& file) {
+    return "/proc/" + std::to_string(pid) + "/" + file;
+}
+
 std::string io_text(std::uint64_t read, std::uint64_t write) {
     return "rchar: 1\nwchar: 1\nsyscr: 1\nsyscw: 1\nread_bytes: " + std::to_string(read) +
            "\nwrite_bytes: " + std::to_string(write) + "\ncancelled_write_bytes: 0\n";
@@ -50,7 +55,7 @@ std::optional<double> value(const Readings& r, const std::string& field) {
     return std::nullopt;
 }
 
-TEST(JobTaskSamplerV1, WithoutBlkioTheThreadsGiveIoAndRunQueueDelay) {
+TEST(JobTaskSamplerV1, WithoutBlkioTheTasksGiveIoAndRunQueueDelay) {
     test::FixtureSystemReader sys(kV1);
     JobTaskSampler tasks;
     auto s = sample_job_cgroup(sys, v1_job_42(), 1000.0, &tasks);
@@ -64,6 +69,7 @@ TEST(JobTaskSamplerV1, WithoutBlkioTheThreadsGiveIoAndRunQueueDelay) {
     EXPECT_FALSE(s.io_write_ops);
     EXPECT_EQ(s.tasks_skipped, 0u);
     EXPECT_EQ(tasks.followed_threads(), 6u);
+    EXPECT_EQ(tasks.followed_processes(), 4u);
 }
 
 TEST(JobTaskSamplerV1, WithoutATaskSamplerNothingComesFromProc) {
@@ -82,26 +88,30 @@ TEST(JobTaskSamplerV1, BlkioFiguresStayTheJobsIo) {
     EXPECT_EQ(s.io_read_bytes, 11534336u);  // blkio's recursive files, as without /proc
     EXPECT_EQ(s.io_read_ops, 110u);
     EXPECT_EQ(s.runqueue_delay_ns, kV1Delay);
+    EXPECT_EQ(tasks.followed_processes(), 0u);  // the I/O is blkio's: no process read
 }
 
-TEST(JobTaskSamplerV1, AnExitedProcessKeepsItsBytesAndRatesFollow) {
+TEST(JobTaskSamplerV1, AnExitedChildCountsOnceThroughItsParentAndRatesFollow) {
     test::FixtureSystemReader base(kV1);
     test::CgroupOverlay sys(base);
     JobTaskSampler tasks;
     JobMetrics metrics(4);
     auto first = sample_job_cgroup(sys, v1_job_42(), 1000.0, &tasks);
     metrics.update(first);
+    EXPECT_EQ(tasks.followed_processes(), 4u);
 
-    // 10 s later: 2010 has exited (gone from the list and from /proc); 2001 wrote 10 MB
-    // more and waited 10 s more on the run queue (one thread waiting all the time).
+    // 10 s later: 2010 (1 MiB written, a child of the batch script 1990) has exited and
+    // is gone from the lists and /proc, not yet reaped; 2001 wrote 10 MB more, and its
+    // thread waited 10 s more on the run queue (one thread waiting all the time).
     sys.set_file(kFreezer42 + "/step_0/tasks", "2001\n2002\n2003\n2004\n");
     sys.set_file(kFreezer42 + "/step_0/cgroup.procs", "2001\n2002\n");
     sys.hide("2010");
-    sys.set_file(thread_file(2001, "io"), io_text(1048576, 2097152 + 10'000'000));
+    sys.set_file(process_file(2001, "io"), io_text(1048576, 2097152 + 10'000'000));
     sys.set_file(thread_file(2001, "schedstat"), "999 12000000000 40\n");
     auto second = sample_job_cgroup(sys, v1_job_42(), 1010.0, &tasks);
     EXPECT_EQ(second.threads, 5u);
     EXPECT_EQ(tasks.followed_threads(), 5u);
+    EXPECT_EQ(tasks.followed_processes(), 3u);
     EXPECT_EQ(second.io_write_bytes, kV1Write + 10'000'000);  // 2010's 1 MiB still counted
     EXPECT_EQ(second.io_read_bytes, kV1Read);
     EXPECT_EQ(second.runqueue_delay_ns, kV1Delay + 10'000'000'000);
@@ -113,6 +123,31 @@ TEST(JobTaskSamplerV1, AnExitedProcessKeepsItsBytesAndRatesFollow) {
     EXPECT_DOUBLE_EQ(value(r, "cpu.runqueue_delay_percent").value(), 100.0);
     EXPECT_DOUBLE_EQ(value(r, "tasks.skipped").value(), 0.0);
     EXPECT_FALSE(value(r, "io.read_ops"));
+
+    // 1990 reaps 2010: its /proc/1990/io now holds 2010's 1 MiB, which is not counted again
+    sys.set_file(process_file(1990, "io"), io_text(4096, 1048576));
+    auto third = sample_job_cgroup(sys, v1_job_42(), 1020.0, &tasks);
+    EXPECT_EQ(third.io_write_bytes, kV1Write + 10'000'000);
+    // 1990 writes 5 bytes more: they count
+    sys.set_file(process_file(1990, "io"), io_text(4096, 1048576 + 5));
+    EXPECT_EQ(sample_job_cgroup(sys, v1_job_42(), 1030.0, &tasks).io_write_bytes, kV1Write + 10'000'005);
+}
+
+TEST(JobTaskSamplerV1, AnExitedProcessWhoseParentIsNotInTheJobKeepsItsBytes) {
+    test::FixtureSystemReader base(kV1);
+    test::CgroupOverlay sys(base);
+    JobTaskSampler tasks;
+    sample_job_cgroup(sys, v1_job_42(), 1000.0, &tasks);
+    // the batch script 1990 (parent 1980: slurmstepd, outside the job) exits; 2010 writes more
+    sys.set_file(kFreezer42 + "/step_batch/tasks", "");
+    sys.set_file(kFreezer42 + "/step_batch/cgroup.procs", "");
+    sys.hide("1990");
+    sys.set_file(process_file(2010, "io"), io_text(0, 1048576 + 100));
+    auto s = sample_job_cgroup(sys, v1_job_42(), 1010.0, &tasks);
+    EXPECT_EQ(tasks.followed_processes(), 3u);
+    EXPECT_EQ(s.io_read_bytes, kV1Read);  // 1990's 4096 read bytes kept
+    EXPECT_EQ(s.io_write_bytes, kV1Write + 100);
+    EXPECT_EQ(s.runqueue_delay_ns, kV1Delay);  // its thread's 1 s kept too
 }
 
 TEST(JobTaskSamplerV1, AReusedPidWithANewStartTimeIsANewProcess) {
@@ -120,22 +155,26 @@ TEST(JobTaskSamplerV1, AReusedPidWithANewStartTimeIsANewProcess) {
     test::CgroupOverlay sys(base);
     JobTaskSampler tasks;
     sample_job_cgroup(sys, v1_job_42(), 1000.0, &tasks);
-    // 2010 exited and its id went to a new process of the job that wrote 4096 bytes:
-    // the old one's 1 MiB stays, the new one's 4096 come on top (not "4096 < 1 MiB").
-    sys.set_file(thread_file(2010, "stat"), stat_text(2010, 9999));
-    sys.set_file(thread_file(2010, "io"), io_text(0, 4096));
+    // 2010 exited, 1990 reaped it (its 1 MiB is in 1990's figures now), and its id went to
+    // a new process of the job that has written 4096 bytes: the new one's 4096 come on
+    // top (taken as the same process, max() would have kept 1 MiB and added nothing).
+    sys.set_file(process_file(1990, "io"), io_text(4096, 1048576));
+    for (const auto& stat : {process_file(2010, "stat"), thread_file(2010, "stat")})
+        sys.set_file(stat, stat_text(2010, 9999));
+    sys.set_file(process_file(2010, "io"), io_text(0, 4096));
     sys.set_file(thread_file(2010, "schedstat"), "10 20 1\n");
     auto s = sample_job_cgroup(sys, v1_job_42(), 1010.0, &tasks);
     EXPECT_EQ(s.io_write_bytes, kV1Write + 4096);
-    EXPECT_EQ(s.runqueue_delay_ns, kV1Delay + 20);
+    EXPECT_EQ(s.runqueue_delay_ns, kV1Delay + 20);  // the old thread's 0.25 s kept, the new one's 20 ns added
     EXPECT_EQ(tasks.followed_threads(), 6u);
+    EXPECT_EQ(tasks.followed_processes(), 4u);
 }
 
 TEST(JobTaskSamplerV1, TheReadBoundCountsSkipsAndReadsEveryThreadInTurn) {
     test::FixtureSystemReader sys(kV1);
     JobTaskSampler tasks(4);  // threads in list order: 2001 2002 2003 2004 2010 (step_0), 1990 (step_batch)
     auto first = sample_job_cgroup(sys, v1_job_42(), 1000.0, &tasks);
-    EXPECT_EQ(first.tasks_skipped, 2u);
+    EXPECT_EQ(first.tasks_skipped, 2u);  // 6 threads, 4 processes: 2 threads not read
     EXPECT_EQ(first.runqueue_delay_ns, 2'750'000'000u);  // 2001 2002 2003 (2004 unmeasured)
     EXPECT_EQ(tasks.followed_threads(), 4u);
     auto second = sample_job_cgroup(sys, v1_job_42(), 1010.0, &tasks);
