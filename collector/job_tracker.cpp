@@ -7,6 +7,7 @@
 #include "collector/job/cgroup_sampler.h"
 #include "collector/job/job_metrics.h"
 #include "collector/job/job_summary.h"
+#include "collector/job/task_sampler.h"
 #include "common/job_event.h"
 
 namespace fructosa {
@@ -20,11 +21,13 @@ struct JobTracker::Job {
     double interval_s = 10;
     std::optional<JobCgroupPaths> paths;
     JobMetrics metrics;
+    JobTaskSampler tasks;  ///< its tasks' /proc figures, kept between samples
     JobSummaryAccumulator whole;
     std::map<std::string, JobSummaryAccumulator> steps;  ///< steps running on this node
     int worst_exit = 0;
     boost::asio::steady_timer timer;
     Complaint complaint;
+    Complaint skipping;  ///< threads over the per-sample read bound
     double cpus_;
 };
 
@@ -179,8 +182,13 @@ void JobTracker::sample(Job& job, bool final_sample) {
         if (!job.paths) return;
         job.complaint.release(fmt::format("job {}: cgroup found", job.id));
     }
-    JobSample s = sample_job_cgroup(reader_, *job.paths, clock_());
+    JobSample s = sample_job_cgroup(reader_, *job.paths, clock_(), &job.tasks);
     for (const auto& p : s.problems) job.complaint.complain(fmt::format("job {}: {}", job.id, p));
+    if (s.tasks_skipped && *s.tasks_skipped > 0)
+        job.skipping.complain(fmt::format("job {}: {} of {} threads not read this sample (at most {} a sample)", job.id,
+                                          *s.tasks_skipped, s.threads.value_or(0), kMaxTaskReadsPerSample));
+    else if (s.tasks_skipped)
+        job.skipping.release(fmt::format("job {}: every thread read again", job.id));
     if (!s.present) {
         if (!final_sample) finish(job.id, "cgroup removed");
         return;

@@ -21,29 +21,35 @@ namespace {
 /// Reads with read(2) until EOF: /proc and /sys files report size 0, and a sysfs
 /// attribute that fails to read (EINVAL from an interface without speed) must count
 /// as absent rather than as an empty value.
-std::optional<std::string> read_whole_file(const std::string& path) {
+bool read_whole_file(const std::string& path, std::string& out) {
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return std::nullopt;
-    std::string out;
+    if (fd < 0) return false;
+    out.clear();
     char buf[16384];
     for (;;) {
         ssize_t n = ::read(fd, buf, sizeof buf);
         if (n < 0) {
             if (errno == EINTR) continue;
             ::close(fd);
-            return std::nullopt;
+            return false;
         }
         if (n == 0) break;
         out.append(buf, static_cast<std::size_t>(n));
     }
     ::close(fd);
-    return out;
+    return true;
 }
 
 }  // namespace
 
 std::optional<std::string> HostSystemReader::read_file(const std::string& path) const {
-    return read_whole_file(path);
+    std::string out;
+    if (!read_whole_file(path, out)) return std::nullopt;
+    return out;
+}
+
+bool HostSystemReader::read_file_into(const std::string& path, std::string& out) const {
+    return read_whole_file(path, out);
 }
 
 std::vector<std::string> HostSystemReader::list_dir(const std::string& path) const {

@@ -21,6 +21,15 @@ public:
     virtual ~SystemReader() = default;
     /// The whole file, or nullopt when it does not exist or cannot be read.
     virtual std::optional<std::string> read_file(const std::string& path) const = 0;
+    /// The whole file into `out`, reusing its buffer (the job sampler reads a few files
+    /// per thread and sample); false, with `out` unspecified, when read_file would give
+    /// nullopt.
+    virtual bool read_file_into(const std::string& path, std::string& out) const {
+        auto text = read_file(path);
+        if (!text) return false;
+        out = std::move(*text);
+        return true;
+    }
     /// Entry names of a directory (no "." or ".."), sorted; empty when it does not exist.
     virtual std::vector<std::string> list_dir(const std::string& path) const = 0;
     virtual bool exists(const std::string& path) const = 0;
@@ -41,6 +50,7 @@ public:
 class HostSystemReader : public SystemReader {
 public:
     std::optional<std::string> read_file(const std::string& path) const override;
+    bool read_file_into(const std::string& path, std::string& out) const override;
     std::vector<std::string> list_dir(const std::string& path) const override;
     bool exists(const std::string& path) const override;
     std::optional<FsUsage> fs_usage(const std::string& path) const override;

@@ -3,6 +3,7 @@
 #include <functional>
 
 #include "collector/job/cgroup_files.h"
+#include "collector/job/proc_task_files.h"
 
 namespace fructosa {
 namespace {
@@ -47,12 +48,16 @@ public:
         }
     }
 
-    /// Line counts of `file` summed over the subtree; nullopt when no cgroup had it.
+    /// Line counts of `file` summed over the subtree; nullopt when no cgroup had it. With
+    /// `ids`, the ids listed are appended to it from the same reads.
     std::optional<std::uint64_t> count_over_tree(const std::string& dir, const std::string& file,
-                                                 const std::function<bool(const std::string&, const std::string&)>& skip) const {
+                                                 const std::function<bool(const std::string&, const std::string&)>& skip,
+                                                 std::vector<std::uint32_t>* ids = nullptr) const {
         std::optional<std::uint64_t> total;
         walk(dir, skip, [&](const std::string& d) {
-            if (auto t = sys_.read_file(d + "/" + file)) total = total.value_or(0) + cgroup::count_lines(*t);
+            auto t = sys_.read_file(d + "/" + file);
+            if (!t) return;
+            total = total.value_or(0) + (ids ? proc::append_ids(*t, *ids) : cgroup::count_lines(*t));
         });
         return total;
     }
@@ -93,7 +98,16 @@ std::optional<PressureSample> read_pressure(CgroupFiles& files, const std::strin
     return out;
 }
 
-void sample_v1(CgroupFiles& files, const JobCgroupPaths& paths) {
+/// The thread (or process) ids the sampler fills for `tasks`, emptied; nullptr without one.
+std::vector<std::uint32_t>* fresh_ids(JobTaskSampler* tasks, bool processes = false) {
+    if (!tasks) return nullptr;
+    auto& ids = processes ? tasks->process_ids() : tasks->thread_ids();
+    ids.clear();
+    return &ids;
+}
+
+/// Returns whether the threads were listed (`tasks` may then read them).
+bool sample_v1(CgroupFiles& files, const JobCgroupPaths& paths, JobTaskSampler* tasks) {
     JobSample& s = files.sample();
     if (auto dir = paths.v1_dir("cpuacct")) {
         s.cpu_usage_ns = files.u64(*dir + "/cpuacct.usage");
@@ -147,16 +161,20 @@ void sample_v1(CgroupFiles& files, const JobCgroupPaths& paths) {
         }
     }
     // Every v1 hierarchy lists the same tasks; freezer is the one proctrack/cgroup uses.
+    // The job_<J> directory's own lists hold only the tasks directly in it: the walk
+    // takes those of every step_<S> (and task_<N>) below it too.
     for (const char* ctrl : {"freezer", "pids", "cpuacct", "memory", "cpuset", "blkio"}) {
         auto dir = paths.v1_dir(ctrl);
         if (!dir) continue;
-        s.processes = files.count_over_tree(*dir, "cgroup.procs", no_skip);
-        s.threads = files.count_over_tree(*dir, "tasks", no_skip);
+        s.processes = files.count_over_tree(*dir, "cgroup.procs", no_skip, fresh_ids(tasks, true));
+        s.threads = files.count_over_tree(*dir, "tasks", no_skip, fresh_ids(tasks));
         if (s.processes || s.threads) break;
     }
+    const bool listed = s.threads.has_value();
     if (!s.threads) {
         if (auto dir = paths.v1_dir("pids")) s.threads = files.u64(*dir + "/pids.current");
     }
+    return listed;
 }
 
 /// v2 puts slurmstepd itself in step_<S>/slurm: its processes are not the job's.
@@ -166,7 +184,8 @@ bool is_stepd_cgroup(const std::string& parent, const std::string& name) {
     return name == "slurm" && base.substr(0, 5) == "step_";
 }
 
-void sample_v2(CgroupFiles& files, const JobCgroupPaths& paths) {
+/// Returns whether the threads were listed (`tasks` may then read them).
+bool sample_v2(CgroupFiles& files, const JobCgroupPaths& paths, JobTaskSampler* tasks) {
     JobSample& s = files.sample();
     const std::string& dir = paths.unified;
     auto cpu = files.keyed(dir + "/cpu.stat");
@@ -194,28 +213,33 @@ void sample_v2(CgroupFiles& files, const JobCgroupPaths& paths) {
         s.io_write_ops = io->ops.write;
     }
 
-    s.processes = files.count_over_tree(dir, "cgroup.procs", is_stepd_cgroup);
-    s.threads = files.count_over_tree(dir, "cgroup.threads", is_stepd_cgroup);
+    s.processes = files.count_over_tree(dir, "cgroup.procs", is_stepd_cgroup, fresh_ids(tasks, true));
+    s.threads = files.count_over_tree(dir, "cgroup.threads", is_stepd_cgroup, fresh_ids(tasks));
+    const bool listed = s.threads.has_value();
     if (!s.threads) s.threads = files.u64(dir + "/pids.current");
 
     s.cpu_pressure = read_pressure(files, dir + "/cpu.pressure");
     s.memory_pressure = read_pressure(files, dir + "/memory.pressure");
     s.io_pressure = read_pressure(files, dir + "/io.pressure");
+    return listed;
 }
 
 }  // namespace
 
-JobSample sample_job_cgroup(const SystemReader& sys, const JobCgroupPaths& paths, double now) {
+JobSample sample_job_cgroup(const SystemReader& sys, const JobCgroupPaths& paths, double now,
+                            JobTaskSampler* tasks) {
     JobSample sample;
     sample.time = now;
     CgroupFiles files(sys, sample);
+    bool listed = false;
     if (paths.version == CgroupVersion::v2) {
         sample.present = !paths.unified.empty() && sys.exists(paths.unified);
-        if (sample.present) sample_v2(files, paths);
+        if (sample.present) listed = sample_v2(files, paths, tasks);
     } else {
         for (const auto& [ctrl, dir] : paths.v1) sample.present = sample.present || sys.exists(dir);
-        if (sample.present) sample_v1(files, paths);
+        if (sample.present) listed = sample_v1(files, paths, tasks);
     }
+    if (tasks && listed) tasks->sample(sys, sample);
     return sample;
 }
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "collector/job/cgroup_locator.h"
+#include "collector/job/task_sampler.h"
 #include "collector/system_reader.h"
 
 namespace fructosa {
@@ -48,13 +49,23 @@ struct JobSample {
     std::optional<std::uint64_t> memory_limit_hits;  ///< times usage hit the limit
     std::optional<std::uint64_t> memory_oom_kills;   ///< tasks the OOM killer killed
 
+    /// Storage-layer bytes: the cgroup's blkio / io.stat, or, when the job's cgroup has
+    /// none, the sum of its processes' /proc read_bytes / write_bytes (JobTaskSampler; then
+    /// the ops stay empty).
     std::optional<std::uint64_t> io_read_bytes;
     std::optional<std::uint64_t> io_write_bytes;
     std::optional<std::uint64_t> io_read_ops;
     std::optional<std::uint64_t> io_write_ops;
 
+    /// Nanoseconds the job's threads waited on a run queue, summed over its threads
+    /// (exited ones included) from /proc/<tid>/schedstat; only with a JobTaskSampler.
+    std::optional<std::uint64_t> runqueue_delay_ns;
+
     std::optional<std::uint64_t> processes;
     std::optional<std::uint64_t> threads;
+    /// Threads and processes listed but not read this sample (over
+    /// kMaxTaskReadsPerSample); only when a JobTaskSampler read the thread list.
+    std::optional<std::uint64_t> tasks_skipped;
 
     std::optional<PressureSample> cpu_pressure;
     std::optional<PressureSample> memory_pressure;
@@ -66,7 +77,10 @@ struct JobSample {
 };
 
 /// Reads every counter of the job's cgroup through `sys`; never throws on missing or
-/// malformed files. `now` is stored as JobSample::time.
-JobSample sample_job_cgroup(const SystemReader& sys, const JobCgroupPaths& paths, double now);
+/// malformed files. `now` is stored as JobSample::time. With `tasks` (the job's own,
+/// kept between samples), the threads listed in the cgroup are read too: run-queue delay,
+/// and the I/O bytes when the cgroup has none.
+JobSample sample_job_cgroup(const SystemReader& sys, const JobCgroupPaths& paths, double now,
+                            JobTaskSampler* tasks = nullptr);
 
 }  // namespace fructosa

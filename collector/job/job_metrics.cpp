@@ -32,6 +32,13 @@ std::optional<double> interval_usage_percent(const JobSample& previous, const Jo
     return *rate / 1e9 * 100.0;
 }
 
+std::optional<double> interval_runqueue_percent(const JobSample& previous, const JobSample& current) {
+    if (current.time - previous.time < kMinRateInterval_s) return std::nullopt;
+    auto rate = interval_rate(previous.runqueue_delay_ns, current.runqueue_delay_ns, current.time - previous.time);
+    if (!rate) return std::nullopt;
+    return *rate / 1e9 * 100.0;
+}
+
 std::optional<double> interval_rate(std::optional<std::uint64_t> previous, std::optional<std::uint64_t> current,
                                     double seconds) {
     if (!previous || !current || !(seconds > 0) || *current < *previous) return std::nullopt;
@@ -45,10 +52,11 @@ Readings JobMetrics::update(const JobSample& s) {
     for (auto v : {s.memory_peak, s.memory_current})
         if (v) peak_ = std::max(peak_.value_or(0), *v);
 
-    std::optional<double> usage, read_rate, write_rate;
+    std::optional<double> usage, runqueue, read_rate, write_rate;
     if (previous_) {
         const double dt = s.time - previous_->time;
         usage = interval_usage_percent(*previous_, s);
+        runqueue = interval_runqueue_percent(*previous_, s);
         read_rate = interval_rate(previous_->io_read_bytes, s.io_read_bytes, dt);
         write_rate = interval_rate(previous_->io_write_bytes, s.io_write_bytes, dt);
     }
@@ -57,6 +65,7 @@ Readings JobMetrics::update(const JobSample& s) {
     add(out, "cpu.system_seconds", s.cpu_system_s);
     add(out, "cpu.usage_percent", usage);
     if (usage && allocated_cpus_ > 0) add(out, "cpu.efficiency_percent", *usage / allocated_cpus_);
+    add(out, "cpu.runqueue_delay_percent", runqueue);
 
     add(out, "memory.current", as_double(s.memory_current));
     add(out, "memory.peak", as_double(peak_));
@@ -76,6 +85,7 @@ Readings JobMetrics::update(const JobSample& s) {
 
     add(out, "tasks.processes", as_double(s.processes));
     add(out, "tasks.threads", as_double(s.threads));
+    add(out, "tasks.skipped", as_double(s.tasks_skipped));
 
     add_pressure(out, "cpu", s.cpu_pressure);
     add_pressure(out, "memory", s.memory_pressure);

@@ -7,12 +7,22 @@
 ///   cpu.user_seconds, cpu.system_seconds           cumulative
 ///   cpu.usage_percent                              of one core (400 = 4 busy cores), over the last interval
 ///   cpu.efficiency_percent                         usage_percent / allocated cpus
+///   cpu.runqueue_delay_percent                     thread-time spent waiting for a CPU per wall second,
+///                                                  over the last interval, in percent of one core
+///                                                  (300 = on average 3 threads ready but not running);
+///                                                  from the threads' /proc/<tid>/schedstat
 ///   memory.current, .peak, .rss, .cache, .swap     bytes; peak = max(kernel peak, every current seen)
 ///   memory.limit                                   bytes, only when the job has a limit
 ///   memory.limit_hits, memory.oom_kills            cumulative counts
-///   io.read_bytes, .write_bytes, .read_ops, .write_ops   cumulative
+///   io.read_bytes, .write_bytes, .read_ops, .write_ops   cumulative; bytes of the storage layer from
+///                                                  blkio (v1) or io.stat (v2), or, when the job's cgroup
+///                                                  has neither (Slurm's v1 plugin makes no blkio cgroup),
+///                                                  summed over its processes' /proc read_bytes/write_bytes
+///                                                  (see JobTaskSampler; no ops then)
 ///   io.read_bytes_per_s, io.write_bytes_per_s      over the last interval
 ///   tasks.processes, tasks.threads
+///   tasks.skipped                                  threads and processes not read this sample
+///                                                  (over kMaxTaskReadsPerSample)
 ///   pressure.{cpu,memory,io}.some_avg10, .full_avg10     percent (cgroup v2 only)
 
 #include <cstdint>
@@ -30,6 +40,10 @@ inline constexpr double kMinRateInterval_s = 0.25;
 /// cpu_usage_ns, they are less than kMinRateInterval_s apart, or the counter went
 /// backwards (a new cgroup).
 std::optional<double> interval_usage_percent(const JobSample& previous, const JobSample& current);
+
+/// Run-queue delay between two samples in percent of one core (thread-seconds waiting per
+/// wall second * 100), same rules as interval_usage_percent.
+std::optional<double> interval_runqueue_percent(const JobSample& previous, const JobSample& current);
 
 /// Per-second rate of a cumulative counter between two samples, same rules as above.
 std::optional<double> interval_rate(std::optional<std::uint64_t> previous, std::optional<std::uint64_t> current,

@@ -1,4 +1,5 @@
-// Benchmark: lagent's CPU time per tracked job per sample (cgroup read + readings + points).
+// Benchmark: lagent's CPU time per tracked job per sample (cgroup read, the tasks' /proc
+// files, readings, points).
 // Samples a job cgroup tree N times (default: the cgroup v1 fixture of job 42 on n1; or
 // --root DIR --node N --job J for a live tree with root "") and prints the CPU time per
 // sample from getrusage. Prints figures; asserts nothing.
@@ -14,6 +15,7 @@
 #include "collector/job/cgroup_locator.h"
 #include "collector/job/cgroup_sampler.h"
 #include "collector/job/job_metrics.h"
+#include "collector/job/task_sampler.h"
 #include "../unit/collector/fixture_system_reader.h"
 
 using namespace fructosa;
@@ -52,17 +54,19 @@ int main(int argc, char** argv) {
         return 1;
     }
     JobMetrics metrics(4);
+    JobTaskSampler tasks;  // as JobTracker keeps one per job
     std::size_t points = 0;
     double c0 = cpu_seconds();
     auto t0 = std::chrono::steady_clock::now();
     for (int i = 0; i < samples; ++i) {
-        JobSample s = sample_job_cgroup(sys, found->paths, 1.7e9 + i);
+        JobSample s = sample_job_cgroup(sys, found->paths, 1.7e9 + i, &tasks);
         points += readings_to_points(job_series_base(42, node), metrics.update(s), s.time).size();
     }
     double cpu = cpu_seconds() - c0;
     double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    std::printf("job sample (cgroup %s, %zu points per sample), %d samples\n",
-                found->paths.version == CgroupVersion::v1 ? "v1" : "v2", points / samples, samples);
+    std::printf("job sample (cgroup %s, %zu points per sample, %zu threads read), %d samples\n",
+                found->paths.version == CgroupVersion::v1 ? "v1" : "v2", points / samples, tasks.followed_threads(),
+                samples);
     std::printf("  CPU per tracked job per sample  %.1f us   (wall %.1f us)\n", cpu / samples * 1e6,
                 wall / samples * 1e6);
     std::printf("  => 100 jobs at 10 s intervals   %.4f %% of one core\n", cpu / samples * 100 / 10 * 100);

@@ -52,7 +52,8 @@ std::map<std::string, double> job_42_first_sample() {
             {"io.read_ops", 110},
             {"io.write_ops", 200},
             {"tasks.processes", 4},
-            {"tasks.threads", 6}};
+            {"tasks.threads", 6},
+            {"tasks.skipped", 0}};  // all 6 threads' and 4 processes' /proc files read
 }
 
 /// A job's points by field (the path after `jobs.<id>.n1.`), the last value of each.
@@ -112,9 +113,13 @@ TEST_F(JobTrackerTest, LastStepEndSendsTheFinalSampleTheStepSummaryAndJobEnd) {
     const double t0 = clock_.now;
     clock_.now = t0 + 1;
     reader_->set_file(kCpuacct42 + "/cpuacct.usage", "14500000000\n");  // 2 s of CPU in 1 s
+    // thread 2001 waited 1.5 s more on the run queue (fixture: 2 s, the job's threads 4 s)
+    reader_->set_file("/proc/2001/task/2001/schedstat", "999 3500000000 40\n");
     send(step_end_message(42, "batch", 256));
     ASSERT_TRUE(wait_for([&] { return events() == 3; }));
     EXPECT_EQ(tracker_->tracked(), 0u);
+    EXPECT_EQ(lmaster_.points("jobs.42.n1.cpu.runqueue_delay_percent"),
+              (Points{{"jobs.42.n1.cpu.runqueue_delay_percent", t0 + 1, 150}}));
 
     // The final sample: a rate over the last second, stamped at the step's end.
     EXPECT_EQ(lmaster_.points("jobs.42.n1.cpu.usage_percent"),
@@ -139,6 +144,8 @@ TEST_F(JobTrackerTest, LastStepEndSendsTheFinalSampleTheStepSummaryAndJobEnd) {
     EXPECT_EQ(step.summary.value("first_time", 0.0), t0);
     EXPECT_EQ(step.summary.value("last_time", 0.0), t0 + 1);
     EXPECT_EQ(step.summary.value("io_read_bytes", -1), 0);
+    EXPECT_DOUBLE_EQ(step.summary.value("runqueue_delay_seconds", 0.0), 1.5);
+    EXPECT_DOUBLE_EQ(step.summary.value("runqueue_delay_mean_percent", 0.0), 150.0);
 
     const JobEvent& end = ev[2];
     EXPECT_EQ(end.kind, JobEvent::Kind::JobEnd);
@@ -154,7 +161,9 @@ TEST_F(JobTrackerTest, LastStepEndSendsTheFinalSampleTheStepSummaryAndJobEnd) {
     EXPECT_EQ(end.summary.value("allocated_cpus", 0.0), 4.0);
     EXPECT_EQ(end.summary.value("memory_peak_bytes", 0ull), 3221225472ull);
     EXPECT_EQ(end.summary.value("oom_kills", 0), 1);
-    EXPECT_EQ(end.summary.value("io_read_bytes", 0ull), 11534336ull);
+    EXPECT_EQ(end.summary.value("io_read_bytes", 0ull), 11534336ull);  // blkio's, not the threads'
+    EXPECT_DOUBLE_EQ(end.summary.value("runqueue_delay_seconds", 0.0), 5.5);
+    EXPECT_EQ(end.summary.value("memory_anon_peak_bytes", 0ull), 1610612736ull);
 
     // In order: the final sample's batch, then step_end, then job_end.
     std::size_t batch = frame_index(lmaster_, [](const Received& r) {

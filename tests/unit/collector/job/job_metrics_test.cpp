@@ -51,6 +51,19 @@ JobSample full_sample(double time) {
     return s;
 }
 
+TEST(JobMetrics, RunQueueDelayPercentOfOneCore) {
+    JobMetrics m(8);
+    JobSample a = cpu_sample(100.0, 0), b = cpu_sample(110.0, 0), c = cpu_sample(110.1, 0);
+    a.runqueue_delay_ns = 1'000'000'000;
+    b.runqueue_delay_ns = 31'000'000'000;  // 30 thread-seconds waiting in 10 s: 3 threads on average
+    c.runqueue_delay_ns = 32'000'000'000;
+    EXPECT_FALSE(value(m.update(a), "cpu.runqueue_delay_percent"));  // no interval yet
+    EXPECT_DOUBLE_EQ(value(m.update(b), "cpu.runqueue_delay_percent").value(), 300.0);
+    EXPECT_FALSE(value(m.update(c), "cpu.runqueue_delay_percent"));  // under kMinRateInterval_s
+    JobSample d = cpu_sample(120.0, 0);  // not measured this time
+    EXPECT_FALSE(value(m.update(d), "cpu.runqueue_delay_percent"));
+}
+
 TEST(JobMetrics, UsagePercentOfOneCoreFromTwoSamples) {
     JobMetrics m(8);
     auto first = m.update(cpu_sample(100.0, 5'000'000'000));

@@ -156,6 +156,86 @@ TEST(JobSummary, JsonCarriesTheFigures) {
     EXPECT_EQ(back, j);
 }
 
+/// run() with the signals perad reads: run-queue delay from the second sample on (no
+/// thread listed at the first), anonymous memory, PSI memory stall totals, skipped threads.
+std::vector<JobSample> run_with_signals() {
+    auto v = run();
+    const std::uint64_t delay_ns[] = {0, 1'000'000'000, 3'000'000'000, 7'000'000'000, 8'000'000'000};
+    const std::uint64_t anon[] = {10, 50, 30, 70, 20};
+    const std::uint64_t stall_us[] = {1'000'000, 1'500'000, 1'500'000, 4'000'000, 4'250'000};
+    const std::uint64_t skipped[] = {0, 0, 3, 1, 0};
+    for (std::size_t i = 0; i < v.size(); ++i) {
+        if (i > 0) v[i].runqueue_delay_ns = delay_ns[i];
+        v[i].memory_rss = anon[i];
+        v[i].memory_pressure = PressureSample{0.5, 0.25, stall_us[i], 1};
+        v[i].tasks_skipped = skipped[i];
+    }
+    return v;
+}
+
+TEST(JobSummary, SignalsForPeradOverTheWholeJob) {
+    JobSummaryAccumulator acc(4, CounterBase::cgroup_start);
+    for (const auto& s : run_with_signals()) acc.add(s);
+    auto j = acc.summary().to_json();
+    // busy (>= 5 %): 100-110 at 200 % and 120-140 at 100 %
+    EXPECT_EQ(j["busy_intervals"].get<std::uint64_t>(), 2u);
+    EXPECT_DOUBLE_EQ(j["first_busy_time"].get<double>(), 100.0);
+    EXPECT_DOUBLE_EQ(j["last_busy_time"].get<double>(), 140.0);
+    EXPECT_EQ(j["intervals"].get<std::uint64_t>(), 4u);
+    // the job's total; the mean over the 40 s it was measured (7 s of waiting from 110 to 150)
+    EXPECT_DOUBLE_EQ(j["runqueue_delay_seconds"].get<double>(), 8.0);
+    EXPECT_DOUBLE_EQ(j["runqueue_delay_mean_percent"].get<double>(), 7.0 / 40.0 * 100.0);
+    EXPECT_EQ(j["memory_anon_peak_bytes"].get<std::uint64_t>(), 70u);
+    EXPECT_EQ(j["memory_limit_bytes"].get<std::uint64_t>(), 8192u);
+    EXPECT_DOUBLE_EQ(j["memory_pressure_stall_seconds"].get<double>(), 4.25);
+    EXPECT_EQ(j["tasks_skipped_max"].get<std::uint64_t>(), 3u);
+}
+
+TEST(JobSummary, SignalsForPeradOverAStep) {
+    auto v = run_with_signals();
+    JobSummaryAccumulator step(4, CounterBase::first_sample);
+    for (std::size_t i = 1; i < v.size(); ++i) step.add(v[i]);  // 110 .. 150
+    auto j = step.summary().to_json();
+    EXPECT_EQ(j["busy_intervals"].get<std::uint64_t>(), 1u);  // 120-140
+    EXPECT_DOUBLE_EQ(j["first_busy_time"].get<double>(), 120.0);
+    EXPECT_DOUBLE_EQ(j["runqueue_delay_seconds"].get<double>(), 7.0);
+    // runqueue_delay_seconds / (last_time - first_time) * 100
+    EXPECT_DOUBLE_EQ(j["runqueue_delay_mean_percent"].get<double>(), 7.0 / 40.0 * 100.0);
+    EXPECT_EQ(j["memory_anon_peak_bytes"].get<std::uint64_t>(), 70u);
+    EXPECT_DOUBLE_EQ(j["memory_pressure_stall_seconds"].get<double>(), 2.75);
+}
+
+TEST(JobSummary, RunQueueDelayMissingFromTheFinalSampleKeepsItsLastValue) {
+    auto v = run_with_signals();
+    v[4].runqueue_delay_ns.reset();  // the task list was gone at teardown
+    v[4].memory_pressure.reset();
+    JobSummaryAccumulator acc(4, CounterBase::cgroup_start);
+    for (const auto& s : v) acc.add(s);
+    auto sum = acc.summary();
+    EXPECT_DOUBLE_EQ(sum.runqueue_delay_seconds.value(), 7.0);
+    EXPECT_DOUBLE_EQ(sum.runqueue_delay_mean_percent.value(), 6.0 / 40.0 * 100.0);
+    EXPECT_DOUBLE_EQ(sum.memory_pressure_stall_seconds.value(), 4.0);
+}
+
+TEST(JobSummary, UnmeasuredSignalsAreAbsent) {
+    JobSummaryAccumulator acc(4, CounterBase::cgroup_start);
+    for (auto s : run()) {
+        s.memory_limit.reset();
+        acc.add(s);
+    }
+    auto j = acc.summary().to_json();
+    for (const char* key : {"runqueue_delay_seconds", "runqueue_delay_mean_percent", "memory_anon_peak_bytes",
+                            "memory_pressure_stall_seconds", "memory_limit_bytes", "tasks_skipped_max"})
+        EXPECT_FALSE(j.contains(key)) << key;
+    EXPECT_EQ(j["busy_intervals"].get<std::uint64_t>(), 2u);
+    // one sample, no interval: nothing was busy, and no first_busy_time
+    JobSummaryAccumulator one(4, CounterBase::cgroup_start);
+    one.add(run()[0]);
+    auto k = one.summary().to_json();
+    EXPECT_EQ(k["busy_intervals"].get<std::uint64_t>(), 0u);
+    EXPECT_FALSE(k.contains("first_busy_time"));
+}
+
 TEST(JobSummary, EmptyAccumulator) {
     JobSummaryAccumulator acc(4, CounterBase::first_sample);
     auto sum = acc.summary();
