@@ -20,7 +20,8 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "tests", "integration"))
 import fructosa_testlib as tl  # noqa: E402
-from fructosa_stack import PY, ProfiledCluster, burn_cmd, with_jobid  # noqa: E402
+from fructosa_stack import (PY, ProfiledCluster, burn_cmd, busy_processes_cmd, stream_to_disk_cmd,  # noqa: E402
+                            with_jobid)
 
 # Series shown in the table, relative to the host; CPUPercent.* is expanded.
 HOST_SERIES = [
@@ -111,13 +112,18 @@ JOBS = [
     ("touches 300 MB of its 400 MB", ["-w", "n1", "--mem=400"],
      [PY, "-c", "b = bytearray(300 << 20)\nfor i in range(0, len(b), 4096): b[i] = 1\nimport time\ntime.sleep(6)"]),
     ("exits 1", ["-w", "n2"], ["sh", "-c", "sleep 4; exit 1"]),
+    ("streams 300 MB to disk", ["-w", "n3", "-n1", "-c1"], None),  # its command names the work directory
+    ("4 busy processes on 1 core", ["-w", "n1", "-n1", "-c1"], busy_processes_cmd(4, 8)),
+    ("busy 4 s, then idle 8 s", ["-w", "n2", "-n1", "-c1"], ["/bin/sh", "-c", '"$@"; exec sleep 8', "sh"] + burn_cmd(4)),
 ]
 
 
-def run_jobs(stack):
+def run_jobs(stack, workdir):
     """Runs the demo jobs one after the other; returns [(jobid, what)]."""
     done = []
     for what, args, cmd in JOBS:
+        if cmd is None:
+            cmd = stream_to_disk_cmd(os.path.join(workdir, "stream.bin"), 50, 300)
         res = stack.srun("--fructosa=on", *args, *with_jobid(cmd), check=False, timeout=180)
         jobid = int(res.stdout.split()[0])
         say("job %d (%s) ended with exit %d" % (jobid, what, res.returncode))
@@ -157,10 +163,11 @@ def main():
         say("work directory %s" % ws.tmp)
         say("starting slurmctld + 3 slurmd (n1 n2 n3), carbon-cache, graphite-web, lmaster, 3 lagents, perad ...")
         stack = ProfiledCluster(ws, host_sensors=tl.SENSORS, host_interval=2, perad=True,
-                                perad_rules={"too short seconds": 2, "serial min cores": 2},
+                                perad_rules={"too short seconds": 2, "serial min cores": 2, "stalled min seconds": 4,
+                                            "io bound min rate mb per s": 25},
                                 graphite_web=True).start()
         say("cluster up: plugstack %s" % os.path.join(stack.cluster.workdir, "plugstack.conf"))
-        jobs = run_jobs(stack)
+        jobs = run_jobs(stack, ws.subdir("jobs"))
 
         say("host metrics of node n1 (20 sensors every 2 s), and lmaster's and lagent's own:")
         print_table(stack.carbon, limon_rows(stack.carbon, "n1"))

@@ -23,6 +23,37 @@ def burn_cmd(seconds):
     return [PY, "-c", "import time\nt=time.time()\nwhile time.time()-t<%s: pass" % seconds]
 
 
+# Writes TOTAL MiB at RATE MiB/s into PATH, 1 MiB at a time, syncing as it goes, then
+# removes the file. Buffered writes count in /proc/<pid>/io write_bytes when the pages
+# are dirtied, so the job's I/O shows while it runs.
+_STREAM = """
+import os, sys, time
+path, rate, total = sys.argv[1], float(sys.argv[2]), int(sys.argv[3])
+block = b"x" * (1 << 20)
+t0 = time.time()
+with open(path, "wb") as f:
+    for i in range(total):
+        f.write(block)
+        if i % 8 == 7:
+            f.flush(); os.fsync(f.fileno())
+        ahead = (i + 1) / rate - (time.time() - t0)
+        if ahead > 0:
+            time.sleep(ahead)
+os.remove(path)
+"""
+
+
+def stream_to_disk_cmd(path, rate_mib_s, total_mib):
+    """A task that streams `total_mib` MiB to `path` at `rate_mib_s` MiB/s with little CPU."""
+    return [PY, "-c", _STREAM, path, str(rate_mib_s), str(total_mib)]
+
+
+def busy_processes_cmd(count, seconds):
+    """A task that starts `count` processes, each keeping a core busy for `seconds`."""
+    burn = burn_cmd(seconds)
+    return ["/bin/sh", "-c", 'i=0; while [ $i -lt %d ]; do "$@" & i=$((i+1)); done; wait' % count, "sh"] + burn
+
+
 def with_jobid(cmd):
     """A task command that prints $SLURM_JOB_ID first, then runs `cmd` (a list)."""
     return ["/bin/sh", "-c", 'echo $SLURM_JOB_ID; exec "$@"', "sh"] + list(cmd)
