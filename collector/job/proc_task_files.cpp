@@ -41,7 +41,10 @@ std::optional<TaskStat> parse_stat(std::string_view text) {
         if (field == 22) start = to_u64(w);
     }
     if (!ppid || !start || *ppid > UINT32_MAX) return std::nullopt;
-    return TaskStat{static_cast<std::uint32_t>(*ppid), *start};
+    // The name is at most 15 characters (TASK_COMM_LEN): no allocation.
+    auto open = text.find('(');
+    std::string_view comm = open < paren ? text.substr(open + 1, paren - open - 1) : std::string_view{};
+    return TaskStat{static_cast<std::uint32_t>(*ppid), *start, std::string(comm)};
 }
 
 std::optional<std::uint64_t> parse_schedstat_run_delay(std::string_view text) {

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string_view>
+#include <string>
 #include <vector>
 
 namespace fructosa::proc {
@@ -17,10 +18,10 @@ namespace fructosa::proc {
 struct TaskStat {
     std::uint32_t ppid = 0;
     std::uint64_t start_ticks = 0;
+    std::string comm;  ///< field 2 without its parentheses, e.g. "slurmstepd"
     bool operator==(const TaskStat&) const = default;
 };
-/// The command name (field 2) is skipped up to its last ')', as it may hold spaces and
-/// parentheses.
+/// The command name (field 2) runs to the last ')', as it may hold spaces and parentheses.
 std::optional<TaskStat> parse_stat(std::string_view text);
 
 /// The second field of /proc/<tid>/schedstat: nanoseconds the thread waited on a run

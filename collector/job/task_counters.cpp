@@ -32,6 +32,43 @@ TaskCounters::Entry* TaskCounters::followed_now(std::uint32_t tid) {
     return nullptr;
 }
 
+std::vector<std::uint32_t> TaskCounters::known_reapers() const {
+    std::vector<std::uint32_t> out;
+    for (const auto& [key, r] : reapers_) out.push_back(key.tid);
+    return out;
+}
+
+std::vector<std::uint32_t> TaskCounters::new_outside_parents() const {
+    std::vector<std::uint32_t> out;
+    for (const auto& [key, e] : live_) {
+        if (e.generation != generation_ || !e.parent) continue;
+        const std::uint32_t p = *e.parent;
+        auto known = [p](const std::map<Key, Entry>& m) {
+            auto it = m.lower_bound(Key{p, 0});
+            return it != m.end() && it->first.tid == p;
+        };
+        if (!known(live_) && !known(reapers_) && std::find(out.begin(), out.end(), p) == out.end()) out.push_back(p);
+    }
+    return out;
+}
+
+void TaskCounters::update_reaper(std::uint32_t pid, std::uint64_t start_ticks, const Values& now) {
+    auto [it, fresh] = reapers_.try_emplace(Key{pid, start_ticks});
+    Entry& e = it->second;
+    e.generation = generation_;
+    for (std::size_t c = 0; c < kCounters; ++c) {
+        if (!now[c]) continue;
+        const std::uint64_t before = e.values[c].value_or(0);
+        e.values[c] = std::max(before, *now[c]);
+        if (!fresh) e.grown[c] += *e.values[c] - before;  // its first figures are its past
+    }
+}
+
+void TaskCounters::retire(const Entry& e, Entry* parent) {
+    for (std::size_t c = 0; c < kCounters; ++c)
+        (parent ? parent->pending[c] : exited_[c]) += e.values[c].value_or(0) + e.pending[c];
+}
+
 void TaskCounters::end() {
     for (auto it = live_.begin(); it != live_.end();) {
         if (it->second.generation == generation_) {
@@ -40,9 +77,31 @@ void TaskCounters::end() {
         }
         const Entry& e = it->second;
         Entry* parent = e.parent ? followed_now(*e.parent) : nullptr;
-        for (std::size_t c = 0; c < kCounters; ++c)
-            (parent ? parent->pending[c] : exited_[c]) += e.values[c].value_or(0) + e.pending[c];
+        if (!parent && e.parent)
+            for (auto r = reapers_.lower_bound(Key{*e.parent, 0}); r != reapers_.end() && r->first.tid == *e.parent; ++r)
+                if (r->second.generation == generation_) parent = &r->second;
+        retire(e, parent);
         it = live_.erase(it);
+    }
+    // A reaper's growth is the job's: the reaps of its tasks (whose last figures, pending,
+    // it pays back) and what those tasks did after the last sample.
+    for (auto it = reapers_.begin(); it != reapers_.end();) {
+        Entry& r = it->second;
+        bool owed = false, parent = false;
+        for (std::size_t c = 0; c < kCounters; ++c) {
+            const std::uint64_t paid = std::min(r.pending[c], r.grown[c]);
+            r.pending[c] -= paid;
+            exited_[c] += r.grown[c];
+            r.grown[c] = 0;
+            owed = owed || r.pending[c] > 0;
+        }
+        for (const auto& [key, e] : live_) parent = parent || e.parent == it->first.tid;
+        if (r.generation != generation_ || (!owed && !parent)) {  // gone, or done with the job
+            retire(Entry{.pending = r.pending}, nullptr);
+            it = reapers_.erase(it);
+            continue;
+        }
+        ++it;
     }
     // After the exits: a child that exited and was reaped within one interval is pending
     // and in its parent's growth at once.
@@ -54,6 +113,7 @@ void TaskCounters::end() {
     for (std::size_t c = 0; c < kCounters; ++c) {
         std::uint64_t sum = exited_[c];
         for (const auto& [key, e] : live_) sum += e.values[c].value_or(0) + e.pending[c];
+        for (const auto& [key, r] : reapers_) sum += r.pending[c];
         totals_[c] = std::max(totals_[c], sum);
     }
 }

@@ -9,8 +9,9 @@
 /// The I/O is read per process (/proc/<pid>/{stat,io}): a process's figures hold its
 /// exited threads and every child it reaped, so a process that lived less than an
 /// interval still counts through its parent; TaskCounters hands such a child's figures
-/// to its parent when the parent is followed (see there). What a process whose parent is not
-/// in the job did after the last sample before it exited is missed.
+/// to its parent when the parent is followed (see there). A process whose parent is not in
+/// the job (a step's task, child of slurmstepd) is counted through slurmstepd once it is
+/// reaped, so what it did after the last sample before it exited is not missed either.
 ///
 /// Cost: two small reads per thread and per process and sample, into buffers kept here;
 /// at most `max_reads` threads and as many processes are read per sample
@@ -61,11 +62,14 @@ private:
     void read_thread(const SystemReader& sys, std::uint32_t tid);
     /// One process's I/O bytes, the same way.
     void read_process(const SystemReader& sys, std::uint32_t pid);
-    /// Reads up to max_reads_ of `ids` into `counters` from `*next` on, keeps the rest;
-    /// returns how many were not read.
-    template <typename Read>
+    /// Those of `pids` that are slurmstepd, as reapers of the job's processes (see TaskCounters).
+    void read_reapers(const SystemReader& sys, const std::vector<std::uint32_t>& pids);
+    /// Reads up to max_reads_ of `ids` into `counters` from `*next` on and keeps the rest,
+    /// with `reapers(pids)` before and after them (TaskCounters' order); returns how many
+    /// were not read.
+    template <typename Read, typename Reapers>
     std::size_t sample_list(const std::vector<std::uint32_t>& ids, std::size_t* next, TaskCounters& counters,
-                            Read&& read);
+                            Read&& read, Reapers&& reapers);
     /// path_ = "/proc/<pid>/<file>", or "/proc/<tid>/task/<tid>/<file>" for a thread
     const std::string& proc_file(std::uint32_t id, const char* file, bool thread);
 

@@ -9,13 +9,13 @@ TEST(ProcStat, ParentIsField4StartTimeField22) {
     const std::string line =
         "2001 (python3) S 1990 2001 1990 0 -1 4194560 120 0 0 0 50 10 0 0 20 0 1 0 5100 12345678 300 "
         "18446744073709551615 1 1 0 0\n";
-    EXPECT_EQ(parse_stat(line), (TaskStat{1990, 5100}));
+    EXPECT_EQ(parse_stat(line), (TaskStat{1990, 5100, "python3"}));
 }
 
 TEST(ProcStat, CommandNameWithSpacesAndParentheses) {
     // field 2 may hold ") S 1 2 3": only the last ')' ends it
     const std::string line = "7 (a) S 1 2 3 (b) R 1 7 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 424242 0 0\n";
-    EXPECT_EQ(parse_stat(line), (TaskStat{1, 424242}));
+    EXPECT_EQ(parse_stat(line), (TaskStat{1, 424242, "a) S 1 2 3 (b"}));
 }
 
 TEST(ProcStat, ShortOrGarbledLineIsNotAStartTime) {

@@ -128,5 +128,53 @@ TEST(TaskCounters, AChildWhoseParentIsGoneKeepsItsFigures) {
     EXPECT_EQ(c.total(TaskCounters::read_bytes), 507u);
 }
 
+TEST(TaskCounters, ATaskReapedByAnOutsideParentCountsItsLastInterval) {
+    TaskCounters c;
+    c.begin();
+    EXPECT_TRUE(c.known_reapers().empty());
+    c.update(2, 101, io(500, 0), std::uint32_t{1});  // a step's task; 1 is slurmstepd
+    EXPECT_EQ(c.new_outside_parents(), std::vector<std::uint32_t>{1});
+    c.update_reaper(1, 50, io(7, 0));  // its own past figures are not the job's
+    c.end();
+    EXPECT_EQ(c.total(TaskCounters::read_bytes), 500u);
+    c.begin();
+    // 2 read 300 more bytes, exited, and was reaped: slurmstepd's figures grew by its
+    // final 800, plus 2 bytes of its own (counted with the job: they are its step's)
+    EXPECT_EQ(c.known_reapers(), std::vector<std::uint32_t>{1});
+    c.update_reaper(1, 50, io(7 + 800 + 2, 0));
+    EXPECT_TRUE(c.new_outside_parents().empty());
+    c.end();
+    EXPECT_EQ(c.total(TaskCounters::read_bytes), 802u);
+    c.begin();
+    EXPECT_TRUE(c.known_reapers().empty());  // no task left, no reap owed: dropped
+    c.end();
+    EXPECT_EQ(c.total(TaskCounters::read_bytes), 802u);
+}
+
+TEST(TaskCounters, AReapThatComesLaterIsAwaitedAndAGoneReaperLeavesTheLastFigures) {
+    TaskCounters c;
+    c.begin();
+    c.update(2, 101, io(500, 0), std::uint32_t{1});
+    c.update(3, 102, io(40, 0), std::uint32_t{9});
+    EXPECT_EQ(c.new_outside_parents(), (std::vector<std::uint32_t>{1, 9}));
+    c.update_reaper(1, 50, io(0, 0));
+    c.update_reaper(9, 60, io(0, 0));
+    c.end();
+    c.begin();
+    c.update_reaper(1, 50, io(0, 0));  // 2 and 3 exited, not reaped yet
+    c.update_reaper(9, 60, io(0, 0));
+    c.end();
+    EXPECT_EQ(c.total(TaskCounters::read_bytes), 540u);
+    c.begin();
+    EXPECT_EQ(c.known_reapers(), (std::vector<std::uint32_t>{1, 9}));  // both still owed a reap
+    c.update_reaper(1, 50, io(650, 0));  // the reap: 150 bytes beyond the last sample
+    c.end();                             // 9 was not read: it has gone, 3 keeps its 40
+    EXPECT_EQ(c.total(TaskCounters::read_bytes), 690u);
+    c.begin();
+    EXPECT_TRUE(c.known_reapers().empty());
+    c.end();
+    EXPECT_EQ(c.total(TaskCounters::read_bytes), 690u);
+}
+
 }  // namespace
 }  // namespace fructosa

@@ -150,6 +150,44 @@ TEST(JobTaskSamplerV1, AnExitedProcessWhoseParentIsNotInTheJobKeepsItsBytes) {
     EXPECT_EQ(s.runqueue_delay_ns, kV1Delay);  // its thread's 1 s kept too
 }
 
+/// The batch script 1990's parent 1980 as slurmstepd (or another program) in /proc.
+void add_parent_1980(test::CgroupOverlay& sys, const std::string& comm, std::uint64_t write) {
+    sys.set_file(process_file(1980, "stat"),
+                 "1980 (" + comm + ") S 1 1980 1980 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 4900 0 0\n");
+    sys.set_file(process_file(1980, "io"), io_text(0, write));
+}
+
+TEST(JobTaskSamplerV1, AProcessReapedBySlurmstepdCountsWhatItWroteAfterTheLastSample) {
+    test::FixtureSystemReader base(kV1);
+    test::CgroupOverlay sys(base);
+    add_parent_1980(sys, "slurmstepd", 300);
+    JobTaskSampler tasks;
+    sample_job_cgroup(sys, v1_job_42(), 1000.0, &tasks);
+    // the batch script 1990 writes 5000 bytes more, exits, and slurmstepd reaps it:
+    // slurmstepd's figures grow by 1990's final write_bytes (0 + 5000)
+    sys.set_file(kFreezer42 + "/step_batch/tasks", "");
+    sys.set_file(kFreezer42 + "/step_batch/cgroup.procs", "");
+    sys.hide("1990");
+    add_parent_1980(sys, "slurmstepd", 300 + 5000);
+    auto s = sample_job_cgroup(sys, v1_job_42(), 1010.0, &tasks);
+    EXPECT_EQ(s.io_write_bytes, kV1Write + 5000);
+    EXPECT_EQ(s.io_read_bytes, kV1Read);  // 1990's 4096 read bytes, paid back by the reap: once
+}
+
+TEST(JobTaskSamplerV1, AnOutsideParentThatIsNotSlurmstepdIsNotRead) {
+    test::FixtureSystemReader base(kV1);
+    test::CgroupOverlay sys(base);
+    add_parent_1980(sys, "systemd", 300);
+    JobTaskSampler tasks;
+    sample_job_cgroup(sys, v1_job_42(), 1000.0, &tasks);
+    sys.set_file(kFreezer42 + "/step_batch/tasks", "");
+    sys.set_file(kFreezer42 + "/step_batch/cgroup.procs", "");
+    sys.hide("1990");
+    add_parent_1980(sys, "systemd", 300 + 5000 + 1'000'000);  // whatever init reaps is not the job's
+    auto s = sample_job_cgroup(sys, v1_job_42(), 1010.0, &tasks);
+    EXPECT_EQ(s.io_write_bytes, kV1Write);
+}
+
 TEST(JobTaskSamplerV1, AReusedPidWithANewStartTimeIsANewProcess) {
     test::FixtureSystemReader base(kV1);
     test::CgroupOverlay sys(base);
