@@ -1,5 +1,8 @@
-// The one place where rules are registered. The order of `classes` is the precedence
-// documented in perad/README.md: the first class whose rule applies is the job's class.
+// The one place where rules are registered. The order of `classes` is the one documented
+// in perad/README.md: failed, too-short and no-data come first and win alone; the waste
+// classes are ranked by waste, and on equal waste by this order, where a class that says
+// why the cores sat unused (waiting on I/O, work not spread over the nodes) comes before
+// one that only says that they did (idle, underutilized-cpu).
 #include "perad/rule.h"
 
 namespace fructosa {
@@ -11,9 +14,9 @@ const RuleSet& builtin_rules() {
         r.classes.push_back(make_too_short_rule());
         r.classes.push_back(make_no_data_rule());
         r.classes.push_back(make_memory_pressure_rule());
-        r.classes.push_back(make_idle_rule());
-        r.classes.push_back(make_imbalanced_rule());
         r.classes.push_back(make_io_bound_rule());
+        r.classes.push_back(make_imbalanced_rule());
+        r.classes.push_back(make_idle_rule());
         r.classes.push_back(make_gpu_idle_rule());
         r.classes.push_back(make_underutilized_cpu_rule());
         r.classes.push_back(make_cores_unknown_rule());

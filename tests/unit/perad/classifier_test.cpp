@@ -35,25 +35,32 @@ TEST(Rules, PrimaryClassWastesMostAndTheOthersAreSecondary) {
     EXPECT_EQ(v.job_class, "underutilized-cpu");
     EXPECT_EQ(v.secondary_classes, Names{});
     EXPECT_DOUBLE_EQ(v.evidence["underutilized-cpu"]["waste"]["core_s"].get<double>(), 1440);
-    // The CPU classes waste the same core-seconds: the registry's order decides.
-    f.io_rate_bytes_per_s = 500 * kMB;
-    f.imbalance_cv = 1;
+    // The CPU classes waste the same core-seconds: the registry's order decides, a cause
+    // (I/O, imbalance) before a symptom (idle, underutilized).
     f.idle_fraction = 0.95;
     v = classify(f, {});
     EXPECT_EQ(v.job_class, "idle");
-    EXPECT_EQ(v.secondary_classes, (Names{"imbalanced", "io-bound", "underutilized-cpu"}));
+    EXPECT_EQ(v.secondary_classes, (Names{"underutilized-cpu"}));
+    f.imbalance_cv = 1;
+    v = classify(f, {});
+    EXPECT_EQ(v.job_class, "imbalanced");
+    EXPECT_EQ(v.secondary_classes, (Names{"idle", "underutilized-cpu"}));
+    f.io_rate_bytes_per_s = 500 * kMB;
+    v = classify(f, {});
+    EXPECT_EQ(v.job_class, "io-bound");
+    EXPECT_EQ(v.secondary_classes, (Names{"imbalanced", "idle", "underutilized-cpu"}));
     // Memory pressure wastes no core-seconds: after every class that does.
     f.oom_kills = 1;
     v = classify(f, {});
-    EXPECT_EQ(v.job_class, "idle");
-    EXPECT_EQ(v.secondary_classes, (Names{"imbalanced", "io-bound", "underutilized-cpu", "memory-pressure"}));
+    EXPECT_EQ(v.job_class, "io-bound");
+    EXPECT_EQ(v.secondary_classes, (Names{"imbalanced", "idle", "underutilized-cpu", "memory-pressure"}));
     // Idle GPU-seconds come first.
     f.gpus = 1;
     f.gpu_util_percent = 1;
     v = classify(f, {});
     EXPECT_EQ(v.job_class, "gpu-idle");
     EXPECT_EQ(v.secondary_classes,
-              (Names{"idle", "imbalanced", "io-bound", "underutilized-cpu", "memory-pressure"}));
+              (Names{"io-bound", "imbalanced", "idle", "underutilized-cpu", "memory-pressure"}));
     for (const auto& name : v.secondary_classes) {
         EXPECT_TRUE(v.evidence.contains(name)) << name;
         EXPECT_TRUE(v.recommendations[name].is_string()) << name;

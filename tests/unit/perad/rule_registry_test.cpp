@@ -26,8 +26,8 @@ std::vector<std::string> names_of(const std::vector<std::unique_ptr<Rule>>& rule
 
 TEST(RuleRegistry, ClassesInTheOrderOfPrecedenceOfTheReadme) {
     EXPECT_EQ(names_of(builtin_rules().classes),
-              (std::vector<std::string>{"failed", "too-short", "no-data", "memory-pressure", "idle", "imbalanced",
-                                        "io-bound", "gpu-idle", "underutilized-cpu", "cores-unknown",
+              (std::vector<std::string>{"failed", "too-short", "no-data", "memory-pressure", "io-bound", "imbalanced",
+                                        "idle", "gpu-idle", "underutilized-cpu", "cores-unknown",
                                         "efficient"}));
     EXPECT_EQ(names_of(builtin_rules().flags),
               (std::vector<std::string>{"memory-overrequested", "walltime-overrequested", "serial-on-many-cores",
