@@ -4,6 +4,7 @@
 
 #include "collector/job_tracker.h"
 #include "collector/munge_credential.h"
+#include "common/fd_limit.h"
 
 namespace fructosa {
 
@@ -29,6 +30,9 @@ Agent::Agent(AgentConfig config)
 Agent::~Agent() = default;
 
 int Agent::run(const ReadyFn& ready) {
+    // Plugin connections and the sensors' /proc reads share the descriptors: a burst of
+    // connections under a 1,024 limit would leave /proc/stat unreadable.
+    if (auto limit = raise_fd_limit()) log_debug("open file limit: {}", *limit);
     signals_.async_wait([this](const boost::system::error_code& ec, int sig) {
         if (ec) return;
         log_info("signal {} received: stopping", sig);
@@ -67,9 +71,17 @@ void Agent::schedule_self_metrics() {
         Points p{{child_path(base, "points_sent"), now, double(s.points_sent)},
                  {child_path(base, "points_queued"), now, double(s.points_queued)},
                  {child_path(base, "points_dropped"), now, double(s.points_dropped)},
+                 {child_path(base, "events_dropped"), now, double(s.events_dropped)},
                  {child_path(base, "reconnects"), now, double(s.reconnects)},
                  {child_path(base, "sensor_errors"), now, double(sampler_.errors())}};
-        if (jobs_) p.push_back({child_path(base, "jobs_tracked"), now, double(jobs_->tracked())});
+        if (jobs_) {
+            PluginMessageStats m = jobs_->plugin_stats();
+            p.push_back({child_path(base, "jobs_tracked"), now, double(jobs_->tracked())});
+            p.push_back({child_path(base, "plugin_refused"), now, double(m.refused)});
+            p.push_back({child_path(base, "plugin_malformed"), now, double(m.malformed)});
+            p.push_back({child_path(base, "plugin_wrong_node"), now, double(m.wrong_node)});
+            p.push_back({child_path(base, "plugin_accept_pauses"), now, double(m.accept_pauses)});
+        }
         shipper_.add(std::move(p));
         schedule_self_metrics();
     });

@@ -57,6 +57,12 @@ void HostSampler::sample_once(Running& r) {
     try {
         double ts = clock_();
         auto readings = r.config.sensor->sample(reader_);
+        if (!readings && r.has_read) {
+            ++errors_;
+            r.complaint.complain(fmt::format("sensor {}: read failed, nothing to read where it read before (tried again "
+                                             "in {} s)", name, r.config.interval_s));
+            return;
+        }
         if (!readings) {
             if (!r.unavailable_reported) {
                 log_info("sensor {}: not available on this machine; it stays quiet until it appears", name);
@@ -68,6 +74,7 @@ void HostSampler::sample_once(Running& r) {
             log_info("sensor {}: now available", name);
             r.unavailable_reported = false;
         }
+        r.has_read = true;
         r.complaint.release(fmt::format("sensor {}: working again", name));
         if (!readings->empty()) sink_(readings_to_points(host_series_base(host_, name), *readings, ts));
     } catch (const std::exception& e) {

@@ -2,6 +2,9 @@
 /// Runs every configured host sensor on its own interval and hands the readings, as
 /// `<host>.<Sensor>.<field>` points, to a sink. A failing sensor is logged (rate-limited)
 /// and tried again at its next interval; it never stops for good (a 0.3.2 bug).
+/// A sensor that has read once and then finds nothing to read (its /proc file cannot be
+/// opened: lagent out of descriptors) failed that read: a sensor error, not "not
+/// available on this machine", which only a sensor that never read is.
 
 #include <functional>
 #include <memory>
@@ -35,7 +38,7 @@ public:
     /// Takes the first sample of every sensor now, then keeps each on its interval.
     void start();
     void stop();
-    /// Sensor errors since start (reported in lagent's own metrics).
+    /// Sensor errors since start, failed reads included (reported in lagent's own metrics).
     std::uint64_t errors() const { return errors_; }
 
 private:
@@ -44,6 +47,7 @@ private:
         std::unique_ptr<boost::asio::steady_timer> timer;
         std::chrono::steady_clock::time_point next;
         bool unavailable_reported = false;
+        bool has_read = false;  ///< gave readings at least once
         Complaint complaint;
     };
     void tick(Running& r);

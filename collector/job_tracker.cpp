@@ -8,6 +8,7 @@
 #include "collector/job/job_metrics.h"
 #include "collector/job/job_summary.h"
 #include "collector/job/task_sampler.h"
+#include "common/host_name.h"
 #include "common/job_event.h"
 
 namespace fructosa {
@@ -82,9 +83,20 @@ void JobTracker::stop() {
     for (auto& [id, job] : jobs_) job->timer.cancel();
 }
 
+PluginMessageStats JobTracker::plugin_stats() const {
+    return {.refused = socket_.refused(), .malformed = socket_.malformed(), .wrong_node = wrong_node_,
+            .accept_pauses = socket_.accept_pauses()};
+}
+
 void JobTracker::on_event(const StepEvent& e) {
-    if (e.node != config_.hostname)
-        log_warning("job {}: event for node '{}' reached the lagent of '{}'", e.job_id, e.node, config_.hostname);
+    if (!same_host(e.node, config_.hostname)) {
+        ++wrong_node_;
+        wrong_node_complaint_.complain(fmt::format(
+            "job {}: refused a {} naming node '{}' on the plugin socket of '{}' ({} refused so far)", e.job_id,
+            e.kind == StepEvent::Kind::Start ? "step_start" : "step_end", e.node.substr(0, 64), config_.hostname,
+            wrong_node_));
+        return;
+    }
     if (e.kind == StepEvent::Kind::Start)
         on_step_start(e);
     else
@@ -107,7 +119,7 @@ void JobTracker::on_step_start(const StepEvent& e) {
     }
     Job& job = *slot;
     if (!job.paths) {
-        JobCgroupRequest req{e.job_id, e.uid, e.node.empty() ? config_.hostname : e.node, e.cgroup};
+        JobCgroupRequest req{e.job_id, e.uid, config_.hostname, e.cgroup};
         LocateResult found = locate_job_cgroups(reader_, mounts_, req);
         for (const auto& r : found.refused) log_warning("job {}: cgroup entry refused: {}", e.job_id, r);
         if (found.paths)

@@ -3,6 +3,11 @@
 /// samples each job's cgroup at the job's interval (plus once at start and once at the
 /// end, before the cgroup disappears), ships `jobs.<jobid>.<host>.<group>.<field>` points,
 /// and sends lmaster the job's metadata and per-step and per-job summaries.
+///
+/// An event naming another node (not this lagent's `hostname`, by full or short name) is
+/// refused and counted: a root sender cannot make this lagent sample another node's
+/// cgroup and publish it under this host. The cgroup is always looked for under this
+/// lagent's own node name.
 
 #include <cstdint>
 #include <map>
@@ -20,6 +25,14 @@
 
 namespace fructosa {
 
+/// What the plugin socket refused or could not read, for lagent's own metrics.
+struct PluginMessageStats {
+    std::uint64_t refused = 0;        ///< senders other than root and the SlurmUser
+    std::uint64_t malformed = 0;      ///< too long, cut off, bad JSON, bad field
+    std::uint64_t wrong_node = 0;     ///< step events naming another node
+    std::uint64_t accept_pauses = 0;  ///< accepts failed (out of descriptors), each a pause
+};
+
 class JobTracker {
 public:
     /// `clock` stamps the samples and the job_end events (a fake one in tests).
@@ -31,6 +44,7 @@ public:
     void start();
     void stop();
     std::size_t tracked() const { return jobs_.size(); }
+    PluginMessageStats plugin_stats() const;
 
 private:
     struct Job;
@@ -50,6 +64,8 @@ private:
     PluginSocket socket_;
     CgroupMounts mounts_;
     std::map<std::uint64_t, std::unique_ptr<Job>> jobs_;
+    std::uint64_t wrong_node_ = 0;
+    Complaint wrong_node_complaint_;
 };
 
 }  // namespace fructosa

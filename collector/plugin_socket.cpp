@@ -33,7 +33,8 @@ bool is_stale_socket(const std::string& path) {
 PluginSocket::PluginSocket(asio::io_context& io, std::string path, std::vector<unsigned> allowed_uids,
                            Handler handler)
     : io_(io), path_(std::move(path)), allowed_uids_(std::move(allowed_uids)), handler_(std::move(handler)),
-      acceptor_(io) {}
+      acceptor_(io),
+      pause_timer_(io) {}
 
 void PluginSocket::start() {
     std::error_code fec;
@@ -52,6 +53,8 @@ void PluginSocket::start() {
 }
 
 void PluginSocket::stop() {
+    pause_timer_.cancel();
+    accepting_ = false;
     boost::system::error_code ec;
     if (acceptor_.is_open()) {
         acceptor_.close(ec);
@@ -61,10 +64,27 @@ void PluginSocket::stop() {
 }
 
 void PluginSocket::accept() {
+    accepting_ = true;
     auto sock = std::make_shared<local::socket>(io_);
     acceptor_.async_accept(*sock, [this, sock](const boost::system::error_code& ec) {
         if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
-        if (!ec) serve(sock);
+        if (ec) return pause_accepting(ec);
+        accept_complaint_.release(fmt::format("accepting on {} again", path_));
+        serve(sock);
+        accept();
+    });
+}
+
+void PluginSocket::pause_accepting(const boost::system::error_code& ec) {
+    // Trying again at once would fail again at once: a busy loop that also takes the
+    // moment a descriptor frees from the sensors.
+    accepting_ = false;
+    ++accept_pauses_;
+    accept_complaint_.complain(fmt::format("cannot accept on {}: {}; pausing {} ms ({} pauses so far)", path_,
+                                           ec.message(), kAcceptPause.count(), accept_pauses_));
+    pause_timer_.expires_after(kAcceptPause);
+    pause_timer_.async_wait([this](const boost::system::error_code& e) {
+        if (e || !acceptor_.is_open()) return;
         accept();
     });
 }

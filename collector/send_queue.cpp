@@ -8,11 +8,12 @@
 
 namespace fructosa {
 
-SendQueue::SendQueue(std::size_t max_points, const std::string& spool_dir, std::uint64_t spool_max_bytes)
+SendQueue::SendQueue(std::size_t max_points, const std::string& spool_dir, std::uint64_t spool_max_bytes,
+                     std::uint64_t spool_segment_bytes)
     : max_points_(max_points) {
     if (spool_dir.empty()) return;
     try {
-        spool_ = std::make_unique<DiskSpool>(spool_dir, spool_max_bytes);
+        spool_ = std::make_unique<DiskSpool>(spool_dir, spool_max_bytes, spool_segment_bytes);
     } catch (const SpoolError& e) {
         log_warning("{}: unacknowledged data is kept in memory only", e.what());
     }
@@ -29,8 +30,10 @@ void SendQueue::push(std::uint64_t seq, bool is_event, std::size_t points, std::
             out.pos = spool_->append(std::string_view(reinterpret_cast<const char*>(out.frame.data()), out.frame.size()),
                                      static_cast<std::uint32_t>(out.points));
             out.next = spool_->end();
+            spool_complaint_.release(fmt::format("spool {}: written again", spool_->dir()));
         } catch (const SpoolError& e) {
-            drop_complaint_.complain(fmt::format("{}: batch kept in memory only", e.what()));
+            spool_complaint_.complain(fmt::format("{}: batches are kept in memory, at most {} points (max queued points)",
+                                                  e.what(), max_points_));
         }
     }
     queued_points_ += out.points;
@@ -39,29 +42,40 @@ void SendQueue::push(std::uint64_t seq, bool is_event, std::size_t points, std::
     if (spool_) {
         drop_spooled_away();
         evict_from_memory();
-    } else {
-        drop_oldest_in_memory();
     }
+    // What could not be spooled stays in memory: there the memory bound applies.
+    drop_oldest_in_memory();
+}
+
+void SendQueue::count_dropped(const Outgoing& out) {
+    if (out.is_event)
+        ++events_dropped_;
+    else
+        points_dropped_ += out.points;
+}
+
+void SendQueue::complain_dropped(const std::string& why) {
+    drop_complaint_.complain(fmt::format("{}: dropped the oldest; {} points and {} job events dropped so far", why,
+                                         points_dropped_, events_dropped_));
 }
 
 void SendQueue::drop_oldest_in_memory() {
-    // Memory only: drop the oldest metric batches that are not on the wire right now.
-    std::uint64_t dropped = 0;
-    for (std::size_t i = sent_ + (writing_ ? 1 : 0); queued_points_ > max_points_ && i < queue_.size();) {
-        if (queue_[i].is_event || i + 1 == queue_.size()) {
+    // The oldest metric batches held only in memory (no spool, or the spool could not
+    // take them), never one on the wire right now, never the newest, never a job event.
+    bool dropped = false;
+    for (std::size_t i = sent_ + (writing_ ? 1 : 0); memory_points_ > max_points_ && i < queue_.size();) {
+        const Outgoing& out = queue_[i];
+        if (out.is_event || out.next.segment != 0 || i + 1 == queue_.size()) {
             ++i;
             continue;
         }
-        dropped += queue_[i].points;
-        queued_points_ -= queue_[i].points;
-        memory_points_ -= queue_[i].points;
+        count_dropped(out);
+        queued_points_ -= out.points;
+        memory_points_ -= out.points;
         queue_.erase(queue_.begin() + static_cast<std::ptrdiff_t>(i));
+        dropped = true;
     }
-    if (dropped) {
-        points_dropped_ += dropped;
-        drop_complaint_.complain(fmt::format("queue for lmaster full ({} points): dropped the oldest, {} dropped so far",
-                                             max_points_, points_dropped_));
-    }
+    if (dropped) complain_dropped(fmt::format("queue for lmaster full ({} points in memory)", max_points_));
 }
 
 void SendQueue::load_spool() {
@@ -86,20 +100,17 @@ void SendQueue::load_spool() {
 }
 
 void SendQueue::drop_spooled_away() {
-    // The spool dropped its oldest segment(s): those batches are gone unless on the wire.
-    std::uint64_t dropped = 0;
+    // The spool dropped its oldest segment(s): those frames are gone unless on the wire.
+    bool dropped = false;
     SpoolPos start = spool_->start();
     for (std::size_t i = sent_ + (writing_ ? 1 : 0); i < queue_.size() && queue_[i].next <= start && queue_[i].next.segment != 0;) {
-        dropped += queue_[i].points;
+        count_dropped(queue_[i]);
         queued_points_ -= queue_[i].points;
         if (!queue_[i].frame.empty()) memory_points_ -= queue_[i].points;
         queue_.erase(queue_.begin() + static_cast<std::ptrdiff_t>(i));
+        dropped = true;
     }
-    if (dropped) {
-        points_dropped_ += dropped;
-        drop_complaint_.complain(fmt::format("spool {} full: dropped the oldest batches, {} points dropped so far",
-                                             spool_->dir(), points_dropped_));
-    }
+    if (dropped) complain_dropped(fmt::format("spool {} full", spool_->dir()));
 }
 
 void SendQueue::evict_from_memory() {
@@ -122,13 +133,17 @@ std::span<const std::uint8_t> SendQueue::next_frame() {
                 memory_points_ += next.points;
             }
         } catch (const SpoolError& e) {
-            drop_complaint_.complain(e.what());
+            // Not readable now (out of descriptors): it is still there; tried again at
+            // the next write (the next batch), never counted as lost.
+            spool_complaint_.complain(e.what());
+            return {};
         }
         if (!next.frame.empty()) return next.frame;
         // Gone from the spool: count it, go on with the rest.
-        points_dropped_ += next.points;
+        count_dropped(next);
         queued_points_ -= next.points;
         queue_.erase(queue_.begin() + static_cast<std::ptrdiff_t>(sent_));
+        complain_dropped(fmt::format("spool {} lost a frame", spool_->dir()));
     }
     return {};
 }
@@ -150,9 +165,13 @@ void SendQueue::acknowledge(std::uint64_t seq) {
         try {
             spool_->commit(*done);
         } catch (const SpoolError& e) {
-            drop_complaint_.complain(e.what());
+            spool_complaint_.complain(e.what());
         }
     }
+    // lmaster takes data again: the last word on the drops says how many in all.
+    if (memory_points_ <= max_points_)
+        drop_complaint_.release(fmt::format("queue for lmaster draining; {} points and {} job events dropped so far",
+                                            points_dropped_, events_dropped_));
 }
 
 void SendQueue::rewind() {

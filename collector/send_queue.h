@@ -10,6 +10,11 @@
 /// Drop policy: without a spool the queue holds at most `max_points` points; with one,
 /// at most the spool's bound on disk. Beyond that the OLDEST metric batches are dropped
 /// and counted (job events are never dropped for metrics; a frame on the wire never).
+/// When the spool cannot be written (disk full), what it could not take stays in memory
+/// under the same `max_points` bound, oldest dropped first. The spool dropping its oldest
+/// segment drops the job events in it too: those are counted as events, apart from the
+/// points. Every drop is logged (rate-limited); once lmaster acknowledges again and the
+/// queue is back under its bound, one line says how many were dropped in all.
 /// After a lost connection, rewind() makes every unacknowledged frame go out again, so
 /// lmaster may see a frame twice (bounded by the frames in flight).
 
@@ -28,8 +33,9 @@ namespace fructosa {
 class SendQueue {
 public:
     /// Opens the spool in `spool_dir` (empty: memory only); a spool that cannot be
-    /// opened is logged and the queue lives in memory.
-    SendQueue(std::size_t max_points, const std::string& spool_dir, std::uint64_t spool_max_bytes);
+    /// opened is logged and the queue lives in memory. (`spool_segment_bytes`: tests.)
+    SendQueue(std::size_t max_points, const std::string& spool_dir, std::uint64_t spool_max_bytes,
+              std::uint64_t spool_segment_bytes = 4u << 20);
 
     /// The sequence number of the next frame to push.
     std::uint64_t take_seq() { return next_seq_++; }
@@ -41,7 +47,7 @@ public:
 
     /// The bytes of the frame at the write position, read back from the spool when it
     /// waits there (one the spool lost meanwhile is counted as dropped and skipped);
-    /// empty when every frame is written. The bytes stay where they are while the frame
+    /// empty when every frame is written, or when the spool cannot be read right now. The bytes stay where they are while the frame
     /// is on the wire (the queue moves its entries, never their bytes).
     std::span<const std::uint8_t> next_frame();
     /// A write is on the wire (the hello, or the frame at the write position): that
@@ -59,6 +65,7 @@ public:
     std::uint64_t points_queued() const { return queued_points_; }  ///< held, not yet acknowledged
     std::uint64_t points_sent() const { return points_sent_; }      ///< acknowledged
     std::uint64_t points_dropped() const { return points_dropped_; }
+    std::uint64_t events_dropped() const { return events_dropped_; }  ///< job events lost with the spool's oldest
     std::uint64_t events_sent() const { return events_sent_; }
 
 private:
@@ -70,6 +77,8 @@ private:
         SpoolPos pos, next;               ///< where it is in the spool
     };
     void drop_oldest_in_memory();
+    void count_dropped(const Outgoing& out);
+    void complain_dropped(const std::string& why);
     void drop_spooled_away();
     void evict_from_memory();
 
@@ -84,7 +93,9 @@ private:
     std::uint64_t points_sent_ = 0;
     std::uint64_t points_dropped_ = 0;
     std::uint64_t events_sent_ = 0;
-    Complaint drop_complaint_;
+    std::uint64_t events_dropped_ = 0;
+    Complaint drop_complaint_;   ///< frames dropped
+    Complaint spool_complaint_;  ///< the spool cannot be written or read
 };
 
 }  // namespace fructosa

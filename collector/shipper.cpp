@@ -183,6 +183,7 @@ ShipperStats Shipper::stats() const {
     s.points_sent = queue_.points_sent();
     s.points_dropped = queue_.points_dropped();
     s.events_sent = queue_.events_sent();
+    s.events_dropped = queue_.events_dropped();
     s.reconnects = reconnects_;
     s.connected = client_.connected();
     return s;

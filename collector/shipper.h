@@ -31,8 +31,9 @@ namespace fructosa {
 struct ShipperStats {
     std::uint64_t points_queued = 0;   ///< held, not yet acknowledged
     std::uint64_t points_sent = 0;     ///< acknowledged by lmaster
-    std::uint64_t points_dropped = 0;  ///< dropped because the queue was full
+    std::uint64_t points_dropped = 0;  ///< dropped because the queue (memory or spool) was full
     std::uint64_t events_sent = 0;
+    std::uint64_t events_dropped = 0;  ///< job events dropped with the spool's oldest segment
     std::uint64_t reconnects = 0;
     bool connected = false;
 };

@@ -73,10 +73,10 @@ DiskSpool::DiskSpool(std::string dir, std::uint64_t max_bytes, std::uint64_t seg
     if (std::ifstream in(dir_ + "/commit"); in) in >> committed_.segment >> committed_.offset;
     for (auto s : segments_) bytes_ += fs::file_size(segment_path(s), ec);
     if (segments_.empty()) {
-        segments_.push_back(std::max<std::uint64_t>(committed_.segment, 1));
-        open_tail(true);
+        open_tail(std::max<std::uint64_t>(committed_.segment, 1), true);
+        segments_.push_back(tail_segment_);
     } else {
-        open_tail(false);
+        open_tail(segments_.back(), false);
     }
     if (committed_ < start()) committed_ = start();
 }
@@ -90,12 +90,15 @@ std::string DiskSpool::segment_path(std::uint64_t segment) const {
     return fmt::format("{}/{:016x}.seg", dir_, segment);
 }
 
-void DiskSpool::open_tail(bool create) {
+void DiskSpool::open_tail(std::uint64_t segment, bool create) {
+    // Opened before anything changes: a segment that cannot be created (no space, no
+    // descriptor) leaves the spool as it was, still appending to its old tail.
+    std::string path = segment_path(segment);
+    int fd = ::open(path.c_str(), O_RDWR | O_APPEND | O_CLOEXEC | (create ? O_CREAT : 0), 0600);
+    if (fd < 0) throw SpoolError(fmt::format("spool {}: cannot open: {}", path, std::strerror(errno)));
     if (tail_fd_ >= 0) ::close(tail_fd_);
-    tail_segment_ = segments_.back();
-    std::string path = segment_path(tail_segment_);
-    tail_fd_ = ::open(path.c_str(), O_RDWR | O_APPEND | O_CLOEXEC | (create ? O_CREAT : 0), 0600);
-    if (tail_fd_ < 0) throw SpoolError(fmt::format("spool {}: cannot open: {}", path, std::strerror(errno)));
+    tail_fd_ = fd;
+    tail_segment_ = segment;
     struct stat st {};
     ::fstat(tail_fd_, &st);
     std::uint64_t size = static_cast<std::uint64_t>(st.st_size);
@@ -111,8 +114,8 @@ SpoolPos DiskSpool::start() const { return {segments_.front(), 0}; }
 
 SpoolPos DiskSpool::append(std::string_view data, std::uint32_t points) {
     if (tail_size_ > 0 && tail_size_ + kHeader + data.size() > segment_bytes_) {
-        segments_.push_back(tail_segment_ + 1);
-        open_tail(true);
+        open_tail(tail_segment_ + 1, true);
+        segments_.push_back(tail_segment_);
     }
     SpoolPos pos{tail_segment_, tail_size_};
     std::string rec(kHeader, '\0');
@@ -203,6 +206,7 @@ std::optional<SpoolRecord> DiskSpool::read(SpoolPos at) const {
 void DiskSpool::commit(SpoolPos upto) {
     if (upto <= committed_) return;
     committed_ = upto;
+    commit_dirty_ = true;
     while (segments_.size() > 1 && segments_.front() < committed_.segment) {
         std::error_code ec;
         std::string path = segment_path(segments_.front());
@@ -215,8 +219,8 @@ void DiskSpool::commit(SpoolPos upto) {
         // Everything is done: start a fresh segment so the spool does not grow forever.
         std::error_code ec;
         std::string old = segment_path(tail_segment_);
-        segments_ = {tail_segment_ + 1};
-        open_tail(true);
+        open_tail(tail_segment_ + 1, true);
+        segments_ = {tail_segment_};
         fs::remove(old, ec);
         bytes_ = 0;
         committed_ = {tail_segment_, 0};

@@ -68,7 +68,8 @@ public:
 
 private:
     std::string segment_path(std::uint64_t segment) const;
-    void open_tail(bool create);
+    /// Makes `segment` the tail (its torn end cut); throws SpoolError, changing nothing.
+    void open_tail(std::uint64_t segment, bool create);
     void enforce_bound();
     void write_commit();
 

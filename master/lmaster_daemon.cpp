@@ -1,7 +1,5 @@
 #include "master/lmaster_daemon.h"
 
-#include <sys/resource.h>
-
 #include <iostream>
 #include <memory>
 
@@ -9,6 +7,7 @@
 #include <boost/asio/signal_set.hpp>
 
 #include "common/config.h"
+#include "common/fd_limit.h"
 #include "common/logging.h"
 #include "common/metric.h"
 #include "master/agent_server.h"
@@ -27,17 +26,10 @@ namespace {
 constexpr auto kFlushGrace = std::chrono::milliseconds(2000);
 
 /// Each agent is one descriptor: take the hard limit so `max agents` can be reached.
-void raise_fd_limit(std::size_t max_agents) {
-    rlimit lim{};
-    if (::getrlimit(RLIMIT_NOFILE, &lim) != 0) return;
-    if (lim.rlim_cur < lim.rlim_max) {
-        lim.rlim_cur = lim.rlim_max;
-        ::setrlimit(RLIMIT_NOFILE, &lim);
-        ::getrlimit(RLIMIT_NOFILE, &lim);
-    }
-    if (lim.rlim_cur != RLIM_INFINITY && lim.rlim_cur < max_agents + 64)
-        log_warning("open file limit {} is below max agents ({}) plus lmaster's own descriptors",
-                    static_cast<unsigned long long>(lim.rlim_cur), max_agents);
+void check_fd_limit(std::size_t max_agents) {
+    auto limit = raise_fd_limit();
+    if (limit && *limit < max_agents + 64)
+        log_warning("open file limit {} is below max agents ({}) plus lmaster's own descriptors", *limit, max_agents);
 }
 
 std::chrono::milliseconds to_ms(double seconds) {
@@ -48,7 +40,7 @@ std::chrono::milliseconds to_ms(double seconds) {
 
 RunFn make_lmaster_run(const LmasterConfig& config) {
     return [config](const ReadyFn& ready) -> int {
-        raise_fd_limit(config.listen.max_agents);
+        check_fd_limit(config.listen.max_agents);
         asio::io_context io;
         std::unique_ptr<GraphiteSink> sink;
         if (config.graphite.send)

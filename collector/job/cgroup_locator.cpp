@@ -4,6 +4,8 @@
 #include <charconv>
 #include <set>
 
+#include "common/host_name.h"
+
 namespace fructosa {
 namespace {
 
@@ -165,7 +167,7 @@ std::optional<std::string> cut_at_job(std::string_view cgroup_path, std::uint64_
         auto tree = parts[i - 2];
         if (tree != "slurm") {
             if (!starts_with(tree, "slurm_")) return refuse(job + " is not under slurm or slurm_<node>");
-            if (!node.empty() && tree.substr(6) != node)
+            if (!node.empty() && !same_host(tree.substr(6), node))
                 return refuse(std::string(tree) + " is another node's tree, this node is " + std::string(node));
         }
     } else {
@@ -175,7 +177,7 @@ std::optional<std::string> cut_at_job(std::string_view cgroup_path, std::uint64_
             if (!ends_with(scope, std::string("_") + std::string(kScope)))
                 return refuse(job + " is not under [<node>_]slurmstepd.scope");
             auto scope_node = scope.substr(0, scope.size() - kScope.size() - 1);
-            if (!node.empty() && scope_node != node)
+            if (!node.empty() && !same_host(scope_node, node))
                 return refuse(std::string(scope) + " is another node's scope, this node is " + std::string(node));
         }
     }

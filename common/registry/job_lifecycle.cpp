@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "common/host_name.h"
 #include "common/hostlist.h"
 #include "common/registry/comma_list.h"
 
@@ -11,14 +12,12 @@ namespace fructosa {
 
 namespace {
 
-std::string short_name(const std::string& host) { return host.substr(0, host.find('.')); }
-
 /// The ended hosts under their full and their short names.
 std::set<std::string> ended_names(const std::vector<std::string>& ended_hosts) {
     std::set<std::string> names;
     for (const auto& h : ended_hosts) {
         names.insert(h);
-        names.insert(short_name(h));
+        names.insert(std::string(short_host_name(h)));
     }
     return names;
 }
@@ -27,7 +26,7 @@ std::set<std::string> ended_names(const std::vector<std::string>& ended_hosts) {
 std::vector<std::string> not_ended(const std::string& nodelist, const std::set<std::string>& ended) {
     std::vector<std::string> missing;
     for (const auto& h : expand_hostlist(nodelist))
-        if (!ended.count(h) && !ended.count(short_name(h))) missing.push_back(h);
+        if (!ended.count(h) && !ended.count(std::string(short_host_name(h)))) missing.push_back(h);
     return missing;
 }
 

@@ -199,3 +199,27 @@ TEST(HostSampler, FailingSensorIsCountedAndTriedAgain) {
     EXPECT_EQ(paths[0], "h.Other.y");
     EXPECT_EQ(std::count(paths.begin(), paths.end(), "h.Broken.ok"), fake->calls - 2);
 }
+
+TEST(HostSampler, ASensorThatReadBeforeAndFindsNothingNowFailedARead) {
+    // /proc/stat read at start, then unreadable (lagent out of descriptors) for two
+    // samples: two sensor errors, not "not available on this machine".
+    LogCapture log;
+    boost::asio::io_context io;
+    HostSystemReader reader;
+    auto fake = std::make_shared<FakeSensor>([](int call) -> std::optional<Readings> {
+        if (call == 2 || call == 3) return std::nullopt;
+        return Readings{{"user", double(call)}};
+    });
+    std::vector<Points> got;
+    HostSampler sampler(io, "h", {{"CPUTimes", 0.01, fake}}, reader,
+                        [&](Points p) { got.push_back(std::move(p)); });
+    sampler.start();
+    ASSERT_TRUE(run_until(io, [&] { return fake->calls >= 4; }));
+    sampler.stop();
+    EXPECT_EQ(sampler.errors(), 2u);
+    EXPECT_EQ(log.count("sensor CPUTimes: not available"), 0);
+    EXPECT_EQ(log.count("sensor CPUTimes: read failed, nothing to read where it read before (tried again in 0.01 s)"),
+              1);  // the second failure within the minute is counted, not logged
+    EXPECT_EQ(log.count("sensor CPUTimes: working again"), 1);
+    ASSERT_EQ(got.size(), std::size_t(fake->calls - 2));
+}

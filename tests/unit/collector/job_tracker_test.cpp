@@ -344,3 +344,32 @@ TEST_F(JobTrackerTest, ACgroupThatAppearsAfterStepStartIsSampledOnceThere) {
     EXPECT_EQ(tracker_->tracked(), 1u);
     EXPECT_EQ(events(), 1u);
 }
+
+TEST_F(JobTrackerTest, AStepEventNamingAnotherNodeIsRefusedAndCounted) {
+    // A root sender names node n2 and points at n2's cgroup (job_44 under slurm_n2 in the
+    // fixture): sampled, it would be published as jobs.44.n1.*.
+    auto start = step_start_message(44, "0", 1000);
+    start["node"] = "n2";
+    for (auto& [ctrl, path] : start["cgroup"].items()) {
+        std::string p = path.get<std::string>();
+        path = "/slurm_n2" + p.substr(std::string("/slurm_n1").size());
+    }
+    send(start);
+    auto end = step_end_message(44, "0", 0);
+    end["node"] = "n2";
+    send(end);
+    ASSERT_TRUE(wait_for([&] { return tracker_->plugin_stats().wrong_node == 2; }));
+    EXPECT_EQ(tracker_->tracked(), 0u);
+    // Its full name names this node too (Slurm's NodeName may be either).
+    reader_->show("job_42");
+    auto full = step_start_message(42, "batch", 1000);
+    full["node"] = "n1.cluster.example";
+    send(full);
+    ASSERT_TRUE(wait_for([&] { return events() == 1 && !lmaster_.points_under("jobs.42.n1.").empty(); }));
+    EXPECT_EQ(tracker_->plugin_stats().wrong_node, 2u);
+    EXPECT_EQ(lmaster_.events()[0].job_id, 42u);
+    EXPECT_EQ(lmaster_.events()[0].host, "n1");
+    EXPECT_TRUE(lmaster_.points_under("jobs.44.").empty());
+    EXPECT_EQ(tracker_->plugin_stats().refused, 0u);
+    EXPECT_EQ(tracker_->plugin_stats().malformed, 0u);
+}

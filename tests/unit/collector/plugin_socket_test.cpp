@@ -3,6 +3,8 @@
 #include "collector/plugin_socket.h"
 
 #include <gtest/gtest.h>
+#include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -209,4 +211,45 @@ TEST_F(PluginSocketTest, CreatesItsDirectory) {
     sock->start();
     ASSERT_TRUE(send_text(path_, kStepEnd + "\n"));
     EXPECT_TRUE(run_until(io_, [&] { return events_.size() == 1; }));
+}
+
+TEST_F(PluginSocketTest, OutOfDescriptorsItPausesAcceptingAndServesOnceThereAreSome) {
+    auto sock = make_socket();
+    sock->start();
+    // The client's socket exists before the descriptors run out: connect() needs none.
+    int client = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    ASSERT_GE(client, 0);
+    rlimit saved{};
+    ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &saved), 0);
+    int probe = ::dup(0);
+    ASSERT_GE(probe, 0);
+    ::close(probe);
+    rlimit low = saved;
+    low.rlim_cur = static_cast<rlim_t>(probe + 8);
+    ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &low), 0);
+    std::vector<int> hogs;  // every descriptor below the lowered limit
+    for (int fd; (fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0;) hogs.push_back(fd);
+    auto release = [&] {
+        for (int fd : hogs) ::close(fd);
+        hogs.clear();
+        ::setrlimit(RLIMIT_NOFILE, &saved);
+    };
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    path_.copy(addr.sun_path, sizeof addr.sun_path - 1);
+    std::string line = kStepEnd + "\n";
+    bool sent = ::connect(client, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
+                ::write(client, line.data(), line.size()) == static_cast<ssize_t>(line.size());
+    bool paused = sent && run_until(io_, [&] { return sock->accept_pauses() >= 1; });
+    bool accepting_while_out = sock->accepting();
+    std::uint64_t pauses_while_out = sock->accept_pauses();
+    release();
+    ASSERT_TRUE(sent);
+    ASSERT_TRUE(paused);
+    EXPECT_FALSE(accepting_while_out);  // waits instead of trying again at once
+    EXPECT_EQ(pauses_while_out, 1u);
+    ASSERT_TRUE(run_until(io_, [&] { return events_.size() == 1; }));  // the waiting message is served
+    EXPECT_TRUE(sock->accepting());
+    EXPECT_EQ(events_[0].job_id, 7u);
+    ::close(client);
 }

@@ -153,3 +153,40 @@ TEST(SendQueue, WhatWasNeverAcknowledgedIsSentAfterARestart) {
     EXPECT_EQ(q.events_sent(), 1u);
     EXPECT_EQ(q.points_sent(), 2u);
 }
+
+TEST(SendQueue, WhenTheSpoolCannotBeWrittenTheMemoryBoundAppliesAndDropsAreCounted) {
+    // A spool whose segment is /dev/full: every append fails with ENOSPC, as on a full disk.
+    SpoolDir d;
+    fs::create_directories(d.path);
+    fs::create_symlink("/dev/full", d.path + "/0000000000000001.seg");
+    SendQueue q(100, d.path, 1 << 20);
+    push_event(q, "{\"type\":\"step_start\"}");
+    for (int i = 0; i < 10; ++i) push_batch(q, 40);
+    EXPECT_EQ(q.points_queued(), 80u);  // the two newest batches: the next would pass 100
+    EXPECT_EQ(q.points_dropped(), 320u);
+    EXPECT_EQ(q.events_dropped(), 0u);
+    auto seqs = write_all(q);
+    EXPECT_EQ(seqs, (std::vector<std::uint64_t>{1, 10, 11}));  // the event and the two newest batches
+    q.acknowledge(11);
+    EXPECT_EQ(q.points_sent(), 80u);
+    EXPECT_EQ(q.events_sent(), 1u);
+}
+
+TEST(SendQueue, JobEventsDroppedWithTheSpoolsOldestSegmentAreCountedAsEvents) {
+    SpoolDir d;
+    // 1 KiB segments, at most 3 KiB on disk: the oldest segments go, the event with them.
+    SendQueue q(1'000'000, d.path, 3 << 10, 1 << 10);
+    push_event(q, "{\"type\":\"step_start\"}");
+    std::uint64_t pushed = 0;
+    for (int i = 0; i < 40; ++i) {
+        push_batch(q, 10);
+        pushed += 10;
+    }
+    EXPECT_EQ(q.events_dropped(), 1u);
+    EXPECT_GT(q.points_dropped(), 0u);
+    EXPECT_EQ(q.points_queued() + q.points_dropped(), pushed);
+    auto seqs = write_all(q);
+    ASSERT_FALSE(seqs.empty());
+    EXPECT_GT(seqs.front(), 1u);  // the event is gone
+    EXPECT_EQ(seqs.back(), 41u);  // the newest batch stays
+}
