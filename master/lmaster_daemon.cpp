@@ -26,8 +26,9 @@ namespace {
 
 constexpr auto kFlushGrace = std::chrono::milliseconds(2000);
 
-/// Each agent is one descriptor: take the hard limit so `max agents` can be reached.
-void raise_fd_limit(std::size_t max_agents) {
+/// Each connection is one descriptor: take the hard limit so `max agents` agents plus
+/// `max pending handshakes` connections without a Hello can be held.
+void raise_fd_limit(std::size_t max_connections) {
     rlimit lim{};
     if (::getrlimit(RLIMIT_NOFILE, &lim) != 0) return;
     if (lim.rlim_cur < lim.rlim_max) {
@@ -35,9 +36,10 @@ void raise_fd_limit(std::size_t max_agents) {
         ::setrlimit(RLIMIT_NOFILE, &lim);
         ::getrlimit(RLIMIT_NOFILE, &lim);
     }
-    if (lim.rlim_cur != RLIM_INFINITY && lim.rlim_cur < max_agents + 64)
-        log_warning("open file limit {} is below max agents ({}) plus lmaster's own descriptors",
-                    static_cast<unsigned long long>(lim.rlim_cur), max_agents);
+    if (lim.rlim_cur != RLIM_INFINITY && lim.rlim_cur < max_connections + 64)
+        log_warning("open file limit {} is below max agents plus max pending handshakes ({}) plus lmaster's own "
+                    "descriptors",
+                    static_cast<unsigned long long>(lim.rlim_cur), max_connections);
 }
 
 std::chrono::milliseconds to_ms(double seconds) {
@@ -48,7 +50,7 @@ std::chrono::milliseconds to_ms(double seconds) {
 
 RunFn make_lmaster_run(const LmasterConfig& config) {
     return [config](const ReadyFn& ready) -> int {
-        raise_fd_limit(config.listen.max_agents);
+        raise_fd_limit(config.listen.max_agents + config.listen.max_pending_handshakes);
         asio::io_context io;
         std::unique_ptr<GraphiteSink> sink;
         if (config.graphite.send)
@@ -64,7 +66,7 @@ RunFn make_lmaster_run(const LmasterConfig& config) {
         });
         jobs.start();
         server.listen();  // throws "cannot listen on host:port: ..."
-        SelfMetrics self(io, to_ms(config.self_metrics_interval), short_hostname(), server, *sink);
+        SelfMetrics self(io, to_ms(config.self_metrics_interval), short_hostname(), server, *sink, &jobs.stats());
 
         asio::signal_set signals(io, SIGTERM, SIGINT, SIGHUP);
         bool stopping = false;
