@@ -14,7 +14,8 @@ Environment:
 Tests use it as `import fructosa_testlib as lib` and `lib.X`; this file only gathers
 the names of the modules beside it, one purpose each:
 
-  build_dir     REPO_ROOT, BUILD_DIR, binary(), main() (the --build-dir entry point)
+  build_dir     REPO_ROOT, BUILD_DIR, binary(), main() (the --build-dir entry point and the
+                skip policy), skip_for_missing_hardware()
   process       start/stop/run processes, Proc, wait_until, /proc look-ups by pid
   files         read_text, read_pidfile, write_ini, merge_config, count_matching_lines
   net           free_port, port_open, port_listening, short_hostname
@@ -31,7 +32,7 @@ import sys
 import types
 
 from . import build_dir
-from .build_dir import REPO_ROOT, binary, main
+from .build_dir import REPO_ROOT, SKIP_EXIT_CODE, binary, main, skip_for_missing_hardware, skip_verdict
 from .carbon import CarbonCache
 from .daemons import SENSORS, Lagent, Lmaster
 from .files import count_matching_lines, merge_config, read_pidfile, read_text, write_ini
@@ -45,7 +46,7 @@ from .process import (Proc, WaitTimeout, pid_alive, pid_comm, pids_with_arg, pro
 from .wire import wire_batch, wire_frame, wire_hello, wire_str16
 
 __all__ = [
-    "REPO_ROOT", "BUILD_DIR", "binary", "main",
+    "REPO_ROOT", "BUILD_DIR", "binary", "main", "SKIP_EXIT_CODE", "skip_for_missing_hardware", "skip_verdict",
     "CarbonCache", "SENSORS", "Lagent", "Lmaster",
     "count_matching_lines", "merge_config", "read_pidfile", "read_text", "write_ini",
     "FructosaTestCase", "Workspace", "GraphiteWeb",
