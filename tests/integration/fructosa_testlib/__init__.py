@@ -22,6 +22,7 @@ the names of the modules beside it, one purpose each:
   wire          the agent protocol's frames, built by hand
   fixture       FructosaTestCase (sanitizer reports, logs of a failed test), Workspace
   carbon        CarbonCache
+  fake_carbon   FakeCarbon (a pickle receiver keeping every point and its float timestamp)
   graphite_web  GraphiteWeb
   munge         munged_running, ensure_munged, munge_credential
   daemons       Lmaster, Lagent, SENSORS
@@ -34,6 +35,7 @@ import types
 from . import build_dir
 from .build_dir import REPO_ROOT, SKIP_EXIT_CODE, binary, main, skip_for_missing_hardware, skip_verdict
 from .carbon import CarbonCache
+from .fake_carbon import FakeCarbon
 from .daemons import SENSORS, Lagent, Lmaster
 from .files import count_matching_lines, merge_config, read_pidfile, read_text, write_ini
 from .fixture import FructosaTestCase, Workspace
@@ -47,7 +49,7 @@ from .wire import wire_batch, wire_frame, wire_hello, wire_str16
 
 __all__ = [
     "REPO_ROOT", "BUILD_DIR", "binary", "main", "SKIP_EXIT_CODE", "skip_for_missing_hardware", "skip_verdict",
-    "CarbonCache", "SENSORS", "Lagent", "Lmaster",
+    "CarbonCache", "FakeCarbon", "SENSORS", "Lagent", "Lmaster",
     "count_matching_lines", "merge_config", "read_pidfile", "read_text", "write_ini",
     "FructosaTestCase", "Workspace", "GraphiteWeb",
     "boot_time", "burn_cpu", "meminfo_bytes", "online_cpus",
