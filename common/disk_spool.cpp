@@ -57,8 +57,8 @@ std::uint64_t valid_length(int fd, std::uint64_t size, std::uint32_t* points = n
 
 }  // namespace
 
-DiskSpool::DiskSpool(std::string dir, std::uint64_t max_bytes, std::uint64_t segment_bytes)
-    : dir_(std::move(dir)), max_bytes_(max_bytes), segment_bytes_(segment_bytes) {
+DiskSpool::DiskSpool(std::string dir, std::uint64_t max_bytes, std::uint64_t segment_bytes, Clock clock)
+    : dir_(std::move(dir)), max_bytes_(max_bytes), segment_bytes_(segment_bytes), clock_(std::move(clock)) {
     std::error_code ec;
     fs::create_directories(dir_, ec);
     if (ec) throw SpoolError(fmt::format("spool {}: cannot create: {}", dir_, ec.message()));
@@ -79,6 +79,7 @@ DiskSpool::DiskSpool(std::string dir, std::uint64_t max_bytes, std::uint64_t seg
         open_tail(segments_.back(), false);
     }
     if (committed_ < start()) committed_ = start();
+    persisted_ = committed_;
 }
 
 DiskSpool::~DiskSpool() {
@@ -203,19 +204,20 @@ std::optional<SpoolRecord> DiskSpool::read(SpoolPos at) const {
     }
 }
 
-void DiskSpool::commit(SpoolPos upto) {
-    if (upto <= committed_) return;
-    committed_ = upto;
-    commit_dirty_ = true;
-    while (segments_.size() > 1 && segments_.front() < committed_.segment) {
+void DiskSpool::commit(SpoolPos upto, SpoolPos keep_from) {
+    bool advanced = committed_ < upto;
+    if (advanced) committed_ = upto;
+    keep_from = std::min(keep_from, committed_);
+    while (segments_.size() > 1 && segments_.front() < keep_from.segment) {
         std::error_code ec;
         std::string path = segment_path(segments_.front());
         bytes_ -= std::min<std::uint64_t>(bytes_, fs::file_size(path, ec));
         fs::remove(path, ec);
         segments_.erase(segments_.begin());
     }
-    if (committed_.segment == tail_segment_ && committed_.offset >= tail_size_ &&
-        tail_size_ >= segment_bytes_ / 4 && segments_.size() == 1) {
+    if (!advanced) return;
+    if (keep_from.segment == tail_segment_ && keep_from.offset >= tail_size_ && tail_size_ >= segment_bytes_ / 4 &&
+        segments_.size() == 1) {
         // Everything is done: start a fresh segment so the spool does not grow forever.
         std::error_code ec;
         std::string old = segment_path(tail_segment_);
@@ -228,12 +230,13 @@ void DiskSpool::commit(SpoolPos upto) {
         return;
     }
     commit_dirty_ = true;
-    if (std::chrono::steady_clock::now() - commit_written_ >= kCommitEvery) write_commit();
+    if (clock_() - commit_written_ >= kCommitEvery) write_commit();
 }
 
 void DiskSpool::write_commit() {
-    commit_written_ = std::chrono::steady_clock::now();
+    commit_written_ = clock_();
     commit_dirty_ = false;
+    persisted_ = committed_;
     std::string tmp = dir_ + "/commit.tmp";
     {
         std::ofstream out(tmp, std::ios::trunc);

@@ -5,15 +5,16 @@
 /// Layout: `<dir>/<segment>.seg` files (segment numbers in hex, 4 MiB each by default)
 /// holding records `[u32 length][u32 points][length bytes]` (little-endian), and
 /// `<dir>/commit` with the position before which every record is done (rewritten at most
-/// every few seconds and on a clean close: after a crash, at most that much is sent
-/// again, as bounded duplicates). Segments wholly
-/// before the commit position are deleted. When the spool would exceed `max_bytes`, its
+/// every kCommitEvery, 1 s, and on a clean close: after a crash, at most the last second
+/// committed is sent again, as bounded duplicates). Segments wholly before the commit
+/// position (or before an older position the owner still wants to read back) are deleted. When the spool would exceed `max_bytes`, its
 /// oldest segment is dropped and its points counted: oldest data goes first, never
 /// silently. A record cut short by a crash is trimmed on open. No fsync: the spool
 /// survives the death of the process (the page cache keeps it), not of the machine.
 
 #include <chrono>
 #include <compare>
+#include <functional>
 #include <cstdint>
 #include <optional>
 #include <stdexcept>
@@ -43,8 +44,12 @@ public:
 
 class DiskSpool {
 public:
+    using Clock = std::function<std::chrono::steady_clock::time_point()>;
+
     /// Opens (creating) the spool in `dir`; throws SpoolError naming the directory.
-    DiskSpool(std::string dir, std::uint64_t max_bytes, std::uint64_t segment_bytes = 4u << 20);
+    /// `clock` paces the commit file (tests pass their own).
+    DiskSpool(std::string dir, std::uint64_t max_bytes, std::uint64_t segment_bytes = 4u << 20,
+              Clock clock = std::chrono::steady_clock::now);
     ~DiskSpool();
     DiskSpool(const DiskSpool&) = delete;
     DiskSpool& operator=(const DiskSpool&) = delete;
@@ -56,8 +61,13 @@ public:
     std::optional<SpoolRecord> read(SpoolPos at) const;
     /// Every record before `upto` is done: deletes spent segments; the position is
     /// persisted at most every kCommitEvery (and on destruction).
-    void commit(SpoolPos upto);
-    static constexpr std::chrono::seconds kCommitEvery{5};
+    void commit(SpoolPos upto) { commit(upto, upto); }
+    /// As commit(upto), but keeps the segments from `keep_from` on readable (a sender
+    /// that may have to send records before `upto` again). Neither position goes back.
+    void commit(SpoolPos upto, SpoolPos keep_from);
+    static constexpr std::chrono::seconds kCommitEvery{1};
+    /// The position in the commit file: where a restart after a crash resumes.
+    SpoolPos persisted() const { return persisted_; }
 
     SpoolPos committed() const { return committed_; }
     SpoolPos start() const;  ///< the oldest position still stored
@@ -82,6 +92,8 @@ private:
     int tail_fd_ = -1;
     std::uint64_t bytes_ = 0;
     SpoolPos committed_;
+    SpoolPos persisted_;
+    Clock clock_;
     std::uint64_t dropped_points_ = 0;
     std::chrono::steady_clock::time_point commit_written_{};
     bool commit_dirty_ = false;

@@ -80,30 +80,42 @@ void AgentServer::accept(std::size_t index) {
             });
             return;
         }
-        if (sessions_.size() >= settings_.max_agents) {
-            refuse(socket);
-        } else {
-            std::uint64_t id = next_id_++;
-            auto session = make_agent_session(*this, std::move(socket), id);
-            sessions_.emplace(id, session);
-            ++stats_.connections_open;
-            start_agent_session(*session);  // may close it again at once: it is registered first
-        }
+        evict_pending();
+        std::uint64_t id = next_id_++;
+        auto session = make_agent_session(*this, std::move(socket), id);
+        sessions_.emplace(id, session);
+        pending_.insert(id);
+        ++stats_.connections_open;
+        stats_.connections_pending = pending_.size();
+        start_agent_session(*session);  // may close it again at once: it is registered first
         accept(index);
     });
 }
 
-void AgentServer::refuse(tcp::socket& socket) {
-    ++stats_.connections_refused;
-    refused_complaint_.complain(fmt::format("refusing connection from {}: {} agents connected (max agents)",
-                                            peer_of(socket), sessions_.size()));
-    // Best effort, never blocking: the agent learns why, then backs off.
-    error_code ec;
-    socket.non_blocking(true, ec);
-    auto frame = wire::encode_error(fmt::format("too many agents ({}); try again later", settings_.max_agents));
-    socket.write_some(asio::buffer(frame), ec);
-    socket.shutdown(tcp::socket::shutdown_both, ec);
-    socket.close(ec);
+void AgentServer::evict_pending() {
+    while (!pending_.empty() && pending_.size() >= std::max<std::size_t>(settings_.max_pending_handshakes, 1)) {
+        auto it = sessions_.find(*pending_.begin());
+        if (it == sessions_.end()) {  // cannot happen: close() settles first; never loop on it
+            pending_.erase(pending_.begin());
+            continue;
+        }
+        ++stats_.handshakes_evicted;
+        auto victim = it->second;  // close() erases it from the map
+        evicted_complaint_.complain(fmt::format(
+            "{} connections without a Hello (max pending handshakes): closing the oldest, from {}; {} closed so far",
+            pending_.size(), peer_of_session(*victim), stats_.handshakes_evicted));
+        close_agent_session(*victim, "evicted: too many connections without a Hello");
+    }
+}
+
+void AgentServer::settled(std::uint64_t id) {
+    pending_.erase(id);
+    stats_.connections_pending = pending_.size();
+}
+
+void AgentServer::forget(std::uint64_t id) {
+    settled(id);
+    sessions_.erase(id);
 }
 
 void AgentServer::stop() {
@@ -115,6 +127,7 @@ void AgentServer::stop() {
     auto sessions = sessions_;  // close() erases from the map
     for (auto& [id, s] : sessions) close_agent_session(*s, "lmaster is stopping");
     sessions_.clear();
+    pending_.clear();
 }
 
 }  // namespace fructosa

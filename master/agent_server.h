@@ -11,8 +11,12 @@
 /// would replay it forever). Anything else (garbage, a bad length, a
 /// frame out of place, a payload that does not decode) is answered with an Error
 /// frame and the connection is closed; the server itself never stops on input.
-/// Silent connections are closed after the idle timeout; beyond `max_agents`
-/// connections new ones are refused.
+/// Silent connections are closed after the idle timeout. Two separate bounds: at most
+/// `max_agents` agents past their Hello (a Hello beyond it is answered "too many agents"
+/// and counted as connections_refused), and at most `max_pending_handshakes` connections
+/// without a Hello; a new connection beyond that closes the OLDEST pending one
+/// (handshakes_evicted). So connections held open without a Hello can never keep an
+/// agent out: its Hello follows its connect at once, theirs never comes.
 ///
 /// Memory per session is bounded: a session reads only when its previous bytes
 /// have been decoded and handed on (at most one partial frame held), and its
@@ -24,6 +28,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <set>
 #include <memory>
 #include <string>
 #include <vector>
@@ -44,7 +49,9 @@ namespace fructosa {
 struct AgentServerStats {
     std::uint64_t connections_open = 0;     ///< sockets now held, before and after Hello
     std::uint64_t agents_connected = 0;     ///< of those, agents past their Hello
-    std::uint64_t connections_refused = 0;  ///< turned away at max agents
+    std::uint64_t connections_pending = 0;  ///< of those, connections that never got past a Hello
+    std::uint64_t connections_refused = 0;  ///< authenticated Hellos turned away at max agents
+    std::uint64_t handshakes_evicted = 0;   ///< pending connections closed to make room (max pending handshakes)
     std::uint64_t batches_in = 0;
     std::uint64_t points_in = 0;          ///< points received in batches (refused ones included)
     std::uint64_t points_refused = 0;     ///< outside the sender's own tree (master/agent_paths.h): dropped
@@ -85,8 +92,11 @@ private:
     friend class AgentSession;
 
     void accept(std::size_t index);
-    void refuse(boost::asio::ip::tcp::socket& socket);
-    void forget(std::uint64_t id) { sessions_.erase(id); }
+    /// Makes room for one more pending connection: closes the oldest ones beyond the bound.
+    void evict_pending();
+    /// `id` has said a Hello that was accepted (or is closed): no longer pending.
+    void settled(std::uint64_t id);
+    void forget(std::uint64_t id);
 
     boost::asio::io_context& io_;
     AgentServerSettings settings_;
@@ -97,6 +107,8 @@ private:
     std::vector<std::unique_ptr<boost::asio::ip::tcp::acceptor>> acceptors_;
     boost::asio::steady_timer accept_retry_timer_;
     std::map<std::uint64_t, std::shared_ptr<AgentSession>> sessions_;
+    /// Ids of the sessions without an accepted Hello (closing ones included), oldest first.
+    std::set<std::uint64_t> pending_;
     std::uint64_t next_id_ = 1;
     bool stopped_ = false;
     /// Read buffer of every session: safe to share because handlers run one at a time
@@ -106,6 +118,7 @@ private:
     AgentServerStats stats_;
     Complaint bad_frame_complaint_;
     Complaint refused_complaint_;
+    Complaint evicted_complaint_;
     Complaint accept_complaint_;
     Complaint points_refused_complaint_;
     Complaint auth_complaint_;

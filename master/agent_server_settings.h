@@ -12,7 +12,13 @@ namespace fructosa {
 struct AgentServerSettings {
     std::string host = "localhost";
     int port = 7888;  ///< 0 picks a free port (tests)
+    /// Agents past their Hello; a Hello beyond it is refused ("too many agents").
     std::size_t max_agents = 10000;
+    /// Connections that have not (yet) said Hello, counted apart from the agents so that
+    /// they can never take an agent's place; when full, the oldest of them is closed to
+    /// make room for the newcomer (a real agent sends its Hello at once, a connection
+    /// held open without one is the one that goes).
+    std::size_t max_pending_handshakes = 1024;
     std::chrono::milliseconds handshake_timeout{10000};
     std::chrono::milliseconds idle_timeout{300000};
     /// How long a closing connection may take to receive its Error frame.

@@ -67,9 +67,12 @@ public:
     }
 
     /// Closes at once (server stop, or the end of a closing handshake).
+    const std::string& peer() const { return peer_; }
+
     void close(const std::string& why) {
         if (closed_) return;
         closed_ = true;
+        server_.settled(id_);
         if (state_ == State::Serving) --server_.stats_.agents_connected;
         --server_.stats_.connections_open;
         if (!host_.empty()) log_info("agent {} ({}) disconnected: {}", host_, peer_, why);
@@ -166,8 +169,20 @@ private:
             close_with_error(auth.error);
             return;
         }
+        if (server_.stats_.agents_connected >= server_.settings_.max_agents) {
+            // Only agents past their Hello count here: connections that never say one
+            // are bounded apart (max pending handshakes) and cannot fill this.
+            ++server_.stats_.connections_refused;
+            server_.refused_complaint_.complain(
+                fmt::format("refusing agent {} from {}: {} agents connected (max agents); {} refused so far",
+                            printable(hello.host), peer_, server_.stats_.agents_connected,
+                            server_.stats_.connections_refused));
+            close_with_error(fmt::format("too many agents ({}); try again later", server_.settings_.max_agents));
+            return;
+        }
         host_ = hello.host;  // valid_agent_host: already path-safe
         state_ = State::Serving;
+        server_.settled(id_);
         ++server_.stats_.agents_connected;
         log_info("agent {} (version {}) connected from {}", host_, printable(hello.agent_version), peer_);
         set_deadline(Clock::now() + server_.settings_.idle_timeout);
@@ -329,5 +344,7 @@ std::shared_ptr<AgentSession> make_agent_session(AgentServer& server, tcp::socke
 void start_agent_session(AgentSession& session) { session.start(); }
 
 void close_agent_session(AgentSession& session, const std::string& why) { session.close(why); }
+
+std::string peer_of_session(const AgentSession& session) { return session.peer(); }
 
 }  // namespace fructosa

@@ -26,6 +26,9 @@ void start_agent_session(AgentSession& session);
 /// Closes the session (no Error frame), logging `why`; safe on a closed session.
 void close_agent_session(AgentSession& session, const std::string& why);
 
+/// The peer the session was accepted from ("address:port").
+std::string peer_of_session(const AgentSession& session);
+
 /// "address:port" of the socket's peer, or "?" when it is gone.
 std::string peer_of(const boost::asio::ip::tcp::socket& socket);
 

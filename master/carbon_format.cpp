@@ -46,8 +46,11 @@ void put_point(std::string& out, std::string_view prefix, const Point& p) {
         out += '.';
     }
     out += p.path;
-    double ts = std::floor(p.timestamp);
-    if (ts <= 2147483647.0) {
+    // Whole seconds as BININT (what carbon has always been sent); a sub-second time
+    // exactly, as BINFLOAT: carbon reads either as a float, and whoever listens (a relay,
+    // a test counting every sample) can tell samples 0.2 s apart.
+    double ts = p.timestamp;
+    if (ts == std::floor(ts) && ts <= 2147483647.0) {
         out += kBinInt;
         put_le32(out, static_cast<std::uint32_t>(static_cast<std::int32_t>(ts)));
     } else {

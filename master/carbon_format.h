@@ -50,7 +50,8 @@ PlaintextOutput format_plaintext(std::span<const Point> points, std::string_view
 
 /// Carbon's pickle format: each message a protocol-2 pickle of a list of
 /// (path, (timestamp, value)) tuples, built from PROTO, EMPTY_LIST, MARK, APPENDS,
-/// BINUNICODE, BININT (timestamp, whole seconds; BINFLOAT beyond 32 bits),
+/// BINUNICODE, BININT (a timestamp of whole seconds; BINFLOAT for a fractional one,
+/// kept exactly, and beyond 32 bits),
 /// BINFLOAT (value), TUPLE2 and STOP only: opcodes carbon's safe unpickler accepts.
 /// No message is empty; at most `max_points` points and about kPickleMaxBytes each.
 PickleOutput format_pickle(std::span<const Point> points, std::string_view prefix,

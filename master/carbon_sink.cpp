@@ -142,6 +142,7 @@ void CarbonSink::write_next() {
 }
 
 void CarbonSink::connection_lost(const std::string& why) {
+    ++stats_.connections_lost;
     bool long_lived = std::chrono::steady_clock::now() - connected_at_ > settings_.max_backoff;
     if (!in_flight_.empty()) {
         // Back to the front, oldest first, then apply the bound again.

@@ -19,6 +19,7 @@ struct SinkStats {
     std::uint64_t points_invalid = 0;  ///< refused by the formatter (NaN/inf, bad path or timestamp)
     std::uint64_t points_queued = 0;   ///< waiting now
     bool connected = false;            ///< a connection to the destination is up
+    std::uint64_t connections_lost = 0;  ///< connections that broke (a polling owner sees every one)
 };
 
 /// A destination of points. All calls happen on the owner's io_context thread.

@@ -85,9 +85,13 @@ void JobEventHandler::on_event(const std::string& host, const std::string& json_
     } catch (const JobEventError& e) {
         error = e.what();
     } catch (const JobRegistryError& e) {
-        store_failed_.complain(fmt::format("job registry: {} (event from {} lost)", e.what(), host));
+        // The agent gets its Ack either way (it would resend forever): count the loss.
+        ++stats_.events_lost;
+        store_failed_.complain(
+            fmt::format("job registry: {} (event from {} lost; {} lost so far)", e.what(), host, stats_.events_lost));
         return;
     }
+    ++stats_.events_refused;
     bad_event_.complain(fmt::format("job event from {} refused: {}", host, error));
 }
 

@@ -17,6 +17,12 @@
 
 namespace fructosa {
 
+/// Job events lmaster acknowledged but could not keep; published as its own metrics.
+struct JobEventStats {
+    std::uint64_t events_lost = 0;     ///< the registry write failed (the agent already has its Ack)
+    std::uint64_t events_refused = 0;  ///< not a valid event, or naming another host than its agent
+};
+
 class JobEventHandler {
 public:
     /// Opens (creates) the registry `registry` names; throws JobRegistryError naming the file.
@@ -30,6 +36,8 @@ public:
     void stop();
     /// One event from agent `host` (the JSON text lagent sent). Never throws.
     void on_event(const std::string& host, const std::string& json_text);
+
+    const JobEventStats& stats() const { return stats_; }
 
     /// How many quiet running jobs one periodic check asks slurmctld about.
     static constexpr std::size_t kAsksPerCheck = 16;
@@ -47,6 +55,7 @@ private:
     boost::asio::steady_timer timer_;
     Complaint bad_event_;
     Complaint store_failed_;
+    JobEventStats stats_;
 };
 
 }  // namespace fructosa

@@ -38,6 +38,8 @@ AgentListenSettings read_listen(SectionReader& r, double& self_metrics_interval)
     s.port = static_cast<int>(r.get_int("incoming data port", s.port, 1, 65535));
     self_metrics_interval = r.get_double("self metrics interval", self_metrics_interval, 0.1, 86400);
     s.max_agents = static_cast<std::size_t>(r.get_int("max agents", static_cast<long long>(s.max_agents), 1, 1000000));
+    s.max_pending_handshakes = static_cast<std::size_t>(
+        r.get_int("max pending handshakes", static_cast<long long>(s.max_pending_handshakes), 1, 1000000));
     s.handshake_timeout = r.get_double("handshake timeout", s.handshake_timeout, 0.01, 3600);
     s.idle_timeout = r.get_double("idle timeout", s.idle_timeout, 0.01, 86400 * 7);
     r.reject_unknown();
@@ -119,6 +121,7 @@ AgentServerSettings agent_server_settings(const AgentListenSettings& listen) {
     s.host = listen.host;
     s.port = listen.port;
     s.max_agents = listen.max_agents;
+    s.max_pending_handshakes = listen.max_pending_handshakes;
     s.handshake_timeout = to_ms(listen.handshake_timeout);
     s.idle_timeout = to_ms(listen.idle_timeout);
     return s;

@@ -41,7 +41,8 @@ struct GraphiteSettings {
 struct AgentListenSettings {
     std::string host = "localhost";  ///< address (or name) to listen on
     int port = 7888;                 ///< "incoming data port"
-    std::size_t max_agents = 10000;  ///< connections beyond this are refused
+    std::size_t max_agents = 10000;  ///< agents past their Hello; a Hello beyond this is refused
+    std::size_t max_pending_handshakes = 1024;  ///< connections without a Hello; beyond, the oldest is closed
     double handshake_timeout = 10;   ///< seconds an agent has to send its Hello
     double idle_timeout = 300;       ///< seconds of silence before a connection is closed
 };

@@ -25,11 +25,14 @@ namespace {
 
 constexpr auto kFlushGrace = std::chrono::milliseconds(2000);
 
-/// Each agent is one descriptor: take the hard limit so `max agents` can be reached.
-void check_fd_limit(std::size_t max_agents) {
+/// Each connection is one descriptor: take the hard limit so `max agents` agents plus
+/// `max pending handshakes` connections without a Hello can be held.
+void check_fd_limit(std::size_t max_connections) {
     auto limit = raise_fd_limit();
-    if (limit && *limit < max_agents + 64)
-        log_warning("open file limit {} is below max agents ({}) plus lmaster's own descriptors", *limit, max_agents);
+    if (limit && *limit < max_connections + 64)
+        log_warning("open file limit {} is below max agents plus max pending handshakes ({}) plus lmaster's own "
+                    "descriptors",
+                    *limit, max_connections);
 }
 
 std::chrono::milliseconds to_ms(double seconds) {
@@ -40,7 +43,7 @@ std::chrono::milliseconds to_ms(double seconds) {
 
 RunFn make_lmaster_run(const LmasterConfig& config) {
     return [config](const ReadyFn& ready) -> int {
-        check_fd_limit(config.listen.max_agents);
+        check_fd_limit(config.listen.max_agents + config.listen.max_pending_handshakes);
         asio::io_context io;
         std::unique_ptr<GraphiteSink> sink;
         if (config.graphite.send)
@@ -56,7 +59,7 @@ RunFn make_lmaster_run(const LmasterConfig& config) {
         });
         jobs.start();
         server.listen();  // throws "cannot listen on host:port: ..."
-        SelfMetrics self(io, to_ms(config.self_metrics_interval), short_hostname(), server, *sink);
+        SelfMetrics self(io, to_ms(config.self_metrics_interval), short_hostname(), server, *sink, &jobs.stats());
 
         asio::signal_set signals(io, SIGTERM, SIGINT, SIGHUP);
         bool stopping = false;

@@ -7,7 +7,7 @@
 namespace fructosa {
 
 Points self_metric_points(std::string_view host, double timestamp, const AgentServerStats& server,
-                          const SinkStats& sink) {
+                          const SinkStats& sink, const JobEventStats& jobs) {
     std::string base = lmaster_series_base(sanitize_component(host));
     Points out;
     auto add = [&](std::string_view name, double value) {
@@ -26,16 +26,21 @@ Points self_metric_points(std::string_view host, double timestamp, const AgentSe
     add("connections_refused", static_cast<double>(server.connections_refused));
     add("auth_failures", static_cast<double>(server.auth_failures));
     add("points_refused", static_cast<double>(server.points_refused));
+    add("connections_pending", static_cast<double>(server.connections_pending));
+    add("handshakes_evicted", static_cast<double>(server.handshakes_evicted));
+    add("job_events_lost", static_cast<double>(jobs.events_lost));
+    add("job_events_refused", static_cast<double>(jobs.events_refused));
     return out;
 }
 
 SelfMetrics::SelfMetrics(boost::asio::io_context& io, std::chrono::milliseconds interval, std::string host,
-                         const AgentServer& server, GraphiteSink& sink)
+                         const AgentServer& server, GraphiteSink& sink, const JobEventStats* jobs)
     : timer_(io),
       interval_(std::max(interval, std::chrono::milliseconds(1))),
       host_(std::move(host)),
       server_(server),
-      sink_(sink) {}
+      sink_(sink),
+      jobs_(jobs) {}
 
 void SelfMetrics::start() {
     timer_.expires_after(interval_);
@@ -51,7 +56,7 @@ void SelfMetrics::schedule() {
     timer_.async_wait([this](const boost::system::error_code& ec) {
         if (ec || stopped_) return;
         double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-        sink_.offer(self_metric_points(host_, now, server_.stats(), sink_.stats()));
+        sink_.offer(self_metric_points(host_, now, server_.stats(), sink_.stats(), jobs_ ? *jobs_ : JobEventStats{}));
         // Next tick relative to the last one, so the reports do not drift; after a
         // long stall skip the missed ticks instead of firing a burst.
         auto next = timer_.expiry() + interval_;

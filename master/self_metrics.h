@@ -13,21 +13,25 @@
 #include "common/metric.h"
 #include "master/agent_server.h"
 #include "master/graphite_sink.h"
+#include "master/job_event_handler.h"
 
 namespace fructosa {
 
 /// The points of one report, in a fixed order: agents_connected, batches_in,
 /// points_in (from agents), points_out, points_dropped, points_invalid, points_queued,
 /// bad_frames, graphite_connected (0/1), job_events_in, connections_refused,
-/// auth_failures, points_refused (outside the sending agent's own series).
+/// auth_failures, points_refused (outside the sending agent's own series),
+/// connections_pending (without a Hello now), handshakes_evicted, job_events_lost
+/// (registry write failed after the Ack), job_events_refused.
 Points self_metric_points(std::string_view host, double timestamp, const AgentServerStats& server,
-                          const SinkStats& sink);
+                          const SinkStats& sink, const JobEventStats& jobs = {});
 
 /// Reports on a timer, without drift, until stop().
 class SelfMetrics {
 public:
+    /// `jobs`: the job event handler's counters (nullptr: none, reported as zero).
     SelfMetrics(boost::asio::io_context& io, std::chrono::milliseconds interval, std::string host,
-                const AgentServer& server, GraphiteSink& sink);
+                const AgentServer& server, GraphiteSink& sink, const JobEventStats* jobs = nullptr);
     void start();
     void stop();
 
@@ -39,6 +43,7 @@ private:
     std::string host_;
     const AgentServer& server_;
     GraphiteSink& sink_;
+    const JobEventStats* jobs_;
     bool stopped_ = false;
 };
 

@@ -10,12 +10,14 @@ constexpr std::chrono::milliseconds kPumpEvery{50};
 std::uint64_t written_count(const SinkStats& s) { return s.points_out + s.points_invalid; }
 }  // namespace
 
-SpoolingSink::SpoolingSink(boost::asio::io_context& io, std::unique_ptr<GraphiteSink> inner, SpoolSettings settings)
+SpoolingSink::SpoolingSink(boost::asio::io_context& io, std::unique_ptr<GraphiteSink> inner, SpoolSettings settings,
+                           Clock clock)
     : io_(io),
       inner_(std::move(inner)),
       settings_(std::move(settings)),
-      spool_(settings_.directory, settings_.max_bytes),
-      timer_(io) {
+      spool_(settings_.directory, settings_.max_bytes, 4u << 20, clock),
+      timer_(io),
+      clock_(std::move(clock)) {
     backlog_ = spool_.committed();
     if (spool_.read(backlog_))
         log_info("spool {}: {} bytes not yet in Graphite from before the restart: they go first", spool_.dir(),
@@ -60,26 +62,15 @@ void SpoolingSink::schedule_pump() {
 
 void SpoolingSink::pump() {
     SinkStats inner = inner_->stats();
-    if (inner.connected && !was_connected_) {
-        // (Re)connected: whatever is spooled now is backlog; what arrives from now on is live.
-        backlog_ = spool_.committed();
-        sent_.clear();
-        handed_ = written_count(inner) + inner.points_queued;
-        if (spool_.read(backlog_)) {
-            live_start_ = live_ = spool_.end();
-            log_info("Graphite is back: draining the spool ({} bytes) alongside live data", spool_.bytes());
-        }
-    }
-    if (!inner.connected && was_connected_) {
-        // What was written lately may have died in carbon's buffers: nothing after the last
-        // commit counts as delivered; sending resumes from there on reconnection.
-        sent_.clear();
-        written_.clear();
-    }
+    // A loss is seen by the counter too, in case the sink reconnected between two turns.
+    if ((was_connected_ && !inner.connected) || inner.connections_lost != seen_losses_) on_loss();
+    seen_losses_ = inner.connections_lost;
+    if (inner.connected && !was_connected_) on_reconnect(inner);
     was_connected_ = inner.connected;
     if (!inner.connected) return;
     account_written(false);
     while (inner_->stats().points_queued < settings_.low_watermark) {
+        if (send_replay()) continue;
         Region first = live_ && live_turn_ ? Region::Live : Region::Backlog;
         Region second = first == Region::Live ? Region::Backlog : Region::Live;
         live_turn_ = !live_turn_;
@@ -87,9 +78,80 @@ void SpoolingSink::pump() {
     }
 }
 
+void SpoolingSink::on_loss() {
+    // What was written lately may have died in carbon's buffers: those chunks, and only
+    // those, are sent again. Chunks not yet written are still queued in the inner sink.
+    account_written(false);
+    auto since = clock_() - settings_.replay_window;
+    for (auto it = chunks_.begin(); it != chunks_.end();) {
+        if (it->written_at && *it->written_at >= since) {
+            replay_.emplace_back(it->start, it->after);
+            it = chunks_.erase(it);
+        } else {
+            ++it;
+        }
+    }
+}
+
+void SpoolingSink::on_reconnect(const SinkStats& inner) {
+    // The inner sink may have lost points of its own (its bound): re-base the targets of
+    // the chunks still pending on what it holds now, so none waits forever.
+    std::uint64_t holds = written_count(inner) + inner.points_queued;
+    if (handed_ > holds) {
+        std::uint64_t lost = handed_ - holds;
+        for (auto& c : chunks_)
+            if (!c.written_at) c.target -= std::min(c.target, lost);
+        handed_ = holds;
+    }
+    // Whatever is spooled beyond the cursor now is backlog; what arrives from now on is live.
+    if (!live_ && spool_.read(backlog_)) {
+        live_start_ = live_ = spool_.end();
+        log_info("Graphite is back: draining the spool ({} bytes) alongside live data", spool_.bytes());
+    }
+}
+
+std::size_t SpoolingSink::hand_on(const SpoolRecord& rec) {
+    try {
+        Points pts = wire::decode_batch(std::span<const std::uint8_t>(
+                                            reinterpret_cast<const std::uint8_t*>(rec.data.data()), rec.data.size()))
+                         .points;
+        std::size_t n = pts.size();
+        inner_->offer(std::move(pts));
+        return n;
+    } catch (const wire::WireError& e) {
+        spool_error_.complain(fmt::format("spool {}: unreadable record skipped: {}", spool_.dir(), e.what()));
+        return 0;
+    }
+}
+
+bool SpoolingSink::send_replay() {
+    if (replay_.empty()) return false;
+    auto [from, to] = replay_.front();
+    replay_.pop_front();
+    std::size_t n = 0;
+    SpoolPos cursor = from;
+    while (cursor < to) {
+        std::optional<SpoolRecord> rec;
+        try {
+            rec = spool_.read(cursor);
+        } catch (const SpoolError& e) {
+            spool_error_.complain(e.what());
+            break;
+        }
+        if (!rec || !(rec->pos < to)) break;
+        cursor = rec->next;
+        n += hand_on(*rec);
+    }
+    if (n == 0) return true;  // nothing left of it (dropped by the bound): go on
+    handed_ += n;
+    chunks_.push_back({handed_, Region::Replay, from, to, std::nullopt});
+    return true;
+}
+
 bool SpoolingSink::send_chunk(Region region) {
     if (region == Region::Live && !live_) return false;
     SpoolPos& cursor = region == Region::Live ? *live_ : backlog_;
+    SpoolPos from = cursor;
     std::size_t n = 0;
     while (n < settings_.chunk_points) {
         if (region == Region::Backlog && live_start_ && !(cursor < *live_start_)) break;
@@ -101,46 +163,51 @@ bool SpoolingSink::send_chunk(Region region) {
             break;
         }
         if (!rec) break;
+        if (n == 0) from = rec->pos;
         cursor = rec->next;
-        try {
-            Points pts = wire::decode_batch(std::span<const std::uint8_t>(
-                                                reinterpret_cast<const std::uint8_t*>(rec->data.data()), rec->data.size()))
-                             .points;
-            n += pts.size();
-            inner_->offer(std::move(pts));
-        } catch (const wire::WireError& e) {
-            spool_error_.complain(fmt::format("spool {}: unreadable record skipped: {}", spool_.dir(), e.what()));
-        }
+        n += hand_on(*rec);
     }
+    SpoolPos after = cursor;
     if (region == Region::Backlog && live_start_ && !(backlog_ < *live_start_)) {
         backlog_ = *live_;  // the backlog is drained: one region again
         live_start_.reset();
         live_.reset();
+        for (auto& c : chunks_)
+            if (c.region == Region::Live) c.region = Region::Backlog;
         log_info("spool drained");
     }
     if (n == 0) return false;
     handed_ += n;
     spooled_points_ -= std::min<std::uint64_t>(spooled_points_, n);
-    sent_.push_back({handed_, region, region == Region::Live ? *live_ : backlog_});
+    chunks_.push_back({handed_, region, from, after, std::nullopt});
     return true;
 }
 
 void SpoolingSink::account_written(bool final_pass) {
     std::uint64_t done = written_count(inner_->stats());
-    auto now = std::chrono::steady_clock::now();
-    while (!sent_.empty() && sent_.front().target <= done) {
-        // Only the backlog region's position can be committed: the spool is one FIFO.
-        if (sent_.front().region == Region::Backlog || !live_start_) written_.emplace_back(now, sent_.front().after);
-        sent_.pop_front();
-    }
+    auto now = clock_();
     std::optional<SpoolPos> commit;
-    while (!written_.empty() && (final_pass || now - written_.front().first >= settings_.replay_window)) {
-        commit = written_.front().second;
-        written_.pop_front();
+    for (auto& c : chunks_) {
+        if (c.written_at) continue;
+        if (c.target > done) break;  // the inner sink writes in the order it was given
+        c.written_at = now;
     }
+    // Written chunks commit at once (after a crash the kernel still delivers what was
+    // written); only the backlog region's positions can be committed: the spool is one FIFO.
+    for (const auto& c : chunks_) {
+        if (!c.written_at) break;
+        if (c.region == Region::Backlog || (c.region == Region::Live && !live_start_)) commit = c.after;
+    }
+    // Written chunks are kept for the replay window, in case the connection is lost.
+    while (!chunks_.empty() && chunks_.front().written_at &&
+           (final_pass || now - *chunks_.front().written_at >= settings_.replay_window))
+        chunks_.pop_front();
     if (!commit) return;
+    SpoolPos keep = *commit;
+    for (const auto& c : chunks_) keep = std::min(keep, c.start);
+    for (const auto& r : replay_) keep = std::min(keep, r.first);
     try {
-        spool_.commit(*commit);
+        spool_.commit(*commit, keep);
     } catch (const SpoolError& e) {
         spool_error_.complain(e.what());
     }

@@ -6,16 +6,25 @@
 /// offer() appends to the spool; a pump feeds the inner sink from it while the inner sink
 /// is connected and its queue is short, so lmaster's memory stays small whatever the
 /// backlog. After Graphite comes back, the backlog and the data arriving meanwhile are
-/// sent in turns, chunk by chunk: draining never starves live data. A spool position is
-/// committed once the inner sink has written its points and a replay window has passed;
-/// after a lost connection, sending resumes from the last committed position, so points
-/// carbon may have lost in its socket buffer are sent again (bounded duplicates: carbon
-/// overwrites a point with the same timestamp, so they are harmless).
+/// sent in turns, chunk by chunk: draining never starves live data.
+///
+/// Duplicates, bounded and explicit (carbon overwrites a point with the same timestamp,
+/// so they are harmless in whisper):
+/// - A spool position is committed as soon as the inner sink has written the chunk
+///   before it to carbon's socket (the kernel still delivers that if lmaster dies), and
+///   the commit file is written at most every DiskSpool::kCommitEvery (1 s): a killed
+///   lmaster sends at most the last second written again.
+/// - Carbon acknowledges nothing, so after a lost connection the chunks written within
+///   `replay_window` (2 s) before the loss are sent again, exactly those and no more;
+///   chunks handed on but not yet written stay queued in the inner sink (it requeues a
+///   failed write) and are not sent twice.
 
 #include <chrono>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <optional>
+
 
 #include <boost/asio.hpp>
 
@@ -28,24 +37,35 @@ namespace fructosa {
 
 class SpoolingSink : public GraphiteSink {
 public:
-    /// Opens the spool (throws SpoolError naming the directory).
-    SpoolingSink(boost::asio::io_context& io, std::unique_ptr<GraphiteSink> inner, SpoolSettings settings);
+    using Clock = std::function<std::chrono::steady_clock::time_point()>;
+
+    /// Opens the spool (throws SpoolError naming the directory). `clock` measures the
+    /// replay window and paces the commit file (tests pass their own).
+    SpoolingSink(boost::asio::io_context& io, std::unique_ptr<GraphiteSink> inner, SpoolSettings settings,
+                 Clock clock = std::chrono::steady_clock::now);
     void start() override;
     void offer(Points&& points) override;
     SinkStats stats() const override;
     void stop(std::chrono::milliseconds grace, std::function<void()> done) override;
 
 private:
-    enum class Region { Backlog, Live };
-    struct Sent {
-        std::uint64_t target;  ///< inner points_out+invalid count at which this chunk is written
+    /// Replay: records sent again after a lost connection (never committed from).
+    enum class Region { Backlog, Live, Replay };
+    /// Points handed to the inner sink in one go: records [start, after) of one region.
+    struct Chunk {
+        std::uint64_t target;  ///< inner points_out+invalid count at which it is written
         Region region;
-        SpoolPos after;
+        SpoolPos start, after;
+        std::optional<std::chrono::steady_clock::time_point> written_at;
     };
     void schedule_pump();
     void pump();
+    void on_loss();
+    void on_reconnect(const SinkStats& inner);
     void account_written(bool final_pass);
     bool send_chunk(Region region);
+    bool send_replay();
+    std::size_t hand_on(const SpoolRecord& rec);
 
     boost::asio::io_context& io_;
     std::unique_ptr<GraphiteSink> inner_;
@@ -57,9 +77,13 @@ private:
     bool live_turn_ = false;
     bool was_connected_ = false;
     bool stopped_ = false;
+    std::uint64_t seen_losses_ = 0;    ///< the inner sink's connections_lost last seen
     std::uint64_t handed_ = 0;         ///< points given to the inner sink
-    std::deque<Sent> sent_;
-    std::deque<std::pair<std::chrono::steady_clock::time_point, SpoolPos>> written_;
+    /// Handed on, oldest first: until written and then for the replay window.
+    std::deque<Chunk> chunks_;
+    /// To send again first on reconnection: [start, after) ranges written just before a loss.
+    std::deque<std::pair<SpoolPos, SpoolPos>> replay_;
+    Clock clock_;
     std::uint64_t points_in_ = 0;
     std::uint64_t spooled_points_ = 0;  ///< appended and not yet handed on
     Complaint spool_error_;

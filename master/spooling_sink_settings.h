@@ -15,7 +15,10 @@ struct SpoolSettings {
     std::uint64_t max_bytes = 1024ull << 20;
     std::size_t chunk_points = 2000;        ///< read from the spool at a time
     std::size_t low_watermark = 10000;      ///< refill the inner sink below this many queued points
-    std::chrono::milliseconds replay_window{10000};  ///< carbon acknowledges nothing: resend this much after a loss
+    /// Carbon acknowledges nothing: after a lost connection, what was written to it within
+    /// this window before the loss is sent again (it may have died in socket buffers).
+    /// Each lost carbon connection therefore duplicates at most this much data.
+    std::chrono::milliseconds replay_window{2000};
 };
 
 }  // namespace fructosa

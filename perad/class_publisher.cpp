@@ -5,7 +5,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 
 #include "common/metric.h"
@@ -71,14 +73,34 @@ std::string class_lines(const std::vector<ClassPoint>& points, const std::string
     return out;
 }
 
+std::string dropped_line(const std::string& host, std::uint64_t dropped, double time, const std::string& prefix) {
+    std::string path = child_path(child_path("fructosa.perad", sanitize_component(host)), "class_points_dropped");
+    if (!prefix.empty()) path = prefix + "." + path;
+    return fmt::format("{} {} {}\n", path, dropped, static_cast<long long>(time));
+}
+
+double ClassPublisher::wall_seconds() {
+    return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+ClassPublisher::ClassPublisher(GraphiteTarget target, std::string self_host, std::function<double()> clock)
+    : target_(std::move(target)), self_host_(std::move(self_host)), clock_(std::move(clock)) {}
+
 void ClassPublisher::publish(const std::vector<ClassPoint>& verdicts) {
     if (target_.host.empty() || verdicts.empty()) return;
-    std::string error = send_all(target_, class_lines(verdicts, target_.prefix));
-    if (error.empty())
+    std::string lines = class_lines(verdicts, target_.prefix);
+    std::uint64_t points = static_cast<std::uint64_t>(std::count(lines.begin(), lines.end(), '\n'));
+    // Once anything was lost, the count travels with every later send (a counter series).
+    std::string text = dropped_ > 0 ? dropped_line(self_host_, dropped_, clock_(), target_.prefix) + lines : lines;
+    std::string error = send_all(target_, text);
+    if (error.empty()) {
         complaint_.release(fmt::format("Graphite at {}:{} takes job classes again", target_.host, target_.plaintext_port));
-    else
-        complaint_.complain(fmt::format("cannot send {} job classes to Graphite at {}:{}: {} (they stay in the registry)",
-                                        verdicts.size(), target_.host, target_.plaintext_port, error));
+        return;
+    }
+    dropped_ += points;
+    complaint_.complain(fmt::format("cannot send {} job classes to Graphite at {}:{}: {} ({} class points dropped so "
+                                    "far; the verdicts stay in the registry)",
+                                    verdicts.size(), target_.host, target_.plaintext_port, error, dropped_));
 }
 
 }  // namespace fructosa

@@ -14,13 +14,15 @@ Environment:
 Tests use it as `import fructosa_testlib as lib` and `lib.X`; this file only gathers
 the names of the modules beside it, one purpose each:
 
-  build_dir     REPO_ROOT, BUILD_DIR, binary(), main() (the --build-dir entry point)
+  build_dir     REPO_ROOT, BUILD_DIR, binary(), main() (the --build-dir entry point and the
+                skip policy), skip_for_missing_hardware()
   process       start/stop/run processes, Proc, wait_until, /proc look-ups by pid
   files         read_text, read_pidfile, write_ini, merge_config, count_matching_lines
   net           free_port, port_open, port_listening, short_hostname
   wire          the agent protocol's frames, built by hand
   fixture       FructosaTestCase (sanitizer reports, logs of a failed test), Workspace
   carbon        CarbonCache
+  fake_carbon   FakeCarbon (a pickle receiver keeping every point and its float timestamp)
   graphite_web  GraphiteWeb
   munge         munged_running, ensure_munged, munge_credential
   daemons       Lmaster, Lagent, SENSORS
@@ -31,8 +33,9 @@ import sys
 import types
 
 from . import build_dir
-from .build_dir import REPO_ROOT, binary, main
+from .build_dir import REPO_ROOT, SKIP_EXIT_CODE, binary, main, skip_for_missing_hardware, skip_verdict
 from .carbon import CarbonCache
+from .fake_carbon import FakeCarbon
 from .daemons import SENSORS, Lagent, Lmaster
 from .files import count_matching_lines, merge_config, read_pidfile, read_text, write_ini
 from .fixture import FructosaTestCase, Workspace
@@ -45,8 +48,8 @@ from .process import (Proc, WaitTimeout, pid_alive, pid_comm, pids_with_arg, pro
 from .wire import wire_batch, wire_frame, wire_hello, wire_str16
 
 __all__ = [
-    "REPO_ROOT", "BUILD_DIR", "binary", "main",
-    "CarbonCache", "SENSORS", "Lagent", "Lmaster",
+    "REPO_ROOT", "BUILD_DIR", "binary", "main", "SKIP_EXIT_CODE", "skip_for_missing_hardware", "skip_verdict",
+    "CarbonCache", "FakeCarbon", "SENSORS", "Lagent", "Lmaster",
     "count_matching_lines", "merge_config", "read_pidfile", "read_text", "write_ini",
     "FructosaTestCase", "Workspace", "GraphiteWeb",
     "boot_time", "burn_cpu", "meminfo_bytes", "online_cpus",

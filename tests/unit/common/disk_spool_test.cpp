@@ -89,3 +89,43 @@ TEST(DiskSpool, AnUnwritableDirectoryIsNamed) {
         EXPECT_NE(std::string(e.what()).find("/proc/fructosa-cannot-be-here"), std::string::npos);
     }
 }
+
+TEST(DiskSpool, TheCommitFileLagsAtMostOneSecondSoACrashResendsAtMostThat) {
+    SpoolDir d;
+    auto now = std::chrono::steady_clock::time_point(std::chrono::hours(1));
+    DiskSpool s(d.path, 1 << 20, 4u << 20, [&] { return now; });
+    std::vector<SpoolPos> after;
+    for (int i = 0; i < 4; ++i) {
+        s.append("record-" + std::to_string(i), 1);
+        after.push_back(s.end());
+    }
+    s.commit(after[0]);  // the first commit is written at once
+    EXPECT_EQ(s.persisted(), after[0]);
+    now += std::chrono::milliseconds(900);
+    s.commit(after[1]);  // within the second: in memory only
+    EXPECT_EQ(s.committed(), after[1]);
+    EXPECT_EQ(s.persisted(), after[0]);
+    {
+        DiskSpool crashed(d.path, 1 << 20);  // what a restart after kill -9 reads now
+        EXPECT_EQ(read_all(crashed, crashed.committed()),
+                  (std::vector<std::string>{"record-1", "record-2", "record-3"}));
+    }
+    now += std::chrono::milliseconds(100);
+    s.commit(after[2]);  // a second after the last write: on disk
+    EXPECT_EQ(s.persisted(), after[2]);
+    DiskSpool crashed(d.path, 1 << 20);
+    EXPECT_EQ(read_all(crashed, crashed.committed()), (std::vector<std::string>{"record-3"}));
+}
+
+TEST(DiskSpool, SegmentsAnOwnerStillWantsToReadStayAfterTheCommit) {
+    SpoolDir d;
+    DiskSpool s(d.path, 1 << 20, 16);  // segments of one record each
+    std::vector<SpoolPos> start;
+    for (int i = 0; i < 6; ++i) start.push_back(s.append("record-" + std::to_string(i), 1));
+    s.commit(s.end(), start[2]);  // all done, but records from 2 on may be sent again
+    EXPECT_EQ(s.committed(), s.end());
+    EXPECT_EQ(read_all(s, start[2]), (std::vector<std::string>{"record-2", "record-3", "record-4", "record-5"}));
+    EXPECT_EQ(read_all(s, start[0]).front(), "record-2");  // the older ones are gone
+    s.commit(s.end(), start[4]);
+    EXPECT_EQ(read_all(s, start[2]), (std::vector<std::string>{"record-4", "record-5"}));
+}

@@ -174,7 +174,7 @@ TEST(AgentServer, SilentConnectionsAreClosedAfterTheHandshakeOrIdleTimeout) {
     EXPECT_EQ(s.agents_connected, 0u);
 }
 
-TEST(AgentServer, RefusesConnectionsBeyondMaxAgents) {
+TEST(AgentServer, RefusesAgentsBeyondMaxAgentsAtTheirHello) {
     auto settings = ServerFixture::base_settings();
     settings.max_agents = 2;
     ServerFixture f(settings);
@@ -188,6 +188,7 @@ TEST(AgentServer, RefusesConnectionsBeyondMaxAgents) {
     ASSERT_EQ(b.read_ack(), 1u);
     {
         Client c(f.port);
+        c.hello("c");
         EXPECT_EQ(c.read_error(), "too many agents (2); try again later");
         EXPECT_TRUE(c.closed_by_server());
     }
@@ -202,6 +203,42 @@ TEST(AgentServer, RefusesConnectionsBeyondMaxAgents) {
         served = c.read_ack() == 7u;
     }
     EXPECT_TRUE(served);
+}
+
+TEST(AgentServer, ConnectionsWithoutAHelloNeverKeepAnAgentOut) {
+    auto settings = ServerFixture::base_settings();
+    settings.max_agents = 2;
+    settings.max_pending_handshakes = 3;
+    ServerFixture f(settings);
+    // More held-open connections than both bounds together, none of them saying Hello.
+    std::vector<std::unique_ptr<Client>> squatters;
+    for (int i = 0; i < 10; ++i) {
+        squatters.push_back(std::make_unique<Client>(f.port));
+        ASSERT_TRUE(squatters.back()->connected());
+    }
+    // Both agents are served at once: the squatters count against neither bound of theirs.
+    Client a(f.port);
+    a.hello("a");
+    a.send(batch(1, {}));
+    EXPECT_EQ(a.read_ack(), 1u);
+    Client b(f.port);
+    b.hello("b");
+    b.send(batch(1, {}));
+    EXPECT_EQ(b.read_ack(), 1u);
+    auto s = f.stats();
+    EXPECT_EQ(s.agents_connected, 2u);
+    EXPECT_EQ(s.connections_refused, 0u);
+    // Each newcomer beyond the pending bound closed the oldest pending connection: the
+    // 4th to 10th squatter and agent a each closed one (a's Hello then settled it, so b
+    // found room): 8 squatters evicted, the two youngest still pending.
+    EXPECT_EQ(s.handshakes_evicted, 8u);
+    EXPECT_EQ(s.connections_pending, 2u);
+    for (int i = 0; i < 8; ++i) EXPECT_TRUE(squatters[i]->closed_by_server()) << i;
+    // The third agent is beyond max agents: refused at its Hello, and counted.
+    Client c(f.port);
+    c.hello("c");
+    EXPECT_EQ(c.read_error(), "too many agents (2); try again later");
+    EXPECT_EQ(f.stats().connections_refused, 1u);
 }
 
 TEST(AgentServer, ServesAThousandAgentsAtOnce) {

@@ -107,7 +107,7 @@ TEST(CarbonPlaintext, SkipsAndCountsWhatCarbonCannotTake) {
 }
 
 TEST(CarbonPickle, OnePointByteForByte) {
-    Points pts = {{"a.b", 1700000000.7, 1.5}};
+    Points pts = {{"a.b", 1700000000, 1.5}};
     auto out = format_pickle(pts, "");
     ASSERT_EQ(out.messages.size(), 1u);
     std::string body = PROTO2 + EMPTY_LIST + MARK +                        //
@@ -118,6 +118,18 @@ TEST(CarbonPickle, OnePointByteForByte) {
     ASSERT_EQ(body.size(), 30u);
     EXPECT_EQ(out.messages[0], bytes({0, 0, 0, 30}) + body);
     EXPECT_EQ(out.sent, 1u);
+}
+
+TEST(CarbonPickle, AFractionalTimestampIsSentExactly) {
+    Points pts = {{"a.b", 1700000000.25, 1.5}};
+    auto out = format_pickle(pts, "");
+    ASSERT_EQ(out.messages.size(), 1u);
+    std::string body = PROTO2 + EMPTY_LIST + MARK +                                     //
+                       BINUNICODE + bytes({3, 0, 0, 0}) + "a.b" +                       // path
+                       BINFLOAT + bytes({0x41, 0xd9, 0x54, 0xfc, 0x40, 0x10, 0, 0}) +   // 1700000000.25
+                       BINFLOAT + bytes({0x3f, 0xf8, 0, 0, 0, 0, 0, 0}) +               // 1.5
+                       TUPLE2 + TUPLE2 + APPENDS + STOP;
+    EXPECT_EQ(out.messages[0], bytes({0, 0, 0, static_cast<std::uint8_t>(body.size())}) + body);
 }
 
 TEST(CarbonPickle, TwoPointsWithPrefixByteForByte) {
@@ -202,7 +214,7 @@ TEST(CarbonPickle, PythonAndCarbonsSafeUnpicklerReadIt) {
     std::filesystem::remove(file);
     EXPECT_EQ(printed,
               "[('pre.node001.CPUPercent.0', (1700000000, 12.5)), "
-              "('pre.node001.VirtualMemory.percent', (1700000001, 0.1)), "
+              "('pre.node001.VirtualMemory.percent', (1700000001.5, 0.1)), "
               "('pre.jobs.42.node001.cpu.user', (1700000002, -3.0))]\n"
               "[('pre.far.future', (4102444800.0, 1e+20))]\n");
 }

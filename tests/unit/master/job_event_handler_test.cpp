@@ -86,6 +86,8 @@ TEST_F(JobEventHandlerTest, MalformedEventsAreRefusedAndLogged) {
     handler->on_event("n1", R"({"type":"step_start","host":"n1","time":1,"step_id":"0"})");
     handler->on_event("n1", R"({"type":"reboot","job_id":1,"host":"n1","time":1})");
     EXPECT_TRUE(recorder_->calls.empty());
+    EXPECT_EQ(handler->stats().events_refused, 4u);
+    EXPECT_EQ(handler->stats().events_lost, 0u);
     // Rate-limited: the first refusal is written, the repeats are counted for later.
     std::string log = log_text();
     EXPECT_NE(log.find("job event from n1 refused: not valid JSON"), std::string::npos) << log;
@@ -122,8 +124,11 @@ TEST_F(JobEventHandlerTest, StoreFailureIsLoggedNotThrown) {
     auto handler = handler_with_fake();
     recorder_->fail = true;
     EXPECT_NO_THROW(handler->on_event("n1", step_start_text()));
+    EXPECT_NO_THROW(handler->on_event("n1", step_start_text()));
+    EXPECT_EQ(handler->stats().events_lost, 2u);  // lmaster's job_events_lost
+    EXPECT_EQ(handler->stats().events_refused, 0u);
     std::string log = log_text();
-    EXPECT_NE(log.find("job registry: job registry /test/r.db: disk I/O error (event from n1 lost)"),
+    EXPECT_NE(log.find("job registry: job registry /test/r.db: disk I/O error (event from n1 lost; 1 lost so far)"),
               std::string::npos)
         << log;
 }

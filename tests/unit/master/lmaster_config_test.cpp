@@ -45,7 +45,7 @@ TEST(LmasterConfig, DefaultsWhenEverythingIsAbsent) {
 TEST(LmasterConfig, ReadsEveryKey) {
     auto c = parse(
         "[lmaster]\nhost = 0.0.0.0\nincoming data port = 17888\nself metrics interval = 2.5\n"
-        "max agents = 50\nhandshake timeout = 0.5\nidle timeout = 60\n"
+        "max agents = 50\nmax pending handshakes = 7\nhandshake timeout = 0.5\nidle timeout = 60\n"
         "[Graphite]\nhost = carbon.example\ncarbon receiver pickle port = 12004\n"
         "carbon receiver plaintext port = 12003\nprotocol = plaintext\nsend = no\n"
         "prefix = cluster.a\nmax queued points = 42\n"
@@ -54,6 +54,7 @@ TEST(LmasterConfig, ReadsEveryKey) {
     EXPECT_EQ(c.listen.port, 17888);
     EXPECT_DOUBLE_EQ(c.self_metrics_interval, 2.5);
     EXPECT_EQ(c.listen.max_agents, 50u);
+    EXPECT_EQ(c.listen.max_pending_handshakes, 7u);
     EXPECT_DOUBLE_EQ(c.listen.handshake_timeout, 0.5);
     EXPECT_DOUBLE_EQ(c.listen.idle_timeout, 60);
     EXPECT_EQ(c.graphite.host, "carbon.example");
@@ -112,7 +113,7 @@ TEST(LmasterConfig, EachBadValueNamesFileLineSectionAndKey) {
 TEST(LmasterConfig, UnknownKeysAreRejectedInEverySection) {
     EXPECT_EQ(error_of("[lmaster]\nhost = a\nincoming data prot = 1\n"),
               "lmaster.conf:3: [lmaster] incoming data prot: unknown key (known keys: auth, allowed uids, host, incoming data port, "
-              "self metrics interval, max agents, handshake timeout, idle timeout)");
+              "self metrics interval, max agents, max pending handshakes, handshake timeout, idle timeout)");
     EXPECT_EQ(error_of("[Graphite]\n\nhots = a\n").substr(0, 38), "lmaster.conf:3: [Graphite] hots: unkno");
     EXPECT_EQ(error_of("[logging]\nfile = x\n").substr(0, 36), "lmaster.conf:2: [logging] file: unkn");
 }
@@ -126,7 +127,7 @@ TEST(LmasterConfig, UnknownSectionsAreRejectedWithTheirLine) {
 
 TEST(LmasterConfig, MapsOntoTheSettingsOfEachComponent) {
     auto c = parse(
-        "[lmaster]\nhost = 0.0.0.0\nincoming data port = 17888\nmax agents = 50\n"
+        "[lmaster]\nhost = 0.0.0.0\nincoming data port = 17888\nmax agents = 50\nmax pending handshakes = 7\n"
         "handshake timeout = 0.5\nidle timeout = 60\n"
         "[Graphite]\nhost = carbon.example\ncarbon receiver pickle port = 12004\n"
         "carbon receiver plaintext port = 12003\nprotocol = plaintext\nprefix = cluster.a\nmax queued points = 42\n");
@@ -144,6 +145,7 @@ TEST(LmasterConfig, MapsOntoTheSettingsOfEachComponent) {
     EXPECT_EQ(server.host, "0.0.0.0");
     EXPECT_EQ(server.port, 17888);
     EXPECT_EQ(server.max_agents, 50u);
+    EXPECT_EQ(server.max_pending_handshakes, 7u);
     EXPECT_EQ(server.handshake_timeout, std::chrono::milliseconds(500));
     EXPECT_EQ(server.idle_timeout, std::chrono::milliseconds(60000));
 }

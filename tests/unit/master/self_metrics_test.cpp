@@ -39,13 +39,18 @@ TEST(SelfMetrics, PointsNameLmasterAndItsHost) {
     server.job_events_in = 9;
     server.auth_failures = 2;
     server.points_refused = 5;
+    server.connections_pending = 7;
+    server.handshakes_evicted = 8;
     SinkStats sink;
     sink.points_out = 4990;
     sink.points_dropped = 6;
     sink.points_invalid = 1;
     sink.points_queued = 3;
     sink.connected = true;
-    auto pts = self_metric_points("master01", 1700000000, server, sink);
+    JobEventStats jobs;
+    jobs.events_lost = 3;
+    jobs.events_refused = 4;
+    auto pts = self_metric_points("master01", 1700000000, server, sink, jobs);
     Points expected = {
         {"fructosa.lmaster.master01.agents_connected", 1700000000, 12},
         {"fructosa.lmaster.master01.batches_in", 1700000000, 100},
@@ -60,6 +65,10 @@ TEST(SelfMetrics, PointsNameLmasterAndItsHost) {
         {"fructosa.lmaster.master01.connections_refused", 1700000000, 0},
         {"fructosa.lmaster.master01.auth_failures", 1700000000, 2},
         {"fructosa.lmaster.master01.points_refused", 1700000000, 5},
+        {"fructosa.lmaster.master01.connections_pending", 1700000000, 7},
+        {"fructosa.lmaster.master01.handshakes_evicted", 1700000000, 8},
+        {"fructosa.lmaster.master01.job_events_lost", 1700000000, 3},
+        {"fructosa.lmaster.master01.job_events_refused", 1700000000, 4},
     };
     EXPECT_EQ(pts, expected);
     // A host name can never add path levels.

@@ -18,18 +18,23 @@ namespace fructosa::test {
 /// writes and closes before the test accepts: the backlog keeps the connection and its bytes.
 class CarbonListener {
 public:
-    CarbonListener() {
+    /// `listening = false`: the port is bound but refuses connections until listen().
+    explicit CarbonListener(bool listening = true) {
         fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
         sockaddr_in a{};
         a.sin_family = AF_INET;
         a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
         socklen_t len = sizeof a;
-        if (fd_ < 0 || ::bind(fd_, reinterpret_cast<sockaddr*>(&a), len) != 0 || ::listen(fd_, 8) != 0 ||
+        if (fd_ < 0 || ::bind(fd_, reinterpret_cast<sockaddr*>(&a), len) != 0 || (listening && ::listen(fd_, 8) != 0) ||
             ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len) != 0)
             throw std::runtime_error("cannot listen on 127.0.0.1");
         port_ = ntohs(a.sin_port);
     }
     ~CarbonListener() { ::close(fd_); }
+    /// Graphite comes back: connections to the port are taken from now on.
+    void listen() {
+        if (::listen(fd_, 8) != 0) throw std::runtime_error("cannot listen on 127.0.0.1");
+    }
     int port() const { return port_; }
 
     /// Whether a connection waits within `ms`.

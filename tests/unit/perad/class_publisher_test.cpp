@@ -89,6 +89,21 @@ TEST(ClassPublisher, AnAbsentCarbonCostsNoException) {
     EXPECT_NO_THROW(publisher.publish({{verdict(1, "idle"), 10}}));  // repeated: rate-limited, still quiet
 }
 
+TEST(ClassPublisher, ClassPointsLostWhileGraphiteIsAwayAreCountedAndTheCountSentOnceItIsBack) {
+    test::CarbonListener carbon(false);  // the port refuses connections: Graphite is away
+    ClassPublisher publisher({"127.0.0.1", carbon.port(), "site"}, "perad.host", [] { return 1700000500.7; });
+    publisher.publish({{verdict(1, "idle"), 10}, {verdict(2, "idle"), 10, "efficient"}});  // 3 points
+    EXPECT_EQ(publisher.dropped(), 3u);
+    publisher.publish({{verdict(3, "idle"), 10}});
+    EXPECT_EQ(publisher.dropped(), 4u);
+    carbon.listen();
+    publisher.publish({{verdict(4, "failed"), 20}});
+    EXPECT_EQ(carbon.receive(),
+              "site.fructosa.perad.perad_host.class_points_dropped 4 1700000500\n"
+              "site.fructosa.perad.jobs.4.class.failed 1 20\n");
+    EXPECT_EQ(publisher.dropped(), 4u);
+}
+
 }  // namespace
 }  // namespace fructosa
 
