@@ -23,7 +23,7 @@ the names of the modules beside it, one purpose each:
   carbon        CarbonCache
   graphite_web  GraphiteWeb
   munge         munged_running, ensure_munged, munge_credential
-  daemons       Lmaster, Lagent, SENSORS
+  daemons       Lmaster, Lagent, Perad, SENSORS
   host_facts    meminfo_bytes, boot_time, online_cpus, burn_cpu
 """
 
@@ -33,7 +33,7 @@ import types
 from . import build_dir
 from .build_dir import REPO_ROOT, binary, main
 from .carbon import CarbonCache
-from .daemons import SENSORS, Lagent, Lmaster
+from .daemons import SENSORS, Lagent, Lmaster, Perad
 from .files import count_matching_lines, merge_config, read_pidfile, read_text, write_ini
 from .fixture import FructosaTestCase, Workspace
 from .graphite_web import GraphiteWeb
@@ -46,7 +46,7 @@ from .wire import wire_batch, wire_frame, wire_hello, wire_str16
 
 __all__ = [
     "REPO_ROOT", "BUILD_DIR", "binary", "main",
-    "CarbonCache", "SENSORS", "Lagent", "Lmaster",
+    "CarbonCache", "SENSORS", "Lagent", "Lmaster", "Perad",
     "count_matching_lines", "merge_config", "read_pidfile", "read_text", "write_ini",
     "FructosaTestCase", "Workspace", "GraphiteWeb",
     "boot_time", "burn_cpu", "meminfo_bytes", "online_cpus",
