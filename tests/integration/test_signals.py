@@ -16,6 +16,8 @@ import fructosa_testlib as tl
 
 REOPENED = "SIGHUP: log file reopened"
 MODES = ("run", "start")
+# What each daemon logs once it serves (after its signal handlers are installed).
+READY = {"lagent": "started as host", "lmaster": "ready: forwarding", "perad": "perad started"}
 
 
 def insert_finished_job(registry, job_id):
@@ -53,11 +55,16 @@ class DaemonSignals(tl.FructosaTestCase):
     # --- helpers --------------------------------------------------------------------
 
     def launch(self, daemon, mode):
+        """`run` or `start`; returns once the daemon serves (its signal handlers are in
+        place: `start` returns then; for `run`, its log says so)."""
         if mode == "run":
             daemon.run()
         else:
             daemon.start()
         self.assertIsNotNone(daemon.proc, "%s did not come up" % daemon.name)
+        tl.wait_until(lambda: READY[daemon.program] in tl.read_text(daemon.log_path) or not daemon.alive(), 20,
+                      "%s to be ready" % daemon.name)
+        self.assertTrue(daemon.alive(), "%s exited:\n%s" % (daemon.name, daemon.log()[-3000:]))
         return daemon.proc.pid
 
     def hup_and_pipe(self, daemon):
