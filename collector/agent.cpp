@@ -20,7 +20,7 @@ ShipperConfig shipper_config_with_credential(const AgentConfig& c) {
 
 Agent::Agent(AgentConfig config)
     : config_(std::move(config)),
-      signals_(io_, SIGTERM, SIGINT),
+      signals_(io_, SIGTERM, SIGINT, SIGHUP),
       self_timer_(io_),
       shipper_(io_, shipper_config_with_credential(config_)),
       sampler_(io_, config_.hostname, config_.sensors, reader_, [this](Points p) { shipper_.add(std::move(p)); }) {
@@ -29,15 +29,24 @@ Agent::Agent(AgentConfig config)
 
 Agent::~Agent() = default;
 
+void Agent::wait_signal() {
+    signals_.async_wait([this](const boost::system::error_code& ec, int sig) {
+        if (ec) return;
+        if (sig == SIGHUP) {
+            reopen_log_on_hangup();
+            wait_signal();
+            return;
+        }
+        log_info("signal {} received: stopping", sig);
+        stop();
+    });
+}
+
 int Agent::run(const ReadyFn& ready) {
     // Plugin connections and the sensors' /proc reads share the descriptors: a burst of
     // connections under a 1,024 limit would leave /proc/stat unreadable.
     if (auto limit = raise_fd_limit()) log_debug("open file limit: {}", *limit);
-    signals_.async_wait([this](const boost::system::error_code& ec, int sig) {
-        if (ec) return;
-        log_info("signal {} received: stopping", sig);
-        stop();
-    });
+    wait_signal();
     if (config_.auth == "none")
         log_warning("[lmaster] auth = none: this agent does not authenticate; an lmaster with auth = munge refuses it");
     if (jobs_) jobs_->start();  // binds the plugin socket: fails here, before `ready`

@@ -1,6 +1,6 @@
 #pragma once
 /// lagent assembled: host sensors, the job tracker and the shipper to lmaster,
-/// on one io_context with TERM/INT to stop.
+/// on one io_context with TERM/INT to stop and HUP to reopen the log file.
 
 #include <memory>
 
@@ -24,6 +24,7 @@ public:
     int run(const ReadyFn& ready);
 
 private:
+    void wait_signal();
     void schedule_self_metrics();
     void stop();
 

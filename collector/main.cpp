@@ -25,7 +25,8 @@ int main(int argc, char** argv) {
              return 0;
          }},
     };
-    spec.help_epilog = "Each [sensor:<Name>] section of the configuration enables one sensor; see --list-sensors.";
+    spec.help_epilog = "Each [sensor:<Name>] section of the configuration enables one sensor; see --list-sensors.\n"
+                       "Signals: TERM/INT stop; HUP reopens the log file (logrotate); PIPE is ignored.";
     spec.prepare = [](const std::string& path, bool) -> RunFn {
         auto config = std::make_shared<AgentConfig>(read_agent_config(path));
         Log::configure(config->log, "lagent");

@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "common/directories.h"
+
 namespace fructosa {
 
 namespace asio = boost::asio;
@@ -37,9 +39,9 @@ PluginSocket::PluginSocket(asio::io_context& io, std::string path, std::vector<u
       pause_timer_(io) {}
 
 void PluginSocket::start() {
+    // /run/fructosa is gone after every reboot (tmpfs): make it, 0755 so job users reach the socket.
+    ensure_parent_directory(path_, "the plugin socket");
     std::error_code fec;
-    auto dir = std::filesystem::path(path_).parent_path();
-    if (!dir.empty()) std::filesystem::create_directories(dir, fec);
     if (is_stale_socket(path_)) std::filesystem::remove(path_, fec);
     boost::system::error_code ec;
     acceptor_.open(local(), ec);

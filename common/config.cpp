@@ -31,26 +31,46 @@ const ConfigEntry* ConfigSection::find(std::string_view key) const {
 }
 
 /// inih reads through this so that we know the line each callback belongs to
-/// (Debian's libinih is built without INI_HANDLER_LINENO).
+/// (Debian's libinih is built without INI_HANDLER_LINENO). It also refuses what inih
+/// would quietly accept: Debian builds inih with multi-line values on, so an indented
+/// line after a key (`  = munge`) would be glued to that key's value as a second list
+/// item. No key takes multi-line values, so such a line stops the parse and is reported.
 struct IniBuilder {
     std::string_view text;
     size_t pos = 0;
     int line = 0;
     int too_long_line = 0;
     IniFile* out = nullptr;
-    size_t line_start = 0;  ///< where the line inih is working on begins
     int header_line = 0;    ///< the last "[section]" line read (inih reports sections lazily)
+    std::string last_section;  ///< section and key of the last entry since the last header
+    std::string last_key;      ///< (empty: none yet, so an indented line is an ordinary line)
+    int continuation_line = 0;
+    std::string continuation_text;
+    int last_key_line = 0;
+    int empty_key_line = 0;
+    std::string empty_key_section;
 
     static char* read_line(char* buf, int num, void* stream) {
         auto* self = static_cast<IniBuilder*>(stream);
-        if (self->pos >= self->text.size()) return nullptr;
+        if (self->pos >= self->text.size() || self->continuation_line) return nullptr;
         size_t end = self->text.find('\n', self->pos);
         size_t stop = end == std::string_view::npos ? self->text.size() : end + 1;
         size_t len = stop - self->pos;
         ++self->line;
-        self->line_start = self->pos;
-        size_t first = self->text.find_first_not_of(" \t", self->pos);
-        if (first < stop && self->text[first] == '[') self->header_line = self->line;
+        size_t first = self->text.find_first_not_of(" \t\r\n", self->pos);
+        bool blank = first >= stop;
+        bool comment = !blank && (self->text[first] == '#' || self->text[first] == ';');
+        bool indented = !blank && first > self->pos;
+        if (indented && !comment && !self->last_key.empty()) {
+            // inih (as configparser) would append this line to last_key's value.
+            self->continuation_line = self->line;
+            self->continuation_text = std::string(self->text.substr(self->pos, stop - self->pos));
+            return nullptr;
+        }
+        if (!blank && self->text[first] == '[') {
+            self->header_line = self->line;
+            self->last_key.clear();
+        }
         if (len >= static_cast<size_t>(num)) {
             // inih would split the line and parse the tail as a new line: refuse instead.
             if (!self->too_long_line) self->too_long_line = self->line;
@@ -72,21 +92,15 @@ struct IniBuilder {
             it = secs.end() - 1;
         }
         if (name == nullptr) return 1;  // empty section announcement
-        // A continuation line (multi-line value) arrives as the same key again.
-        if (!it->entries.empty() && it->entries.back().key == name &&
-            it->entries.back().line < self->line && *value != '\0' &&
-            self->is_continuation()) {
-            it->entries.back().value += "\n";
-            it->entries.back().value += value;
-            return 1;
+        if (*name == '\0' && !self->empty_key_line) {  // "= value"
+            self->empty_key_line = self->line;
+            self->empty_key_section = section;
         }
+        self->last_section = section;
+        self->last_key_line = self->line;
+        self->last_key = name;
         it->entries.push_back(ConfigEntry{name, value, self->line});
         return 1;
-    }
-
-    /// True when the line just read starts with whitespace (inih's continuation rule).
-    bool is_continuation() const {
-        return line_start < text.size() && (text[line_start] == ' ' || text[line_start] == '\t');
     }
 };
 
@@ -115,6 +129,16 @@ IniFile IniFile::parse(std::string_view text, const std::string& origin) {
         throw ConfigError(fmt::format("{}:{}: {}: '{}'", origin, rc, what, trimmed));
     }
     if (rc < 0) throw ConfigError(fmt::format("{}: cannot parse (out of memory)", origin));
+    if (b.empty_key_line)
+        throw ConfigError(fmt::format("{}:{}: [{}]: a value without a key: expected 'key = value'", origin,
+                                      b.empty_key_line, b.empty_key_section));
+    if (b.continuation_line) {
+        auto t = b.continuation_text.substr(0, b.continuation_text.find_last_not_of(" \t\r\n") + 1);
+        throw ConfigError(fmt::format(
+            "{}:{}: [{}] {}: '{}' is indented, so it would continue the value of '{}' from line {}; "
+            "no key takes multi-line values: remove the indentation",
+            origin, b.continuation_line, b.last_section, b.last_key, t, b.last_key, b.last_key_line));
+    }
     for (const auto& s : file.sections_)
         if (s.name.empty() && !s.entries.empty())
             throw ConfigError(fmt::format("{}:{}: key '{}' comes before any [section]", origin,
@@ -176,7 +200,7 @@ std::vector<std::string> SectionReader::get_list(std::string_view key,
     std::vector<std::string> out;
     std::string item;
     for (char c : e->value + ",") {
-        if (c == ',' || c == '\n') {
+        if (c == ',') {
             auto b = item.find_first_not_of(" \t");
             if (b != std::string::npos) out.push_back(item.substr(b, item.find_last_not_of(" \t") - b + 1));
             item.clear();

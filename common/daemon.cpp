@@ -19,6 +19,7 @@
 #include <fmt/format.h>
 
 #include "common/config.h"
+#include "common/directories.h"
 #include "common/logging.h"
 
 namespace fructosa {
@@ -71,16 +72,25 @@ bool is_zombie(int pid) {
 bool alive(int pid) { return pid > 0 && (::kill(pid, 0) == 0 || errno == EPERM) && !is_zombie(pid); }
 
 void write_pidfile(const std::string& path) {
-    std::error_code ec;
-    auto parent = std::filesystem::path(path).parent_path();
-    if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+    ensure_parent_directory(path, "the pid file");
     std::string tmp = path + ".tmp";
     {
         std::ofstream out(tmp);
         out << ::getpid() << "\n";
         if (!out) throw std::runtime_error(fmt::format("cannot write pid file {}: {}", path, std::strerror(errno)));
     }
-    std::filesystem::rename(tmp, path);
+    std::error_code ec;
+    std::filesystem::rename(tmp, path, ec);
+    if (ec) throw std::runtime_error(fmt::format("cannot write pid file {}: {}", path, ec.message()));
+}
+
+/// What every daemon survives, in `run` and after `start` alike: a peer that closed its
+/// socket (SIGPIPE: the write fails with EPIPE instead) and, until its own handler is
+/// installed, a hang-up (SIGHUP is logrotate's "reopen your log"; each daemon's
+/// signal_set takes it over once running).
+void ignore_pipe_and_hangup() {
+    ::signal(SIGPIPE, SIG_IGN);
+    ::signal(SIGHUP, SIG_IGN);
 }
 
 /// Removes the pidfile if it still names this process.
@@ -121,9 +131,11 @@ int do_stop(const Options& o, const DaemonSpec& spec) {
 }
 
 int do_run(const Options& o, const DaemonSpec& spec, bool foreground, int ready_fd) {
+    ignore_pipe_and_hangup();
     RunFn run;
     try {
         run = spec.prepare(o.config, foreground);
+        write_pidfile(o.pidfile);
     } catch (const std::exception& e) {
         std::string msg = fmt::format("{}: {}\n", spec.program, e.what());
         if (ready_fd >= 0) {
@@ -133,7 +145,6 @@ int do_run(const Options& o, const DaemonSpec& spec, bool foreground, int ready_
         }
         return 2;
     }
-    write_pidfile(o.pidfile);
     bool signalled = false;
     auto ready = [&]() {
         if (ready_fd >= 0 && !signalled) {
@@ -155,6 +166,7 @@ int do_run(const Options& o, const DaemonSpec& spec, bool foreground, int ready_
         }
         rc = 1;
     }
+    ignore_pipe_and_hangup();  // the daemon's signal_set is gone and asio left SIGHUP at its default
     remove_own_pidfile(o.pidfile);
     return rc;
 }
@@ -292,7 +304,6 @@ int daemon_main(int argc, char** argv, const DaemonSpec& spec) {
         std::cerr << fmt::format("{}: already running (pid {}, pid file {})\n", spec.program, pid, o.pidfile);
         return 1;
     }
-    ::signal(SIGPIPE, SIG_IGN);
     Log::also_to_stderr(true);
     return do_run(o, spec, true, -1);
 }

@@ -12,6 +12,8 @@
 
 #include <fmt/format.h>
 
+#include "common/directories.h"
+
 namespace fructosa {
 
 namespace fs = std::filesystem;
@@ -59,9 +61,12 @@ std::uint64_t valid_length(int fd, std::uint64_t size, std::uint32_t* points = n
 
 DiskSpool::DiskSpool(std::string dir, std::uint64_t max_bytes, std::uint64_t segment_bytes, Clock clock)
     : dir_(std::move(dir)), max_bytes_(max_bytes), segment_bytes_(segment_bytes), clock_(std::move(clock)) {
+    try {
+        ensure_directory(dir_, "the spool");
+    } catch (const std::runtime_error& e) {
+        throw SpoolError(fmt::format("spool {}: {}", dir_, e.what()));
+    }
     std::error_code ec;
-    fs::create_directories(dir_, ec);
-    if (ec) throw SpoolError(fmt::format("spool {}: cannot create: {}", dir_, ec.message()));
     if (::access(dir_.c_str(), W_OK) != 0)
         throw SpoolError(fmt::format("spool {}: not writable: {}", dir_, std::strerror(errno)));
     for (const auto& e : fs::directory_iterator(dir_, ec)) {

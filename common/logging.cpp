@@ -6,12 +6,12 @@
 #include <cstdio>
 #include <cstring>
 #include <ctime>
-#include <filesystem>
 #include <stdexcept>
 #include <sys/stat.h>
 #include <sys/time.h>
 
 #include "common/config.h"
+#include "common/directories.h"
 
 namespace fructosa {
 
@@ -104,14 +104,41 @@ void Log::configure(const LogSettings& settings, std::string program) {
     s.settings = settings;
     s.program = std::move(program);
     if (settings.filename != "-") {
-        std::error_code ec;
-        auto parent = std::filesystem::path(settings.filename).parent_path();
-        if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+        ensure_parent_directory(settings.filename, "the log file");
         s.file = open_append(settings.filename, s.size);
         if (!s.file)
             throw std::runtime_error(fmt::format("cannot open log file {}: {}", settings.filename,
                                                  std::strerror(errno)));
     }
+}
+
+std::string Log::reopen() {
+    LogState& s = state();
+    std::lock_guard lock(s.mutex);
+    if (!s.file) return "";
+    const std::string& path = s.settings.filename;
+    std::uint64_t size = 0;
+    std::FILE* f = nullptr;
+    try {
+        ensure_parent_directory(path, "the log file");
+        f = open_append(path, size);
+    } catch (const std::exception& e) {
+        return e.what();
+    }
+    // Until a new file opens, lines keep going to the old one: better renamed than lost.
+    if (!f) return fmt::format("cannot reopen log file {}: {}", path, std::strerror(errno));
+    std::fclose(s.file);
+    s.file = f;
+    s.size = size;
+    return "";
+}
+
+void reopen_log_on_hangup() {
+    std::string error = Log::reopen();
+    if (error.empty())
+        log_info("SIGHUP: log file reopened");
+    else
+        log_error("SIGHUP: {}; still writing to the old file", error);
 }
 
 void Log::also_to_stderr(bool on) {

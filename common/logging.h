@@ -36,11 +36,19 @@ class Log {
 public:
     /// Opens the log. Throws std::runtime_error when the file cannot be opened.
     static void configure(const LogSettings& settings, std::string program);
+    /// Closes the log file and opens the configured path again (SIGHUP): after
+    /// logrotate has moved the file away, lines go to a new file at the path. Returns ""
+    /// or why the new file could not be opened (lines then keep going to the old one).
+    static std::string reopen();
     /// Also copy every line to standard error (foreground runs).
     static void also_to_stderr(bool on);
     static bool enabled(LogLevel level);
     static void write(LogLevel level, std::string_view message);
 };
+
+/// A daemon's answer to SIGHUP: reopens the log file (Log::reopen) and says so in the
+/// new file, or logs why it could not.
+void reopen_log_on_hangup();
 
 template <typename... Args>
 void log_debug(fmt::format_string<Args...> f, Args&&... a) {

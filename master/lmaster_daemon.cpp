@@ -67,7 +67,8 @@ RunFn make_lmaster_run(const LmasterConfig& config) {
             signals.async_wait([&](const boost::system::error_code& ec, int sig) {
                 if (ec) return;
                 if (sig == SIGHUP) {
-                    log_warning("SIGHUP: reloading the configuration is not supported yet; restart lmaster");
+                    reopen_log_on_hangup();
+                    log_info("SIGHUP: the configuration is not re-read; restart lmaster to change it");
                     wait_signal();
                     return;
                 }

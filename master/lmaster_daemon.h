@@ -15,7 +15,7 @@ inline constexpr const char* kLmasterDefaultConfig = "/etc/fructosa/lmaster.conf
 /// which), the agent server and the self metrics. The returned function binds (throwing
 /// "cannot listen on host:port: ..." on failure), calls ready(), and runs until
 /// SIGTERM/SIGINT, then closes the acceptor and sessions and gives the sink about
-/// 2 s to flush. SIGHUP is logged: reloading is not supported yet.
+/// 2 s to flush. SIGHUP reopens the log file (the configuration is not re-read).
 RunFn make_lmaster_run(const LmasterConfig& config);
 
 /// --check-config: prints "<file>: OK" (exit 0) or the error (exit 2).

@@ -13,8 +13,8 @@ int main(int argc, char** argv) {
     spec.default_config = kLmasterDefaultConfig;
     spec.extra_flags.push_back(ExtraFlag{"--check-config", "read the config, print '<file>: OK' or the error (exit 2)",
                                          [](const std::string& path) { return check_lmaster_config(path); }});
-    spec.help_epilog = "Signals: TERM/INT stop (flushing to Graphite for up to 2 s); HUP is logged, "
-                       "reload is not supported yet.";
+    spec.help_epilog = "Signals: TERM/INT stop (flushing to Graphite for up to 2 s); HUP reopens the log file "
+                       "(logrotate); PIPE is ignored. The configuration is read at start only.";
     spec.prepare = [](const std::string& config_path, bool) -> RunFn {
         LmasterConfig config = load_lmaster_config(config_path);
         Log::configure(config.logging, "lmaster");

@@ -130,10 +130,7 @@ PeradConfig config_of(const Args& a) {
 
 /// Opens the registry; a missing file is an error, never silently created.
 std::unique_ptr<JobStore> open_registry(const PeradConfig& c, JobStoreMode mode) {
-    std::error_code ec;
-    if (!std::filesystem::exists(c.registry.path, ec))
-        throw JobRegistryError(fmt::format("job registry {} does not exist (is [registry] path right?)", c.registry.path));
-    return open_job_store(c.registry, mode);
+    return open_existing_job_store(c.registry, mode);
 }
 
 bool known_name(const std::vector<std::unique_ptr<Rule>>& rules, const std::string& name) {

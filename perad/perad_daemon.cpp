@@ -27,7 +27,7 @@ double wall_now() {
 }  // namespace
 
 RunFn make_perad_run(const PeradConfig& config, const std::string& config_path) {
-    std::shared_ptr<JobStoreReader> registry = open_job_store(config.registry, JobStoreMode::ReadWrite);
+    std::shared_ptr<JobStoreReader> registry = open_existing_job_store(config.registry, JobStoreMode::ReadWrite);
     return [config, config_path, registry](const ReadyFn& ready) -> int {
         asio::io_context io;
         Thresholds thresholds = config.thresholds;
@@ -63,6 +63,7 @@ RunFn make_perad_run(const PeradConfig& config, const std::string& config_path) 
             signals.async_wait([&](const boost::system::error_code& ec, int sig) {
                 if (ec) return;
                 if (sig == SIGHUP) {
+                    reopen_log_on_hangup();
                     try {
                         thresholds = load_perad_config(config_path).thresholds;
                         log_info("SIGHUP: rules re-read (thresholds {})", thresholds.hash());

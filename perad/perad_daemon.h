@@ -1,7 +1,8 @@
 #pragma once
 /// perad as a daemon: every `poll interval` seconds it classifies the jobs that wait for a
 /// verdict, a batch per transaction, until none wait. SIGTERM/SIGINT stop it; SIGHUP
-/// re-reads the [rules] thresholds (a bad file keeps the old ones and logs why).
+/// reopens the log file (logrotate) and re-reads the [rules] thresholds (a bad file keeps
+/// the old ones and logs why).
 
 #include <string>
 

@@ -14,4 +14,8 @@ namespace fructosa {
 /// JobRegistryError naming the file.
 std::unique_ptr<JobStore> open_job_store(const RegistrySettings& settings, JobStoreMode mode);
 
+/// open_job_store for a registry that lmaster makes (perad, its admin commands): a
+/// missing file is an error naming the path, never an empty registry created here.
+std::unique_ptr<JobStore> open_existing_job_store(const RegistrySettings& settings, JobStoreMode mode);
+
 }  // namespace fructosa

@@ -61,6 +61,10 @@ LAGENT_CASES = [
     ("unknown key in [lmaster]", "host = 127.0.0.1", "host = 127.0.0.1\nhots = 127.0.0.1", "hots"),
     ("line without '='", "batch interval = 1", "batch interval = 1\nthis line has no equals sign",
      None),
+    # inih (multi-line values on, as Debian builds it) would append an indented line to the
+    # key above: `host` would name a second lmaster "= munge".
+    ("indented continuation line", "host = 127.0.0.1", "host = 127.0.0.1\n  = munge", "host"),
+    ("indented key line", "hostname = cfgnode", "hostname = cfgnode\n    batch interval = 2", "hostname"),
 ]
 
 LMASTER_CASES = [
@@ -75,6 +79,9 @@ LMASTER_CASES = [
     ("unknown protocol", "protocol = pickle", "protocol = pickel", "protocol"),
     ("line without '='", "protocol = pickle", "protocol = pickle\nthis line has no equals sign",
      None),
+    ("indented continuation line", "host = 127.0.0.1\nincoming", "host = 127.0.0.1\n  = munge\nincoming", "host"),
+    ("value continued with ' = x'", "protocol = pickle", "protocol = pickle\n = plaintext", "protocol"),
+    ("value without a key", "protocol = pickle", "protocol = pickle\n= plaintext", None),
 ]
 
 
@@ -116,6 +123,8 @@ class ConfigErrors(tl.FructosaTestCase):
                 self.assertIn("%s:%d:" % (conf, line), res.stderr, msg)
             if key is not None:
                 self.assertIn(key, res.stderr, msg)
+            # One line: the error, nothing else.
+            self.assertEqual(res.stderr.count("\n"), 1, msg)
             # Nothing keeps running, no pid file left behind.
             self.assertFalse(os.path.exists(pidfile), "%s left %s" % (label, pidfile))
             stray = tl.pids_with_arg(conf)

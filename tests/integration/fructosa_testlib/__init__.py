@@ -25,7 +25,7 @@ the names of the modules beside it, one purpose each:
   fake_carbon   FakeCarbon (a pickle receiver keeping every point and its float timestamp)
   graphite_web  GraphiteWeb
   munge         munged_running, ensure_munged, munge_credential
-  daemons       Lmaster, Lagent, SENSORS
+  daemons       Lmaster, Lagent, Perad, SENSORS
   host_facts    meminfo_bytes, boot_time, online_cpus, burn_cpu
 """
 
@@ -36,7 +36,7 @@ from . import build_dir
 from .build_dir import REPO_ROOT, SKIP_EXIT_CODE, binary, main, skip_for_missing_hardware, skip_verdict
 from .carbon import CarbonCache
 from .fake_carbon import FakeCarbon
-from .daemons import SENSORS, Lagent, Lmaster
+from .daemons import SENSORS, Lagent, Lmaster, Perad
 from .files import count_matching_lines, merge_config, read_pidfile, read_text, write_ini
 from .fixture import FructosaTestCase, Workspace
 from .graphite_web import GraphiteWeb
@@ -48,8 +48,13 @@ from .process import (Proc, WaitTimeout, pid_alive, pid_comm, pids_with_arg, pro
 from .wire import wire_batch, wire_frame, wire_hello, wire_str16
 
 __all__ = [
+<<<<<<< HEAD
     "REPO_ROOT", "BUILD_DIR", "binary", "main", "SKIP_EXIT_CODE", "skip_for_missing_hardware", "skip_verdict",
     "CarbonCache", "FakeCarbon", "SENSORS", "Lagent", "Lmaster",
+=======
+    "REPO_ROOT", "BUILD_DIR", "binary", "main",
+    "CarbonCache", "SENSORS", "Lagent", "Lmaster", "Perad",
+>>>>>>> signals19
     "count_matching_lines", "merge_config", "read_pidfile", "read_text", "write_ini",
     "FructosaTestCase", "Workspace", "GraphiteWeb",
     "boot_time", "burn_cpu", "meminfo_bytes", "online_cpus",

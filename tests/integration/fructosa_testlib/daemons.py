@@ -163,3 +163,22 @@ class Lagent(_Daemon):
             section.update(opts)
             base["sensor:" + s] = section
         self.config = merge_config(base, overrides)
+
+
+class Perad(_Daemon):
+    """perad classifying the jobs of the registry at `registry_path` (made by an lmaster)
+    every second; no Graphite unless `carbon` is given."""
+
+    program = "perad"
+
+    def __init__(self, test, registry_path, carbon=None, overrides=None, name="perad"):
+        super().__init__(test, name, None)
+        self.registry_path = registry_path
+        base = {
+            "registry": {"path": registry_path},
+            "perad": {"poll interval": 1},
+            "logging": {"filename": self.log_path, "level": "DEBUG"},
+        }
+        if carbon is not None:
+            base["graphite"] = {"host": "127.0.0.1", "carbon receiver plaintext port": carbon.line_port}
+        self.config = merge_config(base, overrides)

@@ -80,3 +80,34 @@ TEST(Config, BadValuesOfEachType) {
 TEST(Config, MissingFileIsNamed) {
     EXPECT_NE(error_of([] { IniFile::load("/nonexistent/lagent.conf"); }).find("/nonexistent/lagent.conf: cannot read"), std::string::npos);
 }
+
+// Debian's inih joins an indented line to the key above (multi-line values): `host = a`
+// then `  = munge` would read as two lmasters, "a" and "= munge". No key takes such
+// values, so the indented line is an error naming file, line, section and key.
+TEST(Config, AnIndentedLineAfterAKeyIsAnError) {
+    EXPECT_EQ(error_of([] { IniFile::parse("[lmaster]\nhost = localhost\n  = munge\nport = 1\n", "l.conf"); }),
+              "l.conf:3: [lmaster] host: '  = munge' is indented, so it would continue the value of 'host' "
+              "from line 2; no key takes multi-line values: remove the indentation");
+    // An indented key line, a tab, and a comment or blank line in between change nothing.
+    EXPECT_EQ(error_of([] { IniFile::parse("[a]\nx = 1\n# note\n\n\tport = 2\n", "f.conf"); }),
+              "f.conf:5: [a] x: '\tport = 2' is indented, so it would continue the value of 'x' "
+              "from line 2; no key takes multi-line values: remove the indentation");
+    // An indented section header after a key would be part of the value, too.
+    EXPECT_NE(error_of([] { IniFile::parse("[a]\nx = 1\n  [b]\ny = 2\n", "f.conf"); }).find("f.conf:3: [a] x: "),
+              std::string::npos);
+}
+
+TEST(Config, IndentationThatContinuesNothingIsAllowed) {
+    // Before the first key of a section there is no value to continue; indented comments
+    // and blank lines are never values.
+    auto f = IniFile::parse("[a]\n  x = 1\n  # indented comment\n   \ny = 2\n[b]\n  z = 3\n", "f.conf");
+    SectionReader a(f, "a");
+    EXPECT_EQ(a.get_string("x", ""), "1");
+    EXPECT_EQ(a.get_string("y", ""), "2");
+    EXPECT_EQ(SectionReader(f, "b").get_string("z", ""), "3");
+}
+
+TEST(Config, AValueWithoutAKeyIsAnError) {
+    EXPECT_EQ(error_of([] { IniFile::parse("[lmaster]\nhost = a\n= munge\n", "l.conf"); }),
+              "l.conf:3: [lmaster]: a value without a key: expected 'key = value'");
+}

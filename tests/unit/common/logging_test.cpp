@@ -158,9 +158,45 @@ TEST(Logging, ConfigureCreatesDirectoriesOrSaysWhyNot) {
         Log::configure(LogSettings{"/dev/null/x.log", 0, 0, LogLevel::Info}, "test");
         FAIL() << "no error";
     } catch (const std::runtime_error& e) {
-        EXPECT_EQ(std::string(e.what()).rfind("cannot open log file /dev/null/x.log: ", 0), 0u)
-            << e.what();
+        EXPECT_EQ(std::string(e.what()),
+                  "cannot create directory /dev/null for the log file: /dev/null exists and is not a directory "
+                  "(move it away or change the path)");
     }
+}
+
+// logrotate moves the file away and sends SIGHUP: the daemon reopens the configured path,
+// so new lines go to a new file there while the moved file keeps what it had.
+TEST(Logging, ReopenStartsANewFileAtTheConfiguredPath) {
+    TempLog t;
+    Log::configure(LogSettings{t.path(), 0, 0, LogLevel::Info}, "test");
+    log_info("before");
+    fs::rename(t.path(), t.path("x.log.1"));
+    log_info("after the move");  // still the open file, now x.log.1
+    EXPECT_FALSE(t.exists("x.log"));
+    EXPECT_EQ(Log::reopen(), "");
+    log_info("after the reopen");
+    EXPECT_EQ(t.messages("x.log.1"), (Lines{"before", "after the move"}));
+    EXPECT_EQ(t.messages("x.log"), (Lines{"after the reopen"}));
+}
+
+TEST(Logging, ReopenThatFailsKeepsWritingToTheOldFile) {
+    TempLog t;
+    Log::configure(LogSettings{t.path("logs/x.log"), 0, 0, LogLevel::Info}, "test");
+    fs::rename(t.path("logs"), t.path("moved"));
+    std::ofstream(t.path("logs")) << "a file where the log folder was\n";
+    EXPECT_EQ(Log::reopen(), "cannot create directory " + t.path("logs") + " for the log file: " + t.path("logs") +
+                                 " exists and is not a directory (move it away or change the path)");
+    log_info("kept");
+    EXPECT_EQ(t.messages("moved/x.log"), (Lines{"kept"}));
+}
+
+TEST(Logging, ReopenOnHangupSaysSoInTheNewFile) {
+    TempLog t;
+    Log::configure(LogSettings{t.path(), 0, 0, LogLevel::Info}, "test");
+    fs::rename(t.path(), t.path("x.log.1"));
+    reopen_log_on_hangup();
+    EXPECT_EQ(t.messages(), (Lines{"SIGHUP: log file reopened"}));
+    EXPECT_TRUE(t.messages("x.log.1").empty());
 }
 
 TEST(Logging, StandardErrorWhenNoFileOrAsACopy) {

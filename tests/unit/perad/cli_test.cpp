@@ -1,6 +1,10 @@
 // perad's admin commands through the library: output, exit status, one-line errors.
 #include "perad/cli.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <fstream>
 #include <sstream>
 
@@ -105,6 +109,32 @@ TEST_F(PeradCli, UnreadableRegistryExitsOne) {
     r = run({"list", "-c", dir_.file("bad.conf")});
     EXPECT_EQ(r.rc, 2);
     EXPECT_NE(r.err.find("bad.conf:2"), std::string::npos) << r.err;
+}
+
+// A FIFO given as the registry hung `perad show` forever (SQLite blocks opening it): each
+// reading command refuses it in one line. The test keeps the FIFO open for writing, so a
+// regression fails here instead of hanging.
+TEST_F(PeradCli, AFifoIsNotARegistry) {
+    std::string fifo = dir_.file("registry.fifo");
+    ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+    int keep_open = ::open(fifo.c_str(), O_RDWR | O_NONBLOCK);
+    ASSERT_GE(keep_open, 0);
+    for (std::vector<std::string> args : {std::vector<std::string>{"show", "101"}, {"list"}, {"summary"}}) {
+        args.insert(args.end(), {"--registry", fifo});
+        auto r = run(args);
+        EXPECT_EQ(r.rc, 1) << args[0];
+        EXPECT_EQ(r.err, "perad: cannot open job registry " + fifo + ": it is a FIFO, not a regular file\n");
+        EXPECT_TRUE(r.out.empty()) << r.out;
+    }
+    ::close(keep_open);
+}
+
+TEST_F(PeradCli, AMissingRegistryNamesThePathAndWhoMakesIt) {
+    auto r = run({"list", "--registry", dir_.file("lib/registry.db")});
+    EXPECT_EQ(r.rc, 1);
+    EXPECT_EQ(r.err, "perad: job registry " + dir_.file("lib/registry.db") +
+                         " does not exist: lmaster creates it on its first start (start lmaster first, or fix "
+                         "[registry] path)\n");
 }
 
 TEST_F(PeradCli, ListWithFiltersAndFormats) {
