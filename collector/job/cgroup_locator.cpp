@@ -202,6 +202,9 @@ LocateResult locate_job_cgroups(const SystemReader& sys, const CgroupMounts& mou
     for (const auto& [key, path] : request.cgroup) {
         if (starts_with(key, "name=")) continue;  // named hierarchies (systemd) hold no counters
         const bool is_v2 = key.empty() || key == "unified";
+        // A v1 controller Slurm does not manage (blkio=/, pids=/user.slice) names no job:
+        // nothing to refuse or warn about; it is looked for at the job's layout below.
+        if (!is_v2 && path.find("/job_") == std::string::npos) continue;
         std::string why;
         auto rel = cut_at_job(path, request.job_id, is_v2 ? CgroupVersion::v2 : CgroupVersion::v1,
                               request.node, request.uid, &why);
