@@ -48,13 +48,8 @@ from .process import (Proc, WaitTimeout, pid_alive, pid_comm, pids_with_arg, pro
 from .wire import wire_batch, wire_frame, wire_hello, wire_str16
 
 __all__ = [
-<<<<<<< HEAD
     "REPO_ROOT", "BUILD_DIR", "binary", "main", "SKIP_EXIT_CODE", "skip_for_missing_hardware", "skip_verdict",
-    "CarbonCache", "FakeCarbon", "SENSORS", "Lagent", "Lmaster",
-=======
-    "REPO_ROOT", "BUILD_DIR", "binary", "main",
-    "CarbonCache", "SENSORS", "Lagent", "Lmaster", "Perad",
->>>>>>> signals19
+    "CarbonCache", "FakeCarbon", "SENSORS", "Lagent", "Lmaster", "Perad",
     "count_matching_lines", "merge_config", "read_pidfile", "read_text", "write_ini",
     "FructosaTestCase", "Workspace", "GraphiteWeb",
     "boot_time", "burn_cpu", "meminfo_bytes", "online_cpus",
