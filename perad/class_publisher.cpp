@@ -31,6 +31,7 @@ std::string send_all(const GraphiteTarget& t, const std::string& text) {
         int fd = ::socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, a->ai_protocol);
         if (fd < 0) continue;
         bool ok = ::connect(fd, a->ai_addr, a->ai_addrlen) == 0 || errno == EINPROGRESS;
+        if (!ok) error = std::strerror(errno);  // refused at once: say so, not "no address"
         std::size_t done = 0;
         while (ok && done < text.size()) {
             pollfd p{fd, POLLOUT, 0};

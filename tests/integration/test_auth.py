@@ -18,25 +18,9 @@ import fructosa_testlib as tl
 HOST = tl.short_hostname()
 
 
-# --- the agent protocol, by hand (common/wire.h) -----------------------------------------
+# --- the agent protocol, by hand (common/wire.h; frames read by tl.read_frame) ----------
 
-
-
-
-
-def read_frame(sock, timeout=5):
-    """(type, payload) of the next frame, or None at end of stream."""
-    sock.settimeout(timeout)
-    buf = b""
-    while True:
-        if len(buf) >= 8:
-            length = struct.unpack(">I", buf[4:8])[0]
-            if len(buf) >= 8 + length:
-                return buf[3], buf[8:8 + length]
-        chunk = sock.recv(65536)
-        if not chunk:
-            return None
-        buf += chunk
+read_frame = tl.read_frame
 
 
 def error_text(payload):

@@ -19,10 +19,10 @@ the names of the modules beside it, one purpose each:
   process       start/stop/run processes, Proc, wait_until, /proc look-ups by pid
   files         read_text, read_pidfile, write_ini, merge_config, count_matching_lines
   net           free_port, port_open, port_listening, short_hostname
-  wire          the agent protocol's frames, built by hand
+  wire          the agent protocol's frames, built and read by hand
   fixture       FructosaTestCase (sanitizer reports, logs of a failed test), Workspace
   carbon        CarbonCache
-  fake_carbon   FakeCarbon (a pickle receiver keeping every point and its float timestamp)
+  fake_carbon   FakeCarbon (a pickle and plaintext receiver keeping every point and its timestamp)
   graphite_web  GraphiteWeb
   munge         munged_running, ensure_munged, munge_credential
   daemons       Lmaster, Lagent, Perad, SENSORS
@@ -45,7 +45,7 @@ from .munge import ensure_munged, munge_credential, munged_running
 from .net import free_port, port_listening, port_open, short_hostname
 from .process import (Proc, WaitTimeout, pid_alive, pid_comm, pids_with_arg, proc_status_kib,
                       run, start, stop, wait_until)
-from .wire import wire_batch, wire_frame, wire_hello, wire_str16
+from .wire import read_ack, read_frame, wire_batch, wire_frame, wire_hello, wire_job_event, wire_str16
 
 __all__ = [
     "REPO_ROOT", "BUILD_DIR", "binary", "main", "SKIP_EXIT_CODE", "skip_for_missing_hardware", "skip_verdict",
@@ -57,7 +57,7 @@ __all__ = [
     "free_port", "port_listening", "port_open", "short_hostname",
     "Proc", "WaitTimeout", "pid_alive", "pid_comm", "pids_with_arg", "proc_status_kib",
     "run", "start", "stop", "wait_until",
-    "wire_batch", "wire_frame", "wire_hello", "wire_str16",
+    "read_ack", "read_frame", "wire_batch", "wire_frame", "wire_hello", "wire_job_event", "wire_str16",
 ]
 
 

@@ -1,4 +1,5 @@
-"""The agent protocol by hand (common/wire.h), for tests that play a (hostile) agent."""
+"""The agent protocol by hand (common/wire.h), for tests that play a (hostile) agent:
+frames built, and lmaster's answers read."""
 
 import struct
 
@@ -25,3 +26,39 @@ def wire_batch(seq, points, count=None):
     for path, ts, value in points:
         body.append(wire_str16(path) + struct.pack(">dd", ts, value))
     return wire_frame(2, b"".join(body))
+
+
+def wire_job_event(seq, event):
+    """A JobEvent frame: sequence number, then the event's JSON (a dict, or text as is)."""
+    import json
+    text = event if isinstance(event, (str, bytes)) else json.dumps(event)
+    b = text.encode() if isinstance(text, str) else text
+    return wire_frame(5, struct.pack(">QI", seq, len(b)) + b)
+
+
+def read_frame(sock, timeout=5):
+    """(type, payload) of the next frame lmaster sends on `sock`, or None at the end of
+    the stream. Reads byte-exactly, so frames after this one stay in the socket."""
+    sock.settimeout(timeout)
+
+    def exactly(n):
+        buf = b""
+        while len(buf) < n:
+            chunk = sock.recv(n - len(buf))
+            if not chunk:
+                return None
+            buf += chunk
+        return buf
+    header = exactly(8)
+    if header is None:
+        return None
+    payload = exactly(struct.unpack(">I", header[4:8])[0])
+    return (header[3], payload) if payload is not None else None
+
+
+def read_ack(sock, timeout=5):
+    """The sequence number of the next frame when it is an Ack; fails otherwise."""
+    frame = read_frame(sock, timeout)
+    if frame is None or frame[0] != 3:
+        raise AssertionError("expected an Ack from lmaster, got %r" % (frame,))
+    return struct.unpack(">Q", frame[1])[0]
