@@ -52,7 +52,7 @@ void JobEventHandler::on_slurm_answer(const SlurmJobInfo& info) {
         else if (info.facts.answer == Answer::Forgotten)
             log_info("job {}: slurmctld no longer knows the job: it is over", info.job_id);
     } catch (const JobRegistryError& e) {
-        store_failed_.complain(fmt::format("job registry: {}", e.what()));
+        store_failed_.complain(std::string(e.what()));
     }
 }
 
@@ -88,7 +88,7 @@ void JobEventHandler::on_event(const std::string& host, const std::string& json_
         // The agent gets its Ack either way (it would resend forever): count the loss.
         ++stats_.events_lost;
         store_failed_.complain(
-            fmt::format("job registry: {} (event from {} lost; {} lost so far)", e.what(), host, stats_.events_lost));
+            fmt::format("{} (event from {} lost; {} lost so far)", e.what(), host, stats_.events_lost));
         return;
     }
     ++stats_.events_refused;
@@ -117,7 +117,7 @@ void JobEventHandler::check() {
             for (auto id : recorder_->jobs_to_ask_slurm(now, settings_.partial_after_s, kAsksPerCheck))
                 enricher_->ask(id);
     } catch (const JobRegistryError& e) {
-        store_failed_.complain(fmt::format("job registry: {}", e.what()));
+        store_failed_.complain(std::string(e.what()));
     }
 }
 

@@ -63,7 +63,7 @@ Verdict classify(const JobFeatures& f, const Thresholds& t, const RuleSet& rules
     }
     // "Nothing to change" would contradict a flag's advice: say where the change lies.
     if (v.job_class == "efficient" && !v.flags.empty())
-        v.recommendations["efficient"] = "the job kept the cores it asked for busy; the flags say what else to change";
+        v.recommendations["efficient"] = "no class of waste applies to the cores it asked for; the flags say what to change";
     return v;
 }
 

@@ -151,7 +151,7 @@ class DropCounters(lib.FructosaTestCase):
 
         log = lib.read_text(master.log_path)  # its log file (`run` copies it to the console too)
         self.assertEqual(lib.count_matching_lines(log, "lost so far"), 1, "one line, rate-limited")
-        said = re.search(re.escape("job registry: job registry %s: " % registry) +
+        said = re.search(re.escape("job registry %s: " % registry) +
                          r"(?:[^\n]*: )?database or disk is full \(event from evnode lost; 1 lost so far\)", log)
         self.assertTrue(said, "no line saying the first event was lost:\n" + log[-3000:])
         print("lmaster said: " + said.group(0))

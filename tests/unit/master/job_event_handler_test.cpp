@@ -128,7 +128,7 @@ TEST_F(JobEventHandlerTest, StoreFailureIsLoggedNotThrown) {
     EXPECT_EQ(handler->stats().events_lost, 2u);  // lmaster's job_events_lost
     EXPECT_EQ(handler->stats().events_refused, 0u);
     std::string log = log_text();
-    EXPECT_NE(log.find("job registry: job registry /test/r.db: disk I/O error (event from n1 lost; 1 lost so far)"),
+    EXPECT_NE(log.find("job registry /test/r.db: disk I/O error (event from n1 lost; 1 lost so far)"),
               std::string::npos)
         << log;
 }

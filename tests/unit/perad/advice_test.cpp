@@ -147,7 +147,7 @@ Thresholds with(double Thresholds::*key, double value) {
 
 const std::string kEfficient = "the job used what it asked for: nothing to change";
 const std::string kEfficientButFlagged =
-    "the job kept the cores it asked for busy; the flags say what else to change";
+    "no class of waste applies to the cores it asked for; the flags say what to change";
 const std::string kWaited =
     "it mostly waited (on I/O, the network, a sleep or a lock); check what it waits for";
 const std::string kMemoryAdvice = ": ask for more memory (--mem) or reduce what the program holds at once";
