@@ -124,6 +124,15 @@ std::size_t SpoolingSink::hand_on(const SpoolRecord& rec) {
     }
 }
 
+std::optional<SpoolRecord> SpoolingSink::read_record(SpoolPos at) {
+    try {
+        return spool_.read(at);
+    } catch (const SpoolError& e) {
+        spool_error_.complain(e.what());  // the chunk ends here; the next one tries again
+        return std::nullopt;
+    }
+}
+
 bool SpoolingSink::send_replay() {
     if (replay_.empty()) return false;
     auto [from, to] = replay_.front();
@@ -131,13 +140,7 @@ bool SpoolingSink::send_replay() {
     std::size_t n = 0;
     SpoolPos cursor = from;
     while (cursor < to) {
-        std::optional<SpoolRecord> rec;
-        try {
-            rec = spool_.read(cursor);
-        } catch (const SpoolError& e) {
-            spool_error_.complain(e.what());
-            break;
-        }
+        std::optional<SpoolRecord> rec = read_record(cursor);
         if (!rec || !(rec->pos < to)) break;
         cursor = rec->next;
         n += hand_on(*rec);
@@ -155,13 +158,7 @@ bool SpoolingSink::send_chunk(Region region) {
     std::size_t n = 0;
     while (n < settings_.chunk_points) {
         if (region == Region::Backlog && live_start_ && !(cursor < *live_start_)) break;
-        std::optional<SpoolRecord> rec;
-        try {
-            rec = spool_.read(cursor);
-        } catch (const SpoolError& e) {
-            spool_error_.complain(e.what());
-            break;
-        }
+        std::optional<SpoolRecord> rec = read_record(cursor);
         if (!rec) break;
         if (n == 0) from = rec->pos;
         cursor = rec->next;

@@ -65,6 +65,8 @@ private:
     void account_written(bool final_pass);
     bool send_chunk(Region region);
     bool send_replay();
+    /// The spool's record at `at`, or nullopt at its end or on a read error (logged).
+    std::optional<SpoolRecord> read_record(SpoolPos at);
     std::size_t hand_on(const SpoolRecord& rec);
 
     boost::asio::io_context& io_;

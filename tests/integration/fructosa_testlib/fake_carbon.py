@@ -67,8 +67,9 @@ class FakeCarbon:
             self._conns.append(conn)
             threading.Thread(target=serve, args=(conn,), daemon=True).start()
 
-    def _serve(self, conn):
-        buf = b""
+    @staticmethod
+    def _received(conn):
+        """What `conn` receives, piece by piece, until it closes or fails."""
         while True:
             try:
                 data = conn.recv(1 << 16)
@@ -76,6 +77,11 @@ class FakeCarbon:
                 return
             if not data:
                 return
+            yield data
+
+    def _serve(self, conn):
+        buf = b""
+        for data in self._received(conn):
             buf += data
             while len(buf) >= 4:
                 n = struct.unpack(">I", buf[:4])[0]
@@ -89,13 +95,7 @@ class FakeCarbon:
     def _serve_plaintext(self, conn):
         """'path value timestamp' lines; a line not of that shape is kept in self.malformed."""
         buf = b""
-        while True:
-            try:
-                data = conn.recv(1 << 16)
-            except OSError:
-                return
-            if not data:
-                return
+        for data in self._received(conn):
             buf += data
             *lines, buf = buf.split(b"\n")
             points = []
