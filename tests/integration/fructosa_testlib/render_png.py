@@ -44,16 +44,19 @@ def job_memory_png(port, jobid, start, end, **params):
     a job without a limit has no limit line)."""
     f, u = _window(start, end)
     return render_png(port, ["aliasByNode(jobs.%d.*.memory.current, 2, 4)" % jobid,
-                             "dashed(aliasByNode(jobs.%d.*.memory.limit, 2, 4))" % jobid], f, u,
+                             "aliasByNode(dashed(jobs.%d.*.memory.limit), 2, 4)" % jobid], f, u,
                       "job %d: memory current and limit per node" % jobid,
                       **dict({"yMin": 0, "yUnitSystem": "binary"}, **params))
 
 
 def host_png(port, host, from_, until, **params):
-    """One node's host view: CPU % of each core and memory used %, on one 0..100 axis."""
+    """One node's host view: CPU % of each core and memory used %, on one 0..100 axis.
+    Lines connected across missing points: host sensors sample every few seconds into
+    1-second slots, and the default line mode would draw only dashes."""
     return render_png(port, ["aliasByNode(%s.CPUPercent.*, 1, 2)" % host,
                              "aliasByNode(%s.VirtualMemory.percent, 1, 2)" % host], from_, until,
-                      "node %s: CPU %% per core, memory used %%" % host, **dict({"yMin": 0, "yMax": 100}, **params))
+                      "node %s: CPU %% per core, memory used %%" % host,
+                      **dict({"yMin": 0, "yMax": 100, "lineMode": "connected"}, **params))
 
 
 def write_job_pictures(port, out_dir, jobid, start, end):
