@@ -3,7 +3,8 @@
 (slurmctld + three slurmd on this host, spank_fructosa.so in its plugstack.conf), one
 lagent per node (all 20 host sensors), lmaster, carbon-cache, graphite-web and perad.
 It runs a few profiled jobs of known behaviour, then shows their metrics, perad's
-classification of each, and writes the Grafana dashboards.
+classification of each, writes PNG graphs of each job and of node n1 (graphite-web's own
+renderer) and the Grafana dashboards.
 
 The stack is the integration tests' own (tests/integration/fructosa_stack.py), so the
 demo runs exactly what the tests check.
@@ -148,10 +149,38 @@ def print_job_metrics(stack, jobs):
     print()
 
 
+def write_pictures(stack, jobs, out):
+    """PNGs through graphite-web's renderer: each job's CPU efficiency and memory per node,
+    and node n1's host view over the whole run; each checked not to be blank."""
+    os.makedirs(out, exist_ok=True)
+    for name in os.listdir(out):  # those of an earlier run, whose job ids may be reused
+        if re.fullmatch(r"(job-\d+-(cpu|memory)|node-\w+)\.png", name):
+            os.remove(os.path.join(out, name))
+    port = stack.graphite.port
+    written, first, last = [], None, None
+    for jobid, what in jobs:
+        job = stack.registry_job(jobid)
+        start, end = job["start_time"], job["end_time"]
+        first = start if first is None else min(first, start)
+        last = end if last is None else max(last, end)
+        paths = tl.render_png.write_job_pictures(port, out, jobid, start, end)
+        written += [(p, "job %d (%s)" % (jobid, what)) for p in paths]
+    written.append((tl.render_png.write_host_picture(port, out, "n1", int(first) - 30, int(last) + 5), "node n1"))
+    for path, what in written:
+        with open(path, "rb") as f:
+            data = f.read()
+        problem = tl.picture_problem(data, tl.render_png.WIDTH, tl.render_png.HEIGHT)
+        print("  %-24s %5.1f KB  %s%s" % (os.path.basename(path), len(data) / 1024.0, what,
+                                         "  NOT A GRAPH: " + problem if problem else ""))
+    print()
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--build-dir", default=os.path.join(os.path.dirname(HERE), "build"))
     ap.add_argument("--dir", help="work directory (default: a new temporary one)")
+    ap.add_argument("--pictures", default="/tmp/fructosa-demo-pictures",
+                    help="where the PNG graphs go (kept after the demo; default %(default)s)")
     ap.add_argument("--keep", action="store_true",
                     help="keep everything running until Ctrl-C, and keep the work directory")
     args = ap.parse_args()
@@ -181,6 +210,10 @@ def main():
         for jobid, what in jobs:
             say("perad show %d   (%s)" % (jobid, what))
             print(stack.perad("show", str(jobid)).stdout)
+
+        pictures = os.path.abspath(args.pictures)
+        say("PNG graphs from graphite-web's renderer, in %s:" % pictures)
+        write_pictures(stack, jobs, pictures)
 
         out = ws.subdir("dashboards")
         res = tl.run([tl.binary("make-fructosa-dashboard"), "--out", out, "--kind", "all"], timeout=60)

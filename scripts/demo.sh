@@ -2,9 +2,11 @@
 # The FrUCToSA demo (README): installs the dependencies, builds, then brings up a private
 # 3-node Slurm cluster with the plugin, lagents, lmaster, carbon-cache, graphite-web and
 # perad in a temporary directory, runs profiled jobs, and shows their metrics, perad's
-# classification of each, and the Grafana dashboards it wrote (about 3 minutes).
+# classification of each, PNG graphs of each job and of node n1 (graphite-web's renderer,
+# kept in /tmp/fructosa-demo-pictures or --pictures DIR) and the Grafana dashboards it
+# wrote (about 3 minutes).
 #
-#   sudo bash scripts/demo.sh [--keep]
+#   sudo bash scripts/demo.sh [--keep] [--pictures DIR]
 #
 # Nothing outside the temporary directory is touched: private ports on 127.0.0.1,
 # private configs, no system service started. Everything it started is stopped on exit.

@@ -24,6 +24,8 @@ the names of the modules beside it, one purpose each:
   carbon        CarbonCache
   fake_carbon   FakeCarbon (a pickle and plaintext receiver keeping every point and its timestamp)
   graphite_web  GraphiteWeb
+  render_png    PNG graphs of a job and of a node from graphite-web's renderer
+  png_check     read_png, picture_problem (a PNG that is a graph, not blank)
   munge         munged_running, ensure_munged, munge_credential
   daemons       Lmaster, Lagent, Perad, SENSORS
   host_facts    meminfo_bytes, boot_time, online_cpus, burn_cpu
@@ -40,6 +42,8 @@ from .daemons import SENSORS, Lagent, Lmaster, Perad
 from .files import count_matching_lines, merge_config, read_pidfile, read_text, write_ini
 from .fixture import FructosaTestCase, Workspace
 from .graphite_web import GraphiteWeb
+from .png_check import PngError, picture_problem, read_png
+from . import render_png
 from .host_facts import boot_time, burn_cpu, meminfo_bytes, online_cpus
 from .munge import ensure_munged, munge_credential, munged_running
 from .net import free_port, port_listening, port_open, short_hostname
@@ -51,7 +55,7 @@ __all__ = [
     "REPO_ROOT", "BUILD_DIR", "binary", "main", "SKIP_EXIT_CODE", "skip_for_missing_hardware", "skip_verdict",
     "CarbonCache", "FakeCarbon", "SENSORS", "Lagent", "Lmaster", "Perad",
     "count_matching_lines", "merge_config", "read_pidfile", "read_text", "write_ini",
-    "FructosaTestCase", "Workspace", "GraphiteWeb",
+    "FructosaTestCase", "Workspace", "GraphiteWeb", "PngError", "picture_problem", "read_png", "render_png",
     "boot_time", "burn_cpu", "meminfo_bytes", "online_cpus",
     "ensure_munged", "munge_credential", "munged_running",
     "free_port", "port_listening", "port_open", "short_hostname",
