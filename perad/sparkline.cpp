@@ -22,9 +22,15 @@ Samples finite_only(const Samples& v) {
 }
 
 Samples resample(const Samples& v, std::size_t width) {
-    if (width == 0) return {};
-    if (v.size() <= width) return finite_only(v);
+    if (width == 0 || v.empty()) return {};
     Samples out(width);
+    if (v.size() <= width) {
+        for (std::size_t c = 0; c < width; ++c) {
+            const auto& x = v[c * v.size() / width];
+            if (measured(x)) out[c] = x;
+        }
+        return out;
+    }
     for (std::size_t c = 0; c < width; ++c) {
         // Slots [c*n/width, (c+1)*n/width): every slot lands in exactly one column.
         const std::size_t begin = c * v.size() / width, end = (c + 1) * v.size() / width;
@@ -34,14 +40,6 @@ Samples resample(const Samples& v, std::size_t width) {
             if (measured(v[i])) sum += *v[i], ++n;
         if (n > 0) out[c] = sum / static_cast<double>(n);
     }
-    return out;
-}
-
-Samples repeat_each(const Samples& v, std::size_t times) {
-    Samples out;
-    out.reserve(v.size() * std::max<std::size_t>(times, 1));
-    for (const auto& x : v)
-        for (std::size_t i = 0; i < std::max<std::size_t>(times, 1); ++i) out.push_back(measured(x) ? x : std::nullopt);
     return out;
 }
 

@@ -26,13 +26,11 @@ struct SparkScale {
 /// `v` with NaN and infinities turned into "not measured".
 Samples finite_only(const Samples& v);
 
-/// `v` squeezed into at most `width` columns: column c averages the measured values of
-/// the slots that fall into it, and is nullopt when none of them was measured. A series
-/// no longer than `width` is returned as it is (one column per slot). width 0: empty.
+/// `v` on exactly `width` columns, in proportion to time. Longer series are squeezed:
+/// column c averages the measured values of slots [c*n/width, (c+1)*n/width), nullopt when
+/// none of them was measured. Shorter ones are stretched: column c shows slot c*n/width
+/// (so each slot spans width/n columns, give or take one). width 0 or an empty `v`: empty.
 Samples resample(const Samples& v, std::size_t width);
-
-/// Each slot of `v` repeated `times` times (a short series drawn wider; 0 counts as 1).
-Samples repeat_each(const Samples& v, std::size_t times);
 
 /// The scale for a series without a natural one (bytes, rates): 0 to its largest value,
 /// or its smallest to its largest when it goes below 0. nullopt when nothing is measured.

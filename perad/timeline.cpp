@@ -13,8 +13,8 @@ namespace fructosa {
 
 namespace {
 
-/// Below this many slots a series is drawn wider (each slot repeated), above kMaxColumns
-/// it is squeezed (neighbours averaged): lines between 40 and 60 columns.
+/// Below this many slots a series is stretched to kMinColumns, above kMaxColumns it is
+/// squeezed (neighbours averaged): lines of 40 to 60 columns.
 constexpr std::size_t kMinColumns = 40;
 constexpr std::size_t kMaxColumns = 60;
 
@@ -107,9 +107,7 @@ std::string clock_text(double t) {
 
 /// The columns a series of `n` slots is drawn on.
 Samples columns_of(const Samples& v) {
-    if (v.empty()) return v;
-    if (v.size() > kMaxColumns) return resample(v, kMaxColumns);
-    return repeat_each(v, std::max<std::size_t>(1, kMinColumns / v.size()));
+    return resample(v, std::clamp(v.size(), kMinColumns, kMaxColumns));
 }
 
 struct MinMax {

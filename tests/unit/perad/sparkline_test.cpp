@@ -69,17 +69,21 @@ TEST(Resample, AveragesMeasuredSlotsPerColumn) {
     EXPECT_EQ(r[0], 5);
     EXPECT_EQ(r[1], 20);
     EXPECT_EQ(r[2], kNone);
-    EXPECT_EQ(resample({1, 2}, 5), (Samples{1, 2}));  // short series unchanged
-    EXPECT_EQ(resample({kNaN}, 5), (Samples{kNone}));
+    EXPECT_EQ(resample({1, 2}, 2), (Samples{1, 2}));  // as long as the line: unchanged
+    EXPECT_EQ(resample({kNaN}, 1), (Samples{kNone}));
     EXPECT_TRUE(resample({1, 2, 3}, 0).empty());
+    EXPECT_TRUE(resample({}, 3).empty());
     // 7 slots on 3 columns: every slot lands in one column ([0,2) [2,4) [4,7)).
     Samples u = resample({1, 1, 2, 2, 3, 3, 3}, 3);
     EXPECT_EQ(u, (Samples{1, 2, 3}));
 }
 
-TEST(RepeatEach, StretchesEverySlotAndKeepsGaps) {
-    EXPECT_EQ(repeat_each({1, kNone}, 3), (Samples{1, 1, 1, kNone, kNone, kNone}));
-    EXPECT_EQ(repeat_each({1, kNaN}, 0), (Samples{1, kNone}));
+TEST(Resample, StretchesShortSeriesInProportionToTime) {
+    EXPECT_EQ(resample({1, kNone}, 6), (Samples{1, 1, 1, kNone, kNone, kNone}));
+    // 2 slots on 5 columns: column c shows slot c*2/5 (0 0 0 1 1).
+    EXPECT_EQ(resample({1, 2}, 5), (Samples{1, 1, 1, 2, 2}));
+    EXPECT_EQ(resample({kNaN, 3}, 4), (Samples{kNone, kNone, 3, 3}));
+    EXPECT_EQ(resample({7}, 3), (Samples{7, 7, 7}));
 }
 
 }  // namespace
