@@ -14,6 +14,7 @@
 #include "perad/cli_output.h"
 #include "perad/perad_config.h"
 #include "perad/time_arg.h"
+#include "perad/timeline.h"
 
 namespace fructosa {
 
@@ -45,7 +46,8 @@ const std::map<std::string, std::string>& command_help() {
     static const std::map<std::string, std::string> help{
         {"show", fmt::format("Usage: perad show JOBID [options]\n"
                              "Metadata, per-node table, features, class, flags, evidence and advice of one job.\n\n"
-                             "{}      --format F      table (default) or json\n",
+                             "{}      --format F      table (default) or json\n"
+                             "      --no-plot       no timelines (otherwise read from [graphite] web url, at most 2 s)\n",
                              kCommon)},
         {"list", fmt::format("Usage: perad list [filters] [options]\n"
                              "Jobs, latest end first.\n\n{}{}      --limit N       at most N jobs (default 100; 0: all)\n",
@@ -66,9 +68,12 @@ const std::map<std::string, std::string>& command_help() {
 struct Args {
     std::string command;
     std::vector<std::string> positional;
-    std::map<std::string, std::string> options;  ///< "--since" -> value
+    std::map<std::string, std::string> options;  ///< "--since" -> value; a flag such as "--no-plot" -> ""
     bool help = false;
 };
+
+/// Options that take no value.
+const std::vector<std::string> kFlagOptions{"--no-plot"};
 
 Args parse(const std::vector<std::string>& argv, const std::vector<std::string>& allowed) {
     Args a;
@@ -93,6 +98,11 @@ Args parse(const std::vector<std::string>& argv, const std::vector<std::string>&
         }
         if (std::find(allowed.begin(), allowed.end(), arg) == allowed.end())
             throw UsageError(fmt::format("{}: unknown option '{}'", a.command, arg));
+        if (std::find(kFlagOptions.begin(), kFlagOptions.end(), arg) != kFlagOptions.end()) {
+            if (has_value) throw UsageError(fmt::format("{}: {} takes no value", a.command, arg));
+            a.options[arg] = "";
+            continue;
+        }
         if (!has_value) {
             if (i + 1 >= argv.size()) throw UsageError(fmt::format("{}: {} needs a value", a.command, arg));
             value = argv[++i];
@@ -201,7 +211,12 @@ int cmd_show(const Args& a, std::ostream& out, double now) {
         computed = classify_job(*job, c.thresholds, now);
         verdict = &*computed;
     }
-    print_job(out, *job, f, verdict, job->classification.has_value(), job_dashboard_url(c.grafana_url, id, job->info.start_time, job->info.end_time), format);
+    // graphite-web gets kTimelineTimeout in all: an absent or hung one delays the verdict by that at most.
+    std::optional<TimelineOutcome> timeline;
+    if (!opt(a, "--no-plot")) timeline = load_timeline(c.graphite_web_url, c.graphite.prefix, *job, now);
+    print_job(out, *job, f, verdict, job->classification.has_value(),
+              job_dashboard_url(c.grafana_url, id, job->info.start_time, job->info.end_time), format,
+              timeline ? &*timeline : nullptr);
     return 0;
 }
 
@@ -273,7 +288,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
         const std::string& cmd = args[0];
         Args a;
         if (cmd == "show") {
-            a = parse(args, with_common({"--format"}));
+            a = parse(args, with_common({"--format", "--no-plot"}));
         } else if (cmd == "list") {
             auto allowed = with_common(kFilterOptions);
             allowed.push_back("--limit");

@@ -111,7 +111,7 @@ void print_csv_row(std::ostream& out, const std::vector<std::string>& cells) {
 }
 
 void print_job(std::ostream& out, const JobRecord& job, const JobFeatures& f, const ClassificationRecord* v,
-               bool stored, const std::string& dashboard_url, OutputFormat format) {
+               bool stored, const std::string& dashboard_url, OutputFormat format, const TimelineOutcome* timeline) {
     const JobInfo& j = job.info;
     if (format == OutputFormat::Json) {
         json o = info_json(j);
@@ -133,6 +133,10 @@ void print_job(std::ostream& out, const JobRecord& job, const JobFeatures& f, co
             o["classification_stored"] = stored;
         }
         if (!dashboard_url.empty()) o["dashboard"] = dashboard_url;
+        if (timeline) {
+            o["timeline"] = timeline->timeline ? timeline_json(*timeline->timeline) : json(nullptr);
+            if (!timeline->timeline) o["timeline_unavailable"] = timeline->why_none;
+        }
         out << o.dump(2) << "\n";
         return;
     }
@@ -168,6 +172,13 @@ void print_job(std::ostream& out, const JobRecord& job, const JobFeatures& f, co
     }
     print_table(out, {"HOST", "CPUS", "MEM_MB", "CPU_S", "CORES_USED", "CPU_EFF", "IDLE", "MEM_PEAK_MB", "EXIT", "ENDED"},
                 rows);
+    if (timeline) {
+        out << "\n";
+        if (timeline->timeline)
+            print_timeline(out, *timeline->timeline);
+        else
+            out << "Timeline: none: " << timeline->why_none << "\n";
+    }
     if (!job.steps.empty()) {
         out << "\nSteps\n";
         rows.clear();

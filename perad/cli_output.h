@@ -9,6 +9,7 @@
 
 #include "common/registry/job_records.h"
 #include "perad/features.h"
+#include "perad/timeline.h"
 
 namespace fructosa {
 
@@ -22,10 +23,12 @@ void print_csv_row(std::ostream& out, const std::vector<std::string>& cells);
 
 /// `perad show`: metadata, per-node table, steps, features, class, flags, evidence,
 /// recommendations and the dashboard link. `verdict` is the stored one, or one computed
-/// now (`stored` false) for a job perad has not classified yet.
+/// now (`stored` false) for a job perad has not classified yet. `timeline`: the job's
+/// timelines after the node table, or one line saying why there are none (JSON: "timeline",
+/// null with "timeline_unavailable" when none); nullptr (--no-plot) prints nothing of it.
 void print_job(std::ostream& out, const JobRecord& job, const JobFeatures& features,
                const ClassificationRecord* verdict, bool stored, const std::string& dashboard_url,
-               OutputFormat format);
+               OutputFormat format, const TimelineOutcome* timeline = nullptr);
 
 /// `perad list`.
 void print_job_list(std::ostream& out, const std::vector<JobListRow>& rows, OutputFormat format);

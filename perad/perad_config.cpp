@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "common/config.h"
+#include "perad/graphite_render.h"
 
 namespace fructosa {
 
@@ -32,6 +33,15 @@ PeradConfig read_perad_config(const IniFile& file) {
     c.graphite.plaintext_port =
         static_cast<int>(graphite.get_int("carbon receiver plaintext port", c.graphite.plaintext_port, 1, 65535));
     c.graphite.prefix = graphite.get_string("prefix", "");
+    c.graphite_web_url = graphite.get_string("web url", "");
+    while (!c.graphite_web_url.empty() && c.graphite_web_url.back() == '/') c.graphite_web_url.pop_back();
+    if (!c.graphite_web_url.empty()) {
+        try {
+            parse_web_url(c.graphite_web_url);
+        } catch (const RenderError& e) {
+            graphite.fail("web url", e.what());
+        }
+    }
     graphite.reject_unknown();
     c.thresholds = read_thresholds(file);
     c.logging = read_log_settings(file, kPeradDefaultLog);

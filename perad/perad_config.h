@@ -25,6 +25,7 @@ struct PeradConfig {
     std::size_t batch_size = 500;  ///< [perad] batch size: jobs classified per transaction
     std::string grafana_url;     ///< [grafana] url: base of the job dashboard links ("" = none)
     GraphiteTarget graphite;     ///< [graphite] host, carbon receiver plaintext port, prefix: where classes go
+    std::string graphite_web_url;  ///< [graphite] web url: graphite-web for `perad show`'s timelines ("" = none)
     Thresholds thresholds;       ///< [rules]
     LogSettings logging;         ///< [logging]
 };

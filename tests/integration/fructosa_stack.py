@@ -105,10 +105,11 @@ class ProfiledCluster:
         for node in self.nodes:
             path = self.sock_pattern.replace("%n", node)
             lib.wait_until(lambda: os.path.exists(path), 15, "lagent of %s to listen on %s" % (node, path))
-        if self.want_perad:
-            self._start_perad()
+        # graphite-web before perad: perad.conf's [graphite] web url points at it.
         if self.want_graphite_web:
             self.graphite = lib.GraphiteWeb(owner, self.carbon).start()
+        if self.want_perad:
+            self._start_perad()
         return self
 
     def _start_perad(self):
@@ -118,7 +119,8 @@ class ProfiledCluster:
             "registry": {"path": self.master.registry_path},
             "perad": {"poll interval": 1},
             "rules": self.perad_rules,
-            "graphite": {"host": "127.0.0.1", "carbon receiver plaintext port": self.carbon.line_port},
+            "graphite": dict({"host": "127.0.0.1", "carbon receiver plaintext port": self.carbon.line_port},
+                             **({"web url": "http://127.0.0.1:%d" % self.graphite.port} if self.graphite else {})),
             "logging": {"filename": os.path.join(d, "perad.log"), "level": "DEBUG"},
         })
         self.perad_proc = lib.start([lib.binary("perad"), "run", "-c", self.perad_conf,

@@ -73,6 +73,29 @@ TEST_F(PeradCli, ShowPrintsEverythingAboutAJob) {
     EXPECT_FALSE(parsed.contains("dashboard"));  // no config with a Grafana url given
 }
 
+TEST_F(PeradCli, ShowSaysWhyThereIsNoTimelineAndNoPlotDropsIt) {
+    const std::string why = "perad.conf sets no [graphite] web url to read the job's series from";
+    auto r = run({"show", "101", "-c", conf_});
+    ASSERT_EQ(r.rc, 0) << r.err;
+    EXPECT_NE(r.out.find("\nTimeline: none: " + why + "\n"), std::string::npos) << r.out;
+    auto j = nlohmann::json::parse(run({"show", "101", "-c", conf_, "--format", "json"}).out);
+    EXPECT_TRUE(j["timeline"].is_null());
+    EXPECT_EQ(j["timeline_unavailable"], why);
+    r = run({"show", "101", "-c", conf_, "--no-plot"});
+    ASSERT_EQ(r.rc, 0) << r.err;
+    EXPECT_EQ(r.out.find("Timeline"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("Class: underutilized-cpu"), std::string::npos) << r.out;
+    j = nlohmann::json::parse(run({"show", "101", "-c", conf_, "--no-plot", "--format", "json"}).out);
+    EXPECT_FALSE(j.contains("timeline"));
+    EXPECT_FALSE(j.contains("timeline_unavailable"));
+    r = run({"show", "101", "-c", conf_, "--no-plot=yes"});
+    EXPECT_EQ(r.rc, 2);
+    EXPECT_EQ(r.err, "perad: show: --no-plot takes no value (see perad show --help)\n");
+    r = run({"list", "--registry", db_, "--no-plot"});
+    EXPECT_EQ(r.rc, 2);
+    EXPECT_EQ(r.err, "perad: list: unknown option '--no-plot' (see perad list --help)\n");
+}
+
 TEST_F(PeradCli, UnknownJobIsOneLineAndExitOne) {
     auto r = run({"show", "999", "--registry", db_});
     EXPECT_EQ(r.rc, 1);

@@ -12,6 +12,7 @@ TEST(PeradConfig, ShippedExampleReadsAsDefaults) {
     EXPECT_EQ(c.registry.path, "/var/lib/fructosa/registry.db");
     EXPECT_DOUBLE_EQ(c.poll_interval_s, 5);
     EXPECT_TRUE(c.grafana_url.empty());
+    EXPECT_TRUE(c.graphite_web_url.empty());
     EXPECT_EQ(c.thresholds.hash(), Thresholds{}.hash());
 }
 
@@ -19,6 +20,7 @@ TEST(PeradConfig, ReadsEveryKey) {
     auto c = read_perad_config(IniFile::parse("[registry]\npath = /tmp/r.db\nbusy timeout ms = 100\n"
                                               "[perad]\npoll interval = 0.5\nbatch size = 10\n"
                                               "[grafana]\nurl = https://g.example/\n"
+                                              "[graphite]\nweb url = http://127.0.0.1:8080/\n"
                                               "[rules]\nidle fraction = 0.8\nfailed states = failed, timeout\n",
                                               "t.conf"));
     EXPECT_EQ(c.registry.path, "/tmp/r.db");
@@ -26,6 +28,7 @@ TEST(PeradConfig, ReadsEveryKey) {
     EXPECT_DOUBLE_EQ(c.poll_interval_s, 0.5);
     EXPECT_EQ(c.batch_size, 10u);
     EXPECT_EQ(job_dashboard_url(c.grafana_url, 42), "https://g.example/d/fructosa-job/fructosa-job?var-jobid=42");
+    EXPECT_EQ(c.graphite_web_url, "http://127.0.0.1:8080");  // without the trailing '/'
     EXPECT_DOUBLE_EQ(c.thresholds.idle_fraction, 0.8);
     EXPECT_EQ(c.thresholds.failed_states, (std::vector<std::string>{"FAILED", "TIMEOUT"}));
     EXPECT_NE(c.thresholds.hash(), Thresholds{}.hash());
@@ -43,6 +46,8 @@ TEST(PeradConfig, ErrorsNameFileLineAndKey) {
         {"[perad]\npoll interval = 0\n", "poll interval"},
         {"[grafana]\nurl = grafana:3000\n", "url"},
         {"[registry]\npath =\n", "path"},
+        {"[graphite]\nweb url = 127.0.0.1:8080\n", "t.conf:2: [graphite] web url: '127.0.0.1:8080' is not an http:// address"},
+        {"[graphite]\n\nweb url = https://g\n", "t.conf:3: [graphite] web url: 'https://g' is not an http:// address"},
         {"[rulez]\nx = 1\n", "unknown section"},
     };
     for (const auto& c : cases) {
