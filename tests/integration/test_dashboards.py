@@ -32,7 +32,6 @@ import re
 import shutil
 import sys
 import time
-import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import fructosa_testlib as lib  # noqa: E402
@@ -104,21 +103,12 @@ def substitute(target, values):
     return re.sub(r"\$\{(\w+)(?::[^}]*)?\}|\$(\w+)|\[\[(\w+)\]\]", repl, target)
 
 
-class RenderEveryTarget(unittest.TestCase):
+class RenderEveryTarget(lib.SharedWorkspaceTestCase):
     """One stack, one cluster, one job for the whole class: starting Slurm is slow."""
 
     @classmethod
-    def setUpClass(cls):
-        cls.ws = lib.Workspace()
-        try:
-            cls._start_stack()
-        except BaseException:
-            cls.ws.close()
-            raise
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.ws.close()
+    def start_class(cls):
+        cls._start_stack()
 
     @classmethod
     def _start_stack(cls):

@@ -14,7 +14,6 @@ import shlex
 import socket
 import sys
 import time
-import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import fructosa_testlib as lib  # noqa: E402
@@ -24,23 +23,14 @@ NODES = ("n1", "n2", "n3")
 TIMEOUT_MS = 200
 
 
-class JobProfiling(unittest.TestCase):
+class JobProfiling(lib.SharedWorkspaceTestCase):
     """One cluster and one FrUCToSA stack for the whole class: starting Slurm is slow."""
 
     @classmethod
-    def setUpClass(cls):
-        cls.ws = lib.Workspace()
-        try:
-            cls.stack = ProfiledCluster(cls.ws, nodes=NODES, timeout_ms=TIMEOUT_MS).start()
-        except BaseException:
-            cls.ws.close()
-            raise
+    def start_class(cls):
+        cls.stack = ProfiledCluster(cls.ws, nodes=NODES, timeout_ms=TIMEOUT_MS).start()
         cls.cluster, cls.carbon, cls.master = cls.stack.cluster, cls.stack.carbon, cls.stack.master
         cls.agents, cls.sock_pattern, cls.plugin_args = cls.stack.agents, cls.stack.sock_pattern, cls.stack.plugin_args
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.ws.close()
 
     def srun(self, *args, **kw):
         return self.stack.srun(*args, **kw)

@@ -8,7 +8,6 @@ Run: /usr/bin/python3 test_perad_classification.py --build-dir BUILD
 import json
 import os
 import sys
-import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import fructosa_testlib as lib  # noqa: E402
@@ -19,19 +18,10 @@ from fructosa_stack import PY, ProfiledCluster, burn_cmd, with_jobid  # noqa: E4
 RULES = {"too short seconds": 2, "serial min cores": 2, "stalled min seconds": 4}
 
 
-class PeradOnRealJobs(unittest.TestCase):
+class PeradOnRealJobs(lib.SharedWorkspaceTestCase):
     @classmethod
-    def setUpClass(cls):
-        cls.ws = lib.Workspace()
-        try:
-            cls.stack = ProfiledCluster(cls.ws, perad=True, perad_rules=RULES).start()
-        except BaseException:
-            cls.ws.close()
-            raise
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.ws.close()
+    def start_class(cls):
+        cls.stack = ProfiledCluster(cls.ws, perad=True, perad_rules=RULES).start()
 
     def check_class(self, jobid, expected, flags=()):
         v = self.stack.verdict(jobid)

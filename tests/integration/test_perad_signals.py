@@ -12,7 +12,6 @@ import os
 import re
 import sys
 import time
-import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import fructosa_testlib as lib  # noqa: E402
@@ -24,19 +23,10 @@ from fructosa_stack import (ProfiledCluster, burn_cmd, busy_processes_cmd, strea
 # little less, so the io-bound rate threshold is 25 MB/s here (50 by default).
 RULES = {"too short seconds": 2, "stalled min seconds": 4, "io bound min rate mb per s": 25}
 
-class PeradSignalsOnRealJobs(unittest.TestCase):
+class PeradSignalsOnRealJobs(lib.SharedWorkspaceTestCase):
     @classmethod
-    def setUpClass(cls):
-        cls.ws = lib.Workspace()
-        try:
-            cls.stack = ProfiledCluster(cls.ws, perad=True, perad_rules=RULES).start()
-        except BaseException:
-            cls.ws.close()
-            raise
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.ws.close()
+    def start_class(cls):
+        cls.stack = ProfiledCluster(cls.ws, perad=True, perad_rules=RULES).start()
 
     def run_job(self, *srun_args, cmd):
         return self.stack.srun_job("--fructosa=on", *srun_args, *with_jobid(cmd))

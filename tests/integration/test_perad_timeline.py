@@ -18,7 +18,6 @@ import re
 import socket
 import sys
 import time
-import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import fructosa_testlib as lib  # noqa: E402
@@ -38,22 +37,13 @@ def cpu_line(text):
     raise AssertionError("no cpu efficiency line in:\n" + text)
 
 
-class PeradTimeline(unittest.TestCase):
+class PeradTimeline(lib.SharedWorkspaceTestCase):
     @classmethod
-    def setUpClass(cls):
-        cls.ws = lib.Workspace()
-        try:
-            cls.stack = ProfiledCluster(cls.ws, perad=True, perad_rules=RULES, graphite_web=True).start()
-            cls.jobid = cls.stack.srun_job("--fructosa=on", "-w", "n1", "-n1", "-c1", "--mem=100",
-                                           *with_jobid(["/bin/sh", "-c", '"$@"; exec sleep 6', "sh"] + burn_cmd(4)))
-            cls.verdict = cls.stack.verdict(cls.jobid)
-        except BaseException:
-            cls.ws.close()
-            raise
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.ws.close()
+    def start_class(cls):
+        cls.stack = ProfiledCluster(cls.ws, perad=True, perad_rules=RULES, graphite_web=True).start()
+        cls.jobid = cls.stack.srun_job("--fructosa=on", "-w", "n1", "-n1", "-c1", "--mem=100",
+                                       *with_jobid(["/bin/sh", "-c", '"$@"; exec sleep 6', "sh"] + burn_cmd(4)))
+        cls.verdict = cls.stack.verdict(cls.jobid)
 
     def show(self, *args, conf=None):
         started = time.monotonic()

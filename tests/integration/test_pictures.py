@@ -136,21 +136,12 @@ class PngReader(unittest.TestCase):
                          "no line in colour #00ffff: 0 pixels (a drawn line has at least 30)")
 
 
-class JobPictures(unittest.TestCase):
+class JobPictures(lib.SharedWorkspaceTestCase):
     """One cluster and one job for the whole class: starting Slurm is slow."""
 
     @classmethod
-    def setUpClass(cls):
-        cls.ws = lib.Workspace()
-        try:
-            cls._start()
-        except BaseException:
-            cls.ws.close()
-            raise
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.ws.close()
+    def start_class(cls):
+        cls._start()
 
     @classmethod
     def _start(cls):

@@ -14,7 +14,6 @@ import os
 import shlex
 import sys
 import time
-import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import fructosa_testlib as lib  # noqa: E402
@@ -23,20 +22,11 @@ from fructosa_stack import ProfiledCluster, burn_cmd  # noqa: E402
 PARTIAL_AFTER = 2  # seconds: far shorter than the batch job below runs after its node ended
 
 
-class SlurmFactsOnRealJobs(unittest.TestCase):
+class SlurmFactsOnRealJobs(lib.SharedWorkspaceTestCase):
     @classmethod
-    def setUpClass(cls):
-        cls.ws = lib.Workspace()
-        try:
-            cls.stack = ProfiledCluster(cls.ws, perad=True, perad_rules={"too short seconds": 1},
-                                        registry={"partial after": PARTIAL_AFTER}).start()
-        except BaseException:
-            cls.ws.close()
-            raise
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.ws.close()
+    def start_class(cls):
+        cls.stack = ProfiledCluster(cls.ws, perad=True, perad_rules={"too short seconds": 1},
+                                    registry={"partial after": PARTIAL_AFTER}).start()
 
     def lmaster_log(self):
         return "\n".join(l for l in self.stack.master.log().splitlines() if "DEBUG" not in l)[-4000:]

@@ -20,7 +20,8 @@ the names of the modules beside it, one purpose each:
   files         read_text, read_pidfile, write_ini, merge_config, count_matching_lines
   net           free_port, port_open, port_listening, short_hostname
   wire          the agent protocol's frames, built and read by hand
-  fixture       FructosaTestCase (sanitizer reports, logs of a failed test), Workspace
+  fixture       FructosaTestCase (sanitizer reports, logs of a failed test), Workspace,
+                SharedWorkspaceTestCase
   carbon        CarbonCache
   fake_carbon   FakeCarbon (a pickle and plaintext receiver keeping every point and its timestamp)
   graphite_web  GraphiteWeb
@@ -40,7 +41,7 @@ from .carbon import CarbonCache
 from .fake_carbon import FakeCarbon
 from .daemons import SENSORS, Lagent, Lmaster, Perad
 from .files import count_matching_lines, merge_config, read_pidfile, read_text, write_ini
-from .fixture import FructosaTestCase, Workspace
+from .fixture import FructosaTestCase, SharedWorkspaceTestCase, Workspace
 from .graphite_web import GraphiteWeb
 from .png_check import PngError, picture_problem, read_png
 from . import render_png
@@ -55,7 +56,7 @@ __all__ = [
     "REPO_ROOT", "BUILD_DIR", "binary", "main", "SKIP_EXIT_CODE", "skip_for_missing_hardware", "skip_verdict",
     "CarbonCache", "FakeCarbon", "SENSORS", "Lagent", "Lmaster", "Perad",
     "count_matching_lines", "merge_config", "read_pidfile", "read_text", "write_ini",
-    "FructosaTestCase", "Workspace", "GraphiteWeb", "PngError", "picture_problem", "read_png", "render_png",
+    "FructosaTestCase", "SharedWorkspaceTestCase", "Workspace", "GraphiteWeb", "PngError", "picture_problem", "read_png", "render_png",
     "boot_time", "burn_cpu", "meminfo_bytes", "online_cpus",
     "ensure_munged", "munge_credential", "munged_running",
     "free_port", "port_listening", "port_open", "short_hostname",

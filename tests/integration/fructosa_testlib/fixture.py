@@ -133,3 +133,26 @@ class Workspace:
     def __exit__(self, *exc):
         self.close()
         return False
+
+
+class SharedWorkspaceTestCase(unittest.TestCase):
+    """Tests that share one Workspace and what start_class() starts in it (a whole
+    cluster costs seconds): set up once for the class, closed after its last test, or at
+    once when start_class() fails, so a failed start leaves nothing running."""
+
+    @classmethod
+    def start_class(cls):
+        """Starts what the tests share, in cls.ws."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.ws = Workspace()
+        try:
+            cls.start_class()
+        except BaseException:
+            cls.ws.close()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.ws.close()
