@@ -1,5 +1,6 @@
 #include "master/lmaster_config.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include <fmt/format.h>
@@ -62,6 +63,25 @@ GraphiteSettings read_graphite(SectionReader& r) {
                                      g.prefix));
     g.max_queued_points = static_cast<std::size_t>(
         r.get_int("max queued points", static_cast<long long>(g.max_queued_points), 1, 1000000000));
+    for (const auto& text : r.get_list("destinations", {})) {
+        try {
+            g.destinations.push_back(parse_carbon_destination(text));
+        } catch (const std::invalid_argument& e) {
+            r.fail("destinations", e.what());
+        }
+    }
+    if (!g.destinations.empty()) {
+        try {
+            CarbonHashRing check(g.destinations);  // refuses the same server and instance twice
+        } catch (const std::invalid_argument& e) {
+            r.fail("destinations", e.what());
+        }
+    }
+    g.replication_factor = static_cast<std::size_t>(
+        r.get_int("replication factor", static_cast<long long>(g.replication_factor), 1, 1000));
+    if (g.replication_factor > std::max<std::size_t>(1, g.destinations.size()))
+        r.fail("replication factor", fmt::format("{} copies need at least as many destinations ({} listed)",
+                                                 g.replication_factor, g.destinations.size()));
     r.reject_unknown();
     return g;
 }
@@ -113,6 +133,24 @@ CarbonSinkSettings carbon_sink_settings(const GraphiteSettings& graphite) {
     s.protocol = graphite.protocol;
     s.prefix = graphite.prefix;
     s.max_queued_points = graphite.max_queued_points;
+    return s;
+}
+
+CarbonSinkSettings carbon_sink_settings(const GraphiteSettings& graphite, const CarbonDestination& destination) {
+    CarbonSinkSettings s = carbon_sink_settings(graphite);
+    s.host = destination.server;
+    s.port = destination.port;
+    return s;
+}
+
+SpoolSettings destination_spool(const SpoolSettings& spool, const CarbonDestination& destination,
+                                std::size_t destinations) {
+    SpoolSettings s = spool;
+    // The bound is shared: a destination away for long holds its share of the series for
+    // as long as one carbon alone would.
+    s.max_bytes = std::max<std::uint64_t>(spool.max_bytes / std::max<std::size_t>(1, destinations), 1u << 20);
+    s.directory = fmt::format("{}/{}_{}{}{}", spool.directory, destination.server, destination.port,
+                              destination.instance.empty() ? "" : "_", destination.instance);
     return s;
 }
 

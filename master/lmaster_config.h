@@ -12,6 +12,7 @@
 #include "common/registry/registry_settings.h"
 #include "master/agent_server_settings.h"
 #include "master/auth_settings.h"
+#include "master/carbon_hash_ring.h"
 #include "master/carbon_sink_settings.h"
 #include "master/slurm_settings.h"
 #include "master/spooling_sink_settings.h"
@@ -32,6 +33,11 @@ struct GraphiteSettings {
     std::string prefix;
     /// Bound of the queue towards carbon; when full the oldest points are dropped.
     std::size_t max_queued_points = 1000000;
+    /// A Graphite cluster fed directly (carbon's DESTINATIONS): each series goes to the
+    /// carbon-cache(s) carbon's consistent-hash ring picks; empty = `host` alone.
+    std::vector<CarbonDestination> destinations;
+    /// Copies of each series on distinct destinations (carbon's REPLICATION_FACTOR).
+    std::size_t replication_factor = 1;
 
     /// The port of the chosen protocol's receiver.
     int port() const { return protocol == CarbonProtocol::Pickle ? pickle_port : plaintext_port; }
@@ -70,6 +76,13 @@ LmasterConfig load_lmaster_config(const std::string& path);
 /// What a CarbonSink takes for `[Graphite]`: its host, the chosen protocol's port,
 /// the prefix and the queue bound.
 CarbonSinkSettings carbon_sink_settings(const GraphiteSettings& graphite);
+/// The same for one destination of a Graphite cluster.
+CarbonSinkSettings carbon_sink_settings(const GraphiteSettings& graphite, const CarbonDestination& destination);
+/// Where the spool of one cluster destination lives: a folder of `[Graphite] spool
+/// directory` named after it, so each destination drains on its own, with an equal share
+/// of `spool max mb` (at least 1 MiB).
+SpoolSettings destination_spool(const SpoolSettings& spool, const CarbonDestination& destination,
+                                std::size_t destinations);
 
 /// What the AgentServer takes for `[lmaster]`.
 AgentServerSettings agent_server_settings(const AgentListenSettings& listen);

@@ -11,6 +11,7 @@
 #include "common/logging.h"
 #include "common/metric.h"
 #include "master/agent_server.h"
+#include "master/carbon_cluster_sink.h"
 #include "master/carbon_sink.h"
 #include "master/spooling_sink.h"
 #include "master/job_event_handler.h"
@@ -39,18 +40,40 @@ std::chrono::milliseconds to_ms(double seconds) {
     return std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000.0 + 0.5));
 }
 
+/// One carbon (or relay) behind a spool, a Graphite cluster of them behind carbon's
+/// ring, or nothing at all (`send = no`).
+std::unique_ptr<GraphiteSink> make_graphite_sink(asio::io_context& io, const LmasterConfig& config) {
+    const auto& g = config.graphite;
+    if (!g.send) return std::make_unique<NullSink>();
+    if (g.destinations.empty())
+        return std::make_unique<SpoolingSink>(io, std::make_unique<CarbonSink>(io, carbon_sink_settings(g)),
+                                              config.spool);
+    std::vector<std::unique_ptr<GraphiteSink>> members;
+    for (const auto& d : g.destinations)
+        members.push_back(std::make_unique<SpoolingSink>(
+            io, std::make_unique<CarbonSink>(io, carbon_sink_settings(g, d)),
+            destination_spool(config.spool, d, g.destinations.size())));
+    return std::make_unique<CarbonClusterSink>(CarbonHashRing(g.destinations), std::move(members),
+                                               g.replication_factor, g.prefix);
+}
+
+/// For the ready line: where the points go.
+std::string graphite_destination(const GraphiteSettings& g) {
+    if (g.destinations.empty()) return fmt::format("{}:{} ({})", g.host, g.port(), to_string(g.protocol));
+    std::string list;
+    for (const auto& d : g.destinations) list += (list.empty() ? "" : ", ") + to_string(d);
+    return fmt::format("a Graphite cluster of {} by carbon_ch, {} cop{} of each series ({}): {}",
+                       g.destinations.size(), g.replication_factor, g.replication_factor == 1 ? "y" : "ies",
+                       to_string(g.protocol), list);
+}
+
 }  // namespace
 
 RunFn make_lmaster_run(const LmasterConfig& config) {
     return [config](const ReadyFn& ready) -> int {
         check_fd_limit(config.listen.max_agents + config.listen.max_pending_handshakes);
         asio::io_context io;
-        std::unique_ptr<GraphiteSink> sink;
-        if (config.graphite.send)
-            sink = std::make_unique<SpoolingSink>(
-                io, std::make_unique<CarbonSink>(io, carbon_sink_settings(config.graphite)), config.spool);
-        else
-            sink = std::make_unique<NullSink>();
+        std::unique_ptr<GraphiteSink> sink = make_graphite_sink(io, config);
         AgentServer server(io, agent_server_settings(config.listen), *sink, make_authenticator(config.auth));
         JobEventHandler jobs(io, config.registry, config.slurm);  // throws naming the registry file
         server.on_job_event([&jobs](const std::string& host, const wire::JobEvent& e) {
@@ -89,9 +112,8 @@ RunFn make_lmaster_run(const LmasterConfig& config) {
 
         sink->start();
         self.start();
-        log_info("lmaster {} ready: forwarding to Graphite at {}:{} ({}){}", FRUCTOSA_VERSION,
-                 config.graphite.host, config.graphite.port(), to_string(config.graphite.protocol),
-                 config.graphite.send ? "" : " [send = no: nothing is forwarded]");
+        log_info("lmaster {} ready: forwarding to Graphite at {}{}", FRUCTOSA_VERSION,
+                 graphite_destination(config.graphite), config.graphite.send ? "" : " [send = no: nothing is forwarded]");
         ready();
         io.run();
         auto s = sink->stats();

@@ -7,7 +7,7 @@ PACKAGES=(
   # build
   build-essential cmake pkg-config
   libboost-dev libboost-system-dev libinih-dev libfmt-dev nlohmann-json3-dev
-  libsqlite3-dev libmunge-dev libslurm-dev libgtest-dev googletest
+  libsqlite3-dev libssl-dev libmunge-dev libslurm-dev libgtest-dev googletest
   # the libFuzzer targets (scripts/run-fuzz.sh): clang and its sanitizer/fuzzer runtimes
   clang libclang-rt-14-dev
   # real components used by the integration tests and the demo

@@ -149,3 +149,33 @@ TEST(LmasterConfig, MapsOntoTheSettingsOfEachComponent) {
     EXPECT_EQ(server.handshake_timeout, std::chrono::milliseconds(500));
     EXPECT_EQ(server.idle_timeout, std::chrono::milliseconds(60000));
 }
+
+TEST(LmasterConfig, AGraphiteClusterIsListedAsCarbonDestinations) {
+    auto c = parse("[Graphite]\ndestinations = 127.0.0.1:2104:a, 127.0.0.1:2204:b,cache3:2004\nreplication factor = 2\n"
+                   "spool directory = /var/spool/x\nspool max mb = 300\n");
+    ASSERT_EQ(c.graphite.destinations.size(), 3u);
+    EXPECT_EQ(c.graphite.destinations[1], (CarbonDestination{"127.0.0.1", 2204, "b"}));
+    EXPECT_EQ(c.graphite.destinations[2], (CarbonDestination{"cache3", 2004, ""}));
+    EXPECT_EQ(c.graphite.replication_factor, 2u);
+    auto spool = destination_spool(c.spool, c.graphite.destinations[1], 3);
+    EXPECT_EQ(spool.directory, "/var/spool/x/127.0.0.1_2204_b");
+    EXPECT_EQ(spool.max_bytes, 100ull << 20);
+    EXPECT_EQ(destination_spool(c.spool, c.graphite.destinations[2], 3).directory, "/var/spool/x/cache3_2004");
+    auto sink = carbon_sink_settings(c.graphite, c.graphite.destinations[1]);
+    EXPECT_EQ(sink.host, "127.0.0.1");
+    EXPECT_EQ(sink.port, 2204);
+    EXPECT_TRUE(parse("").graphite.destinations.empty());
+    EXPECT_EQ(parse("").graphite.replication_factor, 1u);
+}
+
+TEST(LmasterConfig, ABadDestinationListNamesTheLineAndTheEntry) {
+    EXPECT_EQ(error_of("[Graphite]\ndestinations = a:2004:x, b\n"),
+              "lmaster.conf:2: [Graphite] destinations: 'b' is not server:port[:instance]");
+    EXPECT_EQ(error_of("[Graphite]\ndestinations = a:2004:x, a:2005:x\n"),
+              "lmaster.conf:2: [Graphite] destinations: a:2005:x repeats the server and instance of a:2004:x "
+              "(carbon tells destinations apart by server and instance, not port)");
+    EXPECT_EQ(error_of("[Graphite]\ndestinations = a:2004:x, b:2004\nreplication factor = 3\n"),
+              "lmaster.conf:3: [Graphite] replication factor: 3 copies need at least as many destinations (2 listed)");
+    EXPECT_EQ(error_of("[Graphite]\nreplication factor = 2\n"),
+              "lmaster.conf:2: [Graphite] replication factor: 2 copies need at least as many destinations (0 listed)");
+}
