@@ -54,6 +54,13 @@ std::vector<SinkStats> CarbonClusterSink::member_stats() const {
     return out;
 }
 
+std::vector<std::pair<std::string, SinkStats>> CarbonClusterSink::destination_stats() const {
+    std::vector<std::pair<std::string, SinkStats>> out;
+    for (std::size_t m = 0; m < members_.size(); ++m)
+        out.emplace_back(to_string(ring_.destinations()[m]), members_[m]->stats());
+    return out;
+}
+
 SinkStats CarbonClusterSink::stats() const {
     SinkStats s;
     s.points_in = points_in_;

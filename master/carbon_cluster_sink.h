@@ -30,8 +30,10 @@ public:
     SinkStats stats() const override;
     void stop(std::chrono::milliseconds grace, std::function<void()> done) override;
 
-    /// Each member's own counters, in ring order (lmaster publishes them per destination).
+    /// Each member's own counters, in ring order.
     std::vector<SinkStats> member_stats() const;
+    /// The same named "server:port:instance" (lmaster publishes them per destination).
+    std::vector<std::pair<std::string, SinkStats>> destination_stats() const override;
     const CarbonHashRing& ring() const { return ring_; }
 
 private:

@@ -6,6 +6,9 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "common/metric.h"
 
@@ -31,6 +34,9 @@ public:
     /// Takes `points`; never blocks and never fails: overload is counted, not thrown.
     virtual void offer(Points&& points) = 0;
     virtual SinkStats stats() const = 0;
+    /// For a sink with several destinations (a Graphite cluster): each one's name and
+    /// counters, so that one carbon falling behind shows; empty for a single destination.
+    virtual std::vector<std::pair<std::string, SinkStats>> destination_stats() const { return {}; }
     /// Delivers what it can within `grace`, then closes and calls `done` exactly once.
     virtual void stop(std::chrono::milliseconds grace, std::function<void()> done) = 0;
 };

@@ -7,7 +7,8 @@
 namespace fructosa {
 
 Points self_metric_points(std::string_view host, double timestamp, const AgentServerStats& server,
-                          const SinkStats& sink, const JobEventStats& jobs) {
+                          const SinkStats& sink, const JobEventStats& jobs,
+                          const std::vector<std::pair<std::string, SinkStats>>& destinations) {
     std::string base = lmaster_series_base(sanitize_component(host));
     Points out;
     auto add = [&](std::string_view name, double value) {
@@ -30,6 +31,13 @@ Points self_metric_points(std::string_view host, double timestamp, const AgentSe
     add("handshakes_evicted", static_cast<double>(server.handshakes_evicted));
     add("job_events_lost", static_cast<double>(jobs.events_lost));
     add("job_events_refused", static_cast<double>(jobs.events_refused));
+    for (const auto& [name, d] : destinations) {
+        std::string dest = "destinations." + sanitize_component(name);
+        add(dest + ".connected", d.connected ? 1.0 : 0.0);
+        add(dest + ".points_out", static_cast<double>(d.points_out));
+        add(dest + ".points_queued", static_cast<double>(d.points_queued));
+        add(dest + ".points_dropped", static_cast<double>(d.points_dropped));
+    }
     return out;
 }
 
@@ -56,7 +64,8 @@ void SelfMetrics::schedule() {
     timer_.async_wait([this](const boost::system::error_code& ec) {
         if (ec || stopped_) return;
         double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-        sink_.offer(self_metric_points(host_, now, server_.stats(), sink_.stats(), jobs_ ? *jobs_ : JobEventStats{}));
+        sink_.offer(self_metric_points(host_, now, server_.stats(), sink_.stats(), jobs_ ? *jobs_ : JobEventStats{},
+                                       sink_.destination_stats()));
         // Next tick relative to the last one, so the reports do not drift; after a
         // long stall skip the missed ticks instead of firing a burst.
         auto next = timer_.expiry() + interval_;

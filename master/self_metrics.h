@@ -22,9 +22,12 @@ namespace fructosa {
 /// bad_frames, graphite_connected (0/1), job_events_in, connections_refused,
 /// auth_failures, points_refused (outside the sending agent's own series),
 /// connections_pending (without a Hello now), handshakes_evicted, job_events_lost
-/// (registry write failed after the Ack), job_events_refused.
+/// (registry write failed after the Ack), job_events_refused; then, for a Graphite
+/// cluster, destinations.<server:port:instance>.{connected, points_out, points_queued,
+/// points_dropped} of each carbon-cache.
 Points self_metric_points(std::string_view host, double timestamp, const AgentServerStats& server,
-                          const SinkStats& sink, const JobEventStats& jobs = {});
+                          const SinkStats& sink, const JobEventStats& jobs = {},
+                          const std::vector<std::pair<std::string, SinkStats>>& destinations = {});
 
 /// Reports on a timer, without drift, until stop().
 class SelfMetrics {

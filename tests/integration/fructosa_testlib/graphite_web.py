@@ -14,11 +14,16 @@ from .process import run, start, stop, wait_until
 
 class GraphiteWeb:
     """graphite-web under gunicorn on a free port, reading a CarbonCache's whisper files
-    and asking its cache (CarbonLink) for points not yet flushed."""
+    and asking its cache (CarbonLink) for points not yet flushed.
 
-    def __init__(self, test, carbon, name="graphite-web"):
+    cluster: [(CarbonCache, instance), ...] for a Graphite cluster on this machine: every
+    cache's whisper files, and CarbonLink over all of them, hashed by carbon's ring on
+    (127.0.0.1, instance) as lmaster's `[Graphite] destinations` are."""
+
+    def __init__(self, test, carbon, name="graphite-web", cluster=None):
         self.test = test
-        self.carbon = carbon
+        self.carbon = carbon if carbon is not None else cluster[0][0]
+        self.cluster = cluster or [(self.carbon, "a")]
         self.dir = test.subdir(name)
         self.log_dir = os.path.join(self.dir, "log")
         self.port = free_port()
@@ -34,18 +39,19 @@ class GraphiteWeb:
 
     def write_settings(self):
         os.makedirs(self.log_dir, exist_ok=True)
-        os.makedirs(self.carbon.whisper_dir, exist_ok=True)
+        for c, _ in self.cluster:
+            os.makedirs(c.whisper_dir, exist_ok=True)
         settings = {
             "SECRET_KEY": "fructosa-test-%d" % self.port,
             "STORAGE_DIR": self.carbon.storage_dir,
             "WHISPER_DIR": self.carbon.whisper_dir,
-            "STANDARD_DIRS": [self.carbon.whisper_dir],
+            "STANDARD_DIRS": [c.whisper_dir for c, _ in self.cluster],
             "LOG_DIR": self.log_dir,
             "INDEX_FILE": os.path.join(self.dir, "index"),
             "DATABASES": {"default": {"NAME": os.path.join(self.dir, "graphite.db"),
                                       "ENGINE": "django.db.backends.sqlite3",
                                       "USER": "", "PASSWORD": "", "HOST": "", "PORT": ""}},
-            "CARBONLINK_HOSTS": ["127.0.0.1:%d:a" % self.carbon.query_port],
+            "CARBONLINK_HOSTS": ["127.0.0.1:%d:%s" % (c.query_port, i) for c, i in self.cluster],
             "DEFAULT_AUTO_FIELD": "django.db.models.AutoField",
             "TIME_ZONE": "UTC",
             "LOG_ROTATION": False,

@@ -75,6 +75,29 @@ TEST(SelfMetrics, PointsNameLmasterAndItsHost) {
     EXPECT_EQ(self_metric_points("a.b c", 1, server, sink).front().path, "fructosa.lmaster.a_b_c.agents_connected");
 }
 
+TEST(SelfMetrics, AGraphiteClusterReportsEachDestination) {
+    AgentServerStats server;
+    SinkStats sink, a, b;
+    a.connected = true;
+    a.points_out = 10;
+    b.points_queued = 7;
+    b.points_dropped = 2;
+    auto pts = self_metric_points("m1", 5, server, sink, {}, {{"127.0.0.1:2104:a", a}, {"cache2:2004", b}});
+    Points tail(pts.end() - 8, pts.end());
+    Points expected = {
+        {"fructosa.lmaster.m1.destinations.127_0_0_1:2104:a.connected", 5, 1},
+        {"fructosa.lmaster.m1.destinations.127_0_0_1:2104:a.points_out", 5, 10},
+        {"fructosa.lmaster.m1.destinations.127_0_0_1:2104:a.points_queued", 5, 0},
+        {"fructosa.lmaster.m1.destinations.127_0_0_1:2104:a.points_dropped", 5, 0},
+        {"fructosa.lmaster.m1.destinations.cache2:2004.connected", 5, 0},
+        {"fructosa.lmaster.m1.destinations.cache2:2004.points_out", 5, 0},
+        {"fructosa.lmaster.m1.destinations.cache2:2004.points_queued", 5, 7},
+        {"fructosa.lmaster.m1.destinations.cache2:2004.points_dropped", 5, 2},
+    };
+    EXPECT_EQ(tail, expected);
+    EXPECT_EQ(pts.size(), self_metric_points("m1", 5, server, sink).size() + 8);
+}
+
 TEST(SelfMetrics, ReportsEveryIntervalThroughTheSink) {
     boost::asio::io_context io;
     CollectingSink sink;
