@@ -409,7 +409,7 @@ TEST(SqliteJobStore, ListFiltersAndSummary) {
     ClassificationRecord c1{1, "underutilized-cpu", {"serial-on-many-cores"}, {"idle"}, {}, {}, {}, 1, "h", 4 * 3600, 3600,
                             1.8e6};  // 0.5 kWh
     ClassificationRecord c2{2, "underutilized-cpu", {}, {}, {}, {}, {}, 1, "h", 16 * 3600, 8 * 3600, 7.2e6};
-    ClassificationRecord c3{3, "efficient", {}, {}, {}, {}, {}, 1, "h", 2 * 3600, 2 * 3600};
+    ClassificationRecord c3{3, "efficient", {}, {}, {}, {}, {}, 1, "h", 2 * 3600, 2 * 3600, std::nullopt};
     reg.store_classifications({c1, c2, c3});
     EXPECT_EQ(reg.load_job(1)->classification->secondary_classes, std::vector<std::string>{"idle"});
     EXPECT_TRUE(reg.load_job(2)->classification->secondary_classes.empty());
