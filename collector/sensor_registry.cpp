@@ -10,6 +10,7 @@
 #include "collector/sensors/disk_partitions.h"
 #include "collector/sensors/disk_usage.h"
 #include "collector/sensors/hwmon.h"
+#include "collector/sensors/infiniband.h"
 #include "collector/sensors/net_connections.h"
 #include "collector/sensors/net_if_addrs.h"
 #include "collector/sensors/net_if_stats.h"
@@ -44,6 +45,8 @@ const std::vector<SensorRegistration>& sensor_registry() {
         {"SensorsBattery", make_sensors_battery_sensor},
         {"BootTime", make_boot_time_sensor},
         {"Users", make_users_sensor},
+        // Beyond the original: fabric, parallel file systems, hardware counters, processes.
+        {"InfiniBand", [] { return make_infiniband_sensor(); }},
     };
     return registry;
 }

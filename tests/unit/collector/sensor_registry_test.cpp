@@ -25,7 +25,7 @@ void expect_safe_field(const std::string& sensor, const std::string& field) {
 
 }  // namespace
 
-TEST(SensorRegistry, TheOriginalsTwentySensorsInOrder) {
+TEST(SensorRegistry, TheOriginalsTwentySensorsThenTheNewOnesInOrder) {
     std::vector<std::string> names;
     for (const auto& r : sensor_registry()) names.push_back(r.name);
     EXPECT_EQ(names,
@@ -34,7 +34,8 @@ TEST(SensorRegistry, TheOriginalsTwentySensorsInOrder) {
                   "CPUCount",       "CPUStats",       "CPUFreq",        "SwapMemory",
                   "DiskPartitions", "DiskUsage",      "DiskIOCounters", "NetIOCounters",
                   "NetConnections", "NetIFAddrs",     "NetIFStats",     "SensorsTemperatures",
-                  "SensorsFans",    "SensorsBattery", "BootTime",       "Users"}));
+                  "SensorsFans",    "SensorsBattery", "BootTime",       "Users",
+                  "InfiniBand"}));
     for (const auto& r : sensor_registry()) {
         auto s = r.make();
         ASSERT_NE(s, nullptr) << r.name;

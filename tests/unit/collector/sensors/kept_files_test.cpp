@@ -1,0 +1,40 @@
+// KeptFiles: files kept open and re-read with pread.
+#include "collector/sensors/kept_files.h"
+
+#include "tests/unit/collector/sensors/sensor_test_util.h"
+
+using namespace fructosa;
+using namespace fructosa::sensors;
+using namespace fructosa::test;
+
+TEST(KeptFiles, RereadsTheSameDescriptorAndSeesNewContents) {
+    TempTree t;
+    t.write("/a", "one\n");
+    auto reader = t.reader();
+    KeptFiles files;
+    std::string out;
+    ASSERT_TRUE(files.read(reader, "/a", out));
+    EXPECT_EQ(out, "one\n");
+    t.write("/a", "two, longer\n");
+    ASSERT_TRUE(files.read(reader, "/a", out));
+    EXPECT_EQ(out, "two, longer\n");
+    EXPECT_EQ(files.open_count(), 1u);
+    EXPECT_FALSE(files.read(reader, "/missing", out));
+    EXPECT_EQ(files.open_count(), 1u);
+}
+
+TEST(KeptFiles, SweepClosesWhatWasNotReadSinceTheLastSweep) {
+    TempTree t;
+    t.write("/a", "1").write("/b", "2");
+    auto reader = t.reader();
+    KeptFiles files;
+    std::string out;
+    files.read(reader, "/a", out);
+    files.read(reader, "/b", out);
+    files.sweep();
+    EXPECT_EQ(files.open_count(), 2u);
+    files.read(reader, "/a", out);
+    files.sweep();
+    EXPECT_EQ(files.open_count(), 1u);
+    EXPECT_EQ(read_kept_trimmed(files, reader, "/b"), "2");
+}
