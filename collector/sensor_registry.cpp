@@ -11,6 +11,8 @@
 #include "collector/sensors/disk_usage.h"
 #include "collector/sensors/hwmon.h"
 #include "collector/sensors/infiniband.h"
+#include "collector/sensors/lustre_client.h"
+#include "collector/sensors/nfs_client.h"
 #include "collector/sensors/net_connections.h"
 #include "collector/sensors/net_if_addrs.h"
 #include "collector/sensors/net_if_stats.h"
@@ -47,6 +49,8 @@ const std::vector<SensorRegistration>& sensor_registry() {
         {"Users", make_users_sensor},
         // Beyond the original: fabric, parallel file systems, hardware counters, processes.
         {"InfiniBand", [] { return make_infiniband_sensor(); }},
+        {"NFSClient", [] { return make_nfs_client_sensor(); }},
+        {"LustreClient", [] { return make_lustre_client_sensor(); }},
     };
     return registry;
 }
