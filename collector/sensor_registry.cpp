@@ -18,6 +18,7 @@
 #include "collector/sensors/net_if_stats.h"
 #include "collector/sensors/net_io.h"
 #include "collector/sensors/swap_memory.h"
+#include "collector/sensors/top_processes.h"
 #include "collector/sensors/users.h"
 #include "collector/sensors/virtual_memory.h"
 
@@ -51,6 +52,7 @@ const std::vector<SensorRegistration>& sensor_registry() {
         {"InfiniBand", [] { return make_infiniband_sensor(); }},
         {"NFSClient", [] { return make_nfs_client_sensor(); }},
         {"LustreClient", [] { return make_lustre_client_sensor(); }},
+        {"TopProcesses", [] { return make_top_processes_sensor(); }},
     };
     return registry;
 }
