@@ -9,6 +9,7 @@
 #include "collector/sensors/disk_io.h"
 #include "collector/sensors/disk_partitions.h"
 #include "collector/sensors/disk_usage.h"
+#include "collector/sensors/hardware_counters.h"
 #include "collector/sensors/hwmon.h"
 #include "collector/sensors/infiniband.h"
 #include "collector/sensors/lustre_client.h"
@@ -52,6 +53,7 @@ const std::vector<SensorRegistration>& sensor_registry() {
         {"InfiniBand", [] { return make_infiniband_sensor(); }},
         {"NFSClient", [] { return make_nfs_client_sensor(); }},
         {"LustreClient", [] { return make_lustre_client_sensor(); }},
+        {"HardwareCounters", [] { return make_hardware_counters_sensor(); }},
         {"TopProcesses", [] { return make_top_processes_sensor(); }},
     };
     return registry;

@@ -35,7 +35,8 @@ TEST(SensorRegistry, TheOriginalsTwentySensorsThenTheNewOnesInOrder) {
                   "DiskPartitions", "DiskUsage",      "DiskIOCounters", "NetIOCounters",
                   "NetConnections", "NetIFAddrs",     "NetIFStats",     "SensorsTemperatures",
                   "SensorsFans",    "SensorsBattery", "BootTime",       "Users",
-                  "InfiniBand",     "NFSClient",      "LustreClient",   "TopProcesses"}));
+                  "InfiniBand",     "NFSClient",      "LustreClient",   "HardwareCounters",
+                  "TopProcesses"}));
     for (const auto& r : sensor_registry()) {
         auto s = r.make();
         ASSERT_NE(s, nullptr) << r.name;
