@@ -80,6 +80,11 @@ void add_cpu_row(Layout& l, const MetricPatterns& p) {
                           "CPUFreq: lagent reports MHz; scaled to Hz so that Grafana prints MHz/GHz correctly. "
                           "min and max exist only with cpufreq.")),
           12, 8);
+    l.add(timeseries(spec("Instructions per cycle", "none", {by_node(p.host("$host", "HardwareCounters.ipc"), {h})},
+                          std::string(kOptionalMarker) + "hardware performance counters (a PMU; most virtual "
+                          "machines have none). HardwareCounters: instructions retired per CPU cycle, all CPUs; "
+                          "low values (below 1) mean the cores mostly wait for memory.")),
+          24, 6);
 }
 
 void add_memory_row(Layout& l, const MetricPatterns& p) {
