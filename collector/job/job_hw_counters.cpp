@@ -17,7 +17,8 @@ std::optional<std::string> job_perf_event_dir(const SystemReader& sys, const Cgr
         auto ctrl_mounts = mounts.v1.find(ctrl);
         if (ctrl_mounts == mounts.v1.end()) continue;
         for (const auto& m : ctrl_mounts->second) {
-            if (dir.size() <= m.size() || dir.compare(0, m.size(), m) != 0 || dir[m.size()] != '/') continue;
+            if (dir.size() <= m.size() || dir.compare(0, m.size(), m) != 0 || dir[m.size()] != '/')
+                continue;
             const std::string rel = dir.substr(m.size());
             for (const auto& pm : perf_mounts->second)
                 if (sys.exists(pm + rel)) return pm + rel;
@@ -36,7 +37,8 @@ std::optional<double> JobHwCounters::ipc() {
     return out;
 }
 
-std::unique_ptr<JobHwCounters> JobHwCounterFactory::start(const SystemReader& sys, const CgroupMounts& mounts,
+std::unique_ptr<JobHwCounters> JobHwCounterFactory::start(const SystemReader& sys,
+                                                          const CgroupMounts& mounts,
                                                           const JobCgroupPaths& paths) {
     if (!enabled_ || given_up_) return nullptr;
     auto found = job_perf_event_dir(sys, mounts, paths);

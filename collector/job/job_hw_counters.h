@@ -42,7 +42,8 @@ class JobHwCounters {
 /// to have no PMU (or forbids counting), saying so once in the log.
 class JobHwCounterFactory {
   public:
-    JobHwCounterFactory(bool enabled, sensors::PerfBackend& backend) : enabled_(enabled), backend_(backend) {}
+    JobHwCounterFactory(bool enabled, sensors::PerfBackend& backend)
+        : enabled_(enabled), backend_(backend) {}
     /// Counters for the job, or nullptr when it is not measured.
     std::unique_ptr<JobHwCounters> start(const SystemReader& sys, const CgroupMounts& mounts,
                                          const JobCgroupPaths& paths);

@@ -46,7 +46,8 @@ class HardwareCountersSensor final : public Sensor {
             if (auto ipc = ipc_between(*previous_, *totals)) {
                 add(out, "ipc", *ipc);
                 if (seconds > 0) {
-                    add(out, "instructions_per_s", (totals->instructions - previous_->instructions) / seconds);
+                    add(out, "instructions_per_s",
+                        (totals->instructions - previous_->instructions) / seconds);
                     add(out, "cycles_per_s", (totals->cycles - previous_->cycles) / seconds);
                 }
             }

@@ -32,24 +32,28 @@ std::optional<std::uint64_t> parse_lid(const std::string& text, const std::strin
     if (t.starts_with("0x") || t.starts_with("0X")) t.remove_prefix(2);
     std::uint64_t v = 0;
     auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), v, 16);
-    if (t.empty() || ec != std::errc() || p != t.data() + t.size()) parse_error(path, "not a LID: '" + text + "'");
+    if (t.empty() || ec != std::errc() || p != t.data() + t.size())
+        parse_error(path, "not a LID: '" + text + "'");
     return v;
 }
 
 /// The number before ':' of "4: ACTIVE".
 int parse_coded(const std::string& text, const std::string& path) {
     auto colon = text.find(':');
-    return static_cast<int>(to_i64(trim(std::string_view(text).substr(0, colon)), path, "state code"));
+    return static_cast<int>(
+        to_i64(trim(std::string_view(text).substr(0, colon)), path, "state code"));
 }
 
 /// The Gbit/s of "100 Gb/sec (4X EDR)".
 double parse_rate(const std::string& text, const std::string& path) {
     auto words = split_words(text);
-    if (words.size() < 2 || words[1] != "Gb/sec") parse_error(path, "not a link rate: '" + text + "'");
+    if (words.size() < 2 || words[1] != "Gb/sec")
+        parse_error(path, "not a link rate: '" + text + "'");
     return to_double(words[0], path, "link rate");
 }
 
-std::optional<std::uint64_t> read_counter(KeptFiles& files, const SystemReader& sys, const std::string& path) {
+std::optional<std::uint64_t> read_counter(KeptFiles& files, const SystemReader& sys,
+                                          const std::string& path) {
     auto text = read_kept_trimmed(files, sys, path);
     if (!text) return std::nullopt;
     return to_u64(*text, path, "counter");
@@ -58,11 +62,18 @@ std::optional<std::uint64_t> read_counter(KeptFiles& files, const SystemReader& 
 }  // namespace
 
 const std::vector<std::string>& ib_error_counters() {
-    static const std::vector<std::string> names = {
-        "symbol_error",          "link_error_recovery",          "link_downed",
-        "port_rcv_errors",       "port_rcv_remote_physical_errors", "port_rcv_switch_relay_errors",
-        "port_xmit_discards",    "port_xmit_constraint_errors",  "port_rcv_constraint_errors",
-        "local_link_integrity_errors", "excessive_buffer_overrun_errors", "VL15_dropped"};
+    static const std::vector<std::string> names = {"symbol_error",
+                                                   "link_error_recovery",
+                                                   "link_downed",
+                                                   "port_rcv_errors",
+                                                   "port_rcv_remote_physical_errors",
+                                                   "port_rcv_switch_relay_errors",
+                                                   "port_xmit_discards",
+                                                   "port_xmit_constraint_errors",
+                                                   "port_rcv_constraint_errors",
+                                                   "local_link_integrity_errors",
+                                                   "excessive_buffer_overrun_errors",
+                                                   "VL15_dropped"};
     return names;
 }
 
@@ -81,29 +92,34 @@ std::vector<IbPort> read_ib_ports(const SystemReader& sys, KeptFiles& files) {
             IbPort p;
             p.device = dev;
             p.port = port;
-            if (auto t = read_kept_trimmed(files, sys, dir + "/state")) p.state = parse_coded(*t, dir + "/state");
+            if (auto t = read_kept_trimmed(files, sys, dir + "/state"))
+                p.state = parse_coded(*t, dir + "/state");
             if (auto t = read_kept_trimmed(files, sys, dir + "/phys_state"))
                 p.phys_state = parse_coded(*t, dir + "/phys_state");
-            if (auto t = read_kept_trimmed(files, sys, dir + "/rate")) p.rate_gbps = parse_rate(*t, dir + "/rate");
+            if (auto t = read_kept_trimmed(files, sys, dir + "/rate"))
+                p.rate_gbps = parse_rate(*t, dir + "/rate");
             for (const auto& c : traffic_counters) {
                 auto v = read_counter(files, sys, dir + "/counters_ext/" + std::string(c.ext_file));
                 if (!v) v = read_counter(files, sys, dir + "/counters/" + std::string(c.file));
                 if (v) p.traffic[std::string(c.name)] = c.words ? *v * 4 : *v;
             }
             for (const auto& name : ib_error_counters())
-                if (auto v = read_counter(files, sys, dir + "/counters/" + name)) p.errors[name] = *v;
+                if (auto v = read_counter(files, sys, dir + "/counters/" + name))
+                    p.errors[name] = *v;
             out.push_back(std::move(p));
         }
     }
     return out;
 }
 
-Readings ib_readings(const std::vector<IbPort>* previous, const std::vector<IbPort>& current, double seconds) {
+Readings ib_readings(const std::vector<IbPort>* previous, const std::vector<IbPort>& current,
+                     double seconds) {
     Readings out;
     std::map<std::string, double> sums;
     std::map<std::string, bool> sum_broken;  ///< a port measured but without a rate this interval
     for (const auto& p : current) {
-        const std::string base = sanitize_component(p.device) + "." + sanitize_component(p.port) + ".";
+        const std::string base =
+            sanitize_component(p.device) + "." + sanitize_component(p.port) + ".";
         if (p.state) add(out, base + "state", *p.state);
         if (p.phys_state) add(out, base + "phys_state", *p.phys_state);
         if (p.rate_gbps) add(out, base + "rate_gbps", *p.rate_gbps);
@@ -149,14 +165,16 @@ class InfiniBandSensor final : public Sensor {
         static const SensorInfo i{
             "InfiniBand",
             "InfiniBand and Omni-Path ports with a LID (/sys/class/infiniband)",
-            {{"<dev>.<port>.xmit_bytes_per_s", "bytes/s sent (data words x 4; 64-bit counters where present)"},
+            {{"<dev>.<port>.xmit_bytes_per_s",
+              "bytes/s sent (data words x 4; 64-bit counters where present)"},
              {"<dev>.<port>.rcv_bytes_per_s", "bytes/s received"},
              {"<dev>.<port>.xmit_packets_per_s", "packets/s sent"},
              {"<dev>.<port>.rcv_packets_per_s", "packets/s received"},
              {"<dev>.<port>.state", "4 = ACTIVE (1 DOWN, 2 INIT, 3 ARMED)"},
              {"<dev>.<port>.phys_state", "5 = LinkUp (2 Polling, 3 Disabled)"},
              {"<dev>.<port>.rate_gbps", "link rate, Gbit/s"},
-             {"<dev>.<port>.<error counter>", "symbol_error, link_downed, port_rcv_errors, ... cumulative"},
+             {"<dev>.<port>.<error counter>",
+              "symbol_error, link_downed, port_rcv_errors, ... cumulative"},
              {"<dev>.<port>.errors", "sum of the error counters, cumulative"},
              {"{xmit,rcv}_{bytes,packets}_per_s", "the sums over ports"}},
             {}};

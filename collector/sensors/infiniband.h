@@ -18,11 +18,11 @@ namespace fructosa::sensors {
 
 /// One port as read in one sample.
 struct IbPort {
-    std::string device;                ///< "mlx5_0", "hfi1_0"
-    std::string port;                  ///< "1"
-    std::optional<int> state;          ///< the number of "4: ACTIVE"
-    std::optional<int> phys_state;     ///< the number of "5: LinkUp"
-    std::optional<double> rate_gbps;   ///< from "100 Gb/sec (4X EDR)"
+    std::string device;               ///< "mlx5_0", "hfi1_0"
+    std::string port;                 ///< "1"
+    std::optional<int> state;         ///< the number of "4: ACTIVE"
+    std::optional<int> phys_state;    ///< the number of "5: LinkUp"
+    std::optional<double> rate_gbps;  ///< from "100 Gb/sec (4X EDR)"
     /// Traffic in bytes and packets: xmit_bytes, rcv_bytes, xmit_packets, rcv_packets
     /// (the 64-bit counters_ext/*_64 files where present; data words times 4).
     std::map<std::string, std::uint64_t> traffic;
@@ -42,7 +42,8 @@ std::vector<IbPort> read_ib_ports(const SystemReader& sys, KeptFiles& files);
 /// previous sample `seconds` earlier "<dev>.<port>.<traffic>_per_s" and the sums over
 /// ports "<traffic>_per_s". A counter that went backwards gives no rate for its port
 /// and leaves that sum out for this interval.
-Readings ib_readings(const std::vector<IbPort>* previous, const std::vector<IbPort>& current, double seconds);
+Readings ib_readings(const std::vector<IbPort>* previous, const std::vector<IbPort>& current,
+                     double seconds);
 
 std::unique_ptr<Sensor> make_infiniband_sensor(MonotonicClock clock);
 std::unique_ptr<Sensor> make_infiniband_sensor();

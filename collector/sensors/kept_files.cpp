@@ -67,7 +67,8 @@ void KeptFiles::sweep() {
     }
 }
 
-std::optional<std::string> read_kept_trimmed(KeptFiles& files, const SystemReader& sys, const std::string& path) {
+std::optional<std::string> read_kept_trimmed(KeptFiles& files, const SystemReader& sys,
+                                             const std::string& path) {
     std::string text;
     if (!files.read(sys, path, text)) return std::nullopt;
     return std::string(trim(text));

@@ -37,6 +37,7 @@ class KeptFiles {
 };
 
 /// A one-line attribute without surrounding whitespace, or nullopt (see KeptFiles::read).
-std::optional<std::string> read_kept_trimmed(KeptFiles& files, const SystemReader& sys, const std::string& path);
+std::optional<std::string> read_kept_trimmed(KeptFiles& files, const SystemReader& sys,
+                                             const std::string& path);
 
 }  // namespace fructosa::sensors

@@ -8,7 +8,8 @@ namespace fructosa::sensors {
 namespace {
 
 /// Where llite instances are, newest layout first.
-const std::vector<std::string> llite_dirs = {"/sys/kernel/debug/lustre/llite", "/proc/fs/lustre/llite"};
+const std::vector<std::string> llite_dirs = {"/sys/kernel/debug/lustre/llite",
+                                             "/proc/fs/lustre/llite"};
 
 /// Lines that are times or that count something other than client operations.
 bool is_operation(std::string_view name) {
@@ -26,15 +27,20 @@ std::string_view fsname_of(std::string_view instance) {
 
 }  // namespace
 
-std::map<std::string, std::uint64_t> parse_llite_stats(std::string_view text, std::string_view origin) {
-    std::map<std::string, std::uint64_t> c{{"read_bytes", 0}, {"write_bytes", 0}, {"read_ops", 0},
-                                           {"write_ops", 0},  {"metadata_ops", 0}};
+std::map<std::string, std::uint64_t> parse_llite_stats(std::string_view text,
+                                                       std::string_view origin) {
+    std::map<std::string, std::uint64_t> c{{"read_bytes", 0},
+                                           {"write_bytes", 0},
+                                           {"read_ops", 0},
+                                           {"write_ops", 0},
+                                           {"metadata_ops", 0}};
     for (auto line : split_lines(text)) {
         auto w = split_words(line);
         if (w.empty()) continue;
         auto name = w[0];
         if (name == "snapshot_time" || name == "start_time" || name == "elapsed_time") continue;
-        if (w.size() < 3 || w[2] != "samples") parse_error(origin, "unexpected line: '" + std::string(line) + "'");
+        if (w.size() < 3 || w[2] != "samples")
+            parse_error(origin, "unexpected line: '" + std::string(line) + "'");
         auto count = to_u64(w[1], origin, std::string(name) + " samples");
         if (name == "read_bytes" || name == "write_bytes") {
             // "read_bytes 4 samples [bytes] <min> <max> <sum> [<sumsq>]"
@@ -71,7 +77,8 @@ std::unique_ptr<Sensor> make_lustre_client_sensor(MonotonicClock clock) {
                      {"<mount>.metadata_ops_per_s", "open, close, getattr, ... /s"},
                      {"<mount>.ops_per_s", "all of them /s"}},
                     {}};
-    MountReader read = [](const SystemReader& sys, KeptFiles& files) -> std::optional<std::vector<MountCounters>> {
+    MountReader read = [](const SystemReader& sys,
+                          KeptFiles& files) -> std::optional<std::vector<MountCounters>> {
         for (const auto& dir : llite_dirs) {
             auto instances = sys.list_dir(dir);
             if (instances.empty()) continue;
@@ -96,6 +103,8 @@ std::unique_ptr<Sensor> make_lustre_client_sensor(MonotonicClock clock) {
     return make_mount_rate_sensor(std::move(info), std::move(read), std::move(clock));
 }
 
-std::unique_ptr<Sensor> make_lustre_client_sensor() { return make_lustre_client_sensor(steady_seconds); }
+std::unique_ptr<Sensor> make_lustre_client_sensor() {
+    return make_lustre_client_sensor(steady_seconds);
+}
 
 }  // namespace fructosa::sensors

@@ -16,7 +16,8 @@ namespace fructosa::sensors {
 /// sample counts of every other line: open, close, getattr, ...; not the "read"/"write"
 /// latency lines of newer versions, the osc_* lines or other byte counts) and ops
 /// (read_ops + write_ops + metadata_ops). Throws naming `origin` on a malformed line.
-std::map<std::string, std::uint64_t> parse_llite_stats(std::string_view text, std::string_view origin);
+std::map<std::string, std::uint64_t> parse_llite_stats(std::string_view text,
+                                                       std::string_view origin);
 
 /// The mount point of llite instance `instance` ("lfs01-ffff8c0b5a7d1000") from
 /// /proc/self/mounts text: the one lustre mount whose device ends in ":/lfs01"; nullopt

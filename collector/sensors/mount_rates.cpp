@@ -6,8 +6,8 @@
 
 namespace fructosa::sensors {
 
-Readings mount_rate_readings(const std::vector<MountCounters>& previous, const std::vector<MountCounters>& current,
-                             double seconds) {
+Readings mount_rate_readings(const std::vector<MountCounters>& previous,
+                             const std::vector<MountCounters>& current, double seconds) {
     Readings out;
     std::vector<std::string> taken;
     for (const auto& m : current) {
@@ -18,7 +18,8 @@ Readings mount_rate_readings(const std::vector<MountCounters>& previous, const s
         for (const auto& [counter, value] : m.counters) {
             auto then = before->counters.find(counter);
             if (then == before->counters.end()) continue;
-            if (auto r = counter_rate(then->second, value, seconds)) add(out, name + "." + counter + "_per_s", *r);
+            if (auto r = counter_rate(then->second, value, seconds))
+                add(out, name + "." + counter + "_per_s", *r);
         }
     }
     return out;
@@ -57,7 +58,8 @@ class MountRateSensor final : public Sensor {
 
 }  // namespace
 
-std::unique_ptr<Sensor> make_mount_rate_sensor(SensorInfo info, MountReader read, MonotonicClock clock) {
+std::unique_ptr<Sensor> make_mount_rate_sensor(SensorInfo info, MountReader read,
+                                               MonotonicClock clock) {
     return std::make_unique<MountRateSensor>(std::move(info), std::move(read), std::move(clock));
 }
 

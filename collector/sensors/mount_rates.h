@@ -26,15 +26,17 @@ struct MountCounters {
 /// "<name>.<counter>_per_s" for every counter of every mount also in `previous` (by key);
 /// names repeated (one export mounted twice) become "<name>_1"... in order. A counter that
 /// went backwards (a remount) gives no rate this interval.
-Readings mount_rate_readings(const std::vector<MountCounters>& previous, const std::vector<MountCounters>& current,
-                             double seconds);
+Readings mount_rate_readings(const std::vector<MountCounters>& previous,
+                             const std::vector<MountCounters>& current, double seconds);
 
 /// Reads the mounts of one kind; nullopt when the source file does not exist.
-using MountReader = std::function<std::optional<std::vector<MountCounters>>(const SystemReader&, KeptFiles&)>;
+using MountReader =
+    std::function<std::optional<std::vector<MountCounters>>(const SystemReader&, KeptFiles&)>;
 
 /// A sensor of per-mount rates: nullopt until it first finds a mount of its kind (the
 /// caller then says "not available" once), the first sample primes the counters, later
 /// ones give rates.
-std::unique_ptr<Sensor> make_mount_rate_sensor(SensorInfo info, MountReader read, MonotonicClock clock);
+std::unique_ptr<Sensor> make_mount_rate_sensor(SensorInfo info, MountReader read,
+                                               MonotonicClock clock);
 
 }  // namespace fructosa::sensors

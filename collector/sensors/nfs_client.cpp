@@ -39,7 +39,8 @@ std::vector<MountCounters> parse_mountstats(std::string_view text, std::string_v
             if (on == std::string_view::npos || with == std::string_view::npos || with < on)
                 parse_error(origin, "unexpected device line: '" + std::string(line) + "'");
             auto fstype_words = split_words(line.substr(with + 13));
-            if (fstype_words.empty() || (fstype_words[0] != "nfs" && fstype_words[0] != "nfs4")) continue;
+            if (fstype_words.empty() || (fstype_words[0] != "nfs" && fstype_words[0] != "nfs4"))
+                continue;
             auto device = line.substr(7, on - 7);
             auto mount = unescape_octal(line.substr(on + 12, with - on - 12));
             in_nfs = true;
@@ -68,7 +69,9 @@ std::vector<MountCounters> parse_mountstats(std::string_view text, std::string_v
             if (colon == std::string_view::npos) continue;
             auto op = t.substr(0, colon);
             auto w = split_words(t.substr(colon + 1));
-            if (w.empty()) parse_error(origin, what + ": per-op line without counts: '" + std::string(t) + "'");
+            if (w.empty())
+                parse_error(origin,
+                            what + ": per-op line without counts: '" + std::string(t) + "'");
             auto ops = to_u64(w[0], origin, what + " " + std::string(op) + " operations");
             m.counters["ops"] += ops;
             if (op == "READ") m.counters["read_ops"] = ops;
@@ -79,15 +82,17 @@ std::vector<MountCounters> parse_mountstats(std::string_view text, std::string_v
 }
 
 std::unique_ptr<Sensor> make_nfs_client_sensor(MonotonicClock clock) {
-    SensorInfo info{"NFSClient",
-                    "NFS client traffic per mount (/proc/self/mountstats)",
-                    {{"<mount>.read_bytes_per_s", "bytes/s applications read (page cache and O_DIRECT)"},
-                     {"<mount>.write_bytes_per_s", "bytes/s applications wrote"},
-                     {"<mount>.read_ops_per_s", "READ RPCs/s"},
-                     {"<mount>.write_ops_per_s", "WRITE RPCs/s"},
-                     {"<mount>.ops_per_s", "RPCs/s of every kind (metadata included)"}},
-                    {}};
-    MountReader read = [](const SystemReader& sys, KeptFiles& files) -> std::optional<std::vector<MountCounters>> {
+    SensorInfo info{
+        "NFSClient",
+        "NFS client traffic per mount (/proc/self/mountstats)",
+        {{"<mount>.read_bytes_per_s", "bytes/s applications read (page cache and O_DIRECT)"},
+         {"<mount>.write_bytes_per_s", "bytes/s applications wrote"},
+         {"<mount>.read_ops_per_s", "READ RPCs/s"},
+         {"<mount>.write_ops_per_s", "WRITE RPCs/s"},
+         {"<mount>.ops_per_s", "RPCs/s of every kind (metadata included)"}},
+        {}};
+    MountReader read = [](const SystemReader& sys,
+                          KeptFiles& files) -> std::optional<std::vector<MountCounters>> {
         std::string text;
         if (!files.read(sys, mountstats_path, text)) return std::nullopt;
         return parse_mountstats(text, mountstats_path);

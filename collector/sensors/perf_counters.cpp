@@ -19,13 +19,16 @@ class SystemPerfBackend final : public PerfBackend {
         perf_event_attr attr{};
         attr.size = sizeof attr;
         attr.type = PERF_TYPE_HARDWARE;
-        attr.config = event == Event::cycles ? PERF_COUNT_HW_CPU_CYCLES : PERF_COUNT_HW_INSTRUCTIONS;
-        attr.read_format = PERF_FORMAT_GROUP | PERF_FORMAT_TOTAL_TIME_ENABLED | PERF_FORMAT_TOTAL_TIME_RUNNING;
+        attr.config =
+            event == Event::cycles ? PERF_COUNT_HW_CPU_CYCLES : PERF_COUNT_HW_INSTRUCTIONS;
+        attr.read_format =
+            PERF_FORMAT_GROUP | PERF_FORMAT_TOTAL_TIME_ENABLED | PERF_FORMAT_TOTAL_TIME_RUNNING;
         attr.disabled = 0;
         attr.inherit = 0;
         unsigned long flags = PERF_FLAG_FD_CLOEXEC;
         if (target_fd >= 0) flags |= PERF_FLAG_PID_CGROUP;
-        long fd = ::syscall(SYS_perf_event_open, &attr, target_fd >= 0 ? target_fd : -1, cpu, group_fd, flags);
+        long fd = ::syscall(SYS_perf_event_open, &attr, target_fd >= 0 ? target_fd : -1, cpu,
+                            group_fd, flags);
         return fd < 0 ? -errno : static_cast<int>(fd);
     }
     bool read_group(int leader_fd, std::vector<std::uint64_t>& words) override {
@@ -51,7 +54,8 @@ PerfBackend& system_perf_backend() {
 
 std::string perf_open_error(int err) {
     if (err == ENOENT || err == ENODEV || err == EOPNOTSUPP)
-        return "no PMU: the kernel exposes no hardware counters here (a virtual machine without a virtual PMU?)";
+        return "no PMU: the kernel exposes no hardware counters here (a virtual machine without a "
+               "virtual PMU?)";
     if (err == EACCES || err == EPERM)
         return "not permitted (kernel.perf_event_paranoid, or lagent without CAP_PERFMON)";
     return std::strerror(err);
@@ -107,7 +111,8 @@ std::optional<CounterTotals> CpuCounterGroups::read() {
     bool any = false;
     for (int leader : leaders_) {
         if (!backend_.read_group(leader, words_) || words_.size() < 5 || words_[0] < 2) continue;
-        const double enabled = static_cast<double>(words_[1]), running = static_cast<double>(words_[2]);
+        const double enabled = static_cast<double>(words_[1]),
+                     running = static_cast<double>(words_[2]);
         if (!(running > 0)) continue;  // never scheduled on the PMU yet
         const double scale = enabled / running;
         t.cycles += static_cast<double>(words_[3]) * scale;

@@ -41,7 +41,8 @@ std::optional<std::uint32_t> real_uid(std::string_view status) {
 std::optional<ProcessStat> parse_process_stat(std::string_view text) {
     auto open = text.find('(');
     auto close = text.rfind(')');
-    if (open == std::string_view::npos || close == std::string_view::npos || close < open) return std::nullopt;
+    if (open == std::string_view::npos || close == std::string_view::npos || close < open)
+        return std::nullopt;
     ProcessStat s;
     auto pid = u64_of(trim(text.substr(0, open)));
     if (!pid) return std::nullopt;
@@ -58,32 +59,38 @@ std::optional<ProcessStat> parse_process_stat(std::string_view text) {
     return s;
 }
 
-TopLists rank_processes(const std::map<std::uint32_t, ProcessStat>& previous, const std::vector<ProcessStat>& current,
-                        double seconds, double ticks_per_second, std::size_t n) {
+TopLists rank_processes(const std::map<std::uint32_t, ProcessStat>& previous,
+                        const std::vector<ProcessStat>& current, double seconds,
+                        double ticks_per_second, std::size_t n) {
     std::vector<TopProcess> all;
     all.reserve(current.size());
     for (const auto& s : current) {
         TopProcess p{s, std::nullopt};
         auto before = previous.find(s.pid);
-        if (before != previous.end() && before->second.start_ticks == s.start_ticks && seconds > 0 &&
-            s.cpu_ticks >= before->second.cpu_ticks)
-            p.cpu_percent = static_cast<double>(s.cpu_ticks - before->second.cpu_ticks) / ticks_per_second / seconds * 100.0;
+        if (before != previous.end() && before->second.start_ticks == s.start_ticks &&
+            seconds > 0 && s.cpu_ticks >= before->second.cpu_ticks)
+            p.cpu_percent = static_cast<double>(s.cpu_ticks - before->second.cpu_ticks) /
+                            ticks_per_second / seconds * 100.0;
         all.push_back(std::move(p));
     }
     TopLists out;
     for (const auto& p : all)
         if (p.cpu_percent) out.by_cpu.push_back(p);
     auto by_cpu = [](const TopProcess& a, const TopProcess& b) {
-        return *a.cpu_percent != *b.cpu_percent ? *a.cpu_percent > *b.cpu_percent : a.stat.pid < b.stat.pid;
+        return *a.cpu_percent != *b.cpu_percent ? *a.cpu_percent > *b.cpu_percent
+                                                : a.stat.pid < b.stat.pid;
     };
     auto keep = std::min(n, out.by_cpu.size());
-    std::partial_sort(out.by_cpu.begin(), out.by_cpu.begin() + static_cast<std::ptrdiff_t>(keep), out.by_cpu.end(), by_cpu);
+    std::partial_sort(out.by_cpu.begin(), out.by_cpu.begin() + static_cast<std::ptrdiff_t>(keep),
+                      out.by_cpu.end(), by_cpu);
     out.by_cpu.resize(keep);
     auto by_rss = [](const TopProcess& a, const TopProcess& b) {
-        return a.stat.rss_pages != b.stat.rss_pages ? a.stat.rss_pages > b.stat.rss_pages : a.stat.pid < b.stat.pid;
+        return a.stat.rss_pages != b.stat.rss_pages ? a.stat.rss_pages > b.stat.rss_pages
+                                                    : a.stat.pid < b.stat.pid;
     };
     keep = std::min(n, all.size());
-    std::partial_sort(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(keep), all.end(), by_rss);
+    std::partial_sort(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(keep), all.end(),
+                      by_rss);
     all.resize(keep);
     out.by_memory = std::move(all);
     return out;
@@ -92,7 +99,8 @@ TopLists rank_processes(const std::map<std::uint32_t, ProcessStat>& previous, co
 std::string process_name_level(std::string_view name) {
     std::string out;
     for (char c : name.substr(0, 48)) {
-        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  c == '_' || c == '-';
         out += ok ? c : '_';
     }
     return out.empty() ? "unknown" : out;
@@ -102,7 +110,8 @@ std::optional<std::string> system_user_name(std::uint32_t uid) {
     struct passwd pw {};
     struct passwd* found = nullptr;
     std::vector<char> buf(16384);
-    if (::getpwuid_r(uid, &pw, buf.data(), buf.size(), &found) != 0 || found == nullptr) return std::nullopt;
+    if (::getpwuid_r(uid, &pw, buf.data(), buf.size(), &found) != 0 || found == nullptr)
+        return std::nullopt;
     return std::string(found->pw_name);
 }
 
@@ -115,11 +124,13 @@ class TopProcessesSensor final : public Sensor {
         static const SensorInfo i{
             "TopProcesses",
             "the processes with the highest CPU use and the largest memory, with their job ids",
-            {{"cpu.<rank>.<user>.<command>.cpu_percent", "% of one core since the previous sample (rank 1 = busiest)"},
+            {{"cpu.<rank>.<user>.<command>.cpu_percent",
+              "% of one core since the previous sample (rank 1 = busiest)"},
              {"cpu.<rank>.<user>.<command>.rss_bytes", "resident memory, bytes"},
              {"cpu.<rank>.<user>.<command>.pid", "process id"},
              {"cpu.<rank>.<user>.<command>.jobid", "Slurm job id; absent outside every job"},
-             {"memory.<rank>.<user>.<command>.<value>", "the same four, ranked by resident memory"}},
+             {"memory.<rank>.<user>.<command>.<value>",
+              "the same four, ranked by resident memory"}},
             {{"count", "processes in each list, 1 to 50 (default 5)"}}};
         return i;
     }
@@ -132,11 +143,13 @@ class TopProcessesSensor final : public Sensor {
         std::string text;
         for (const auto& entry : sys.list_dir("/proc")) {
             if (!all_digits(entry)) continue;
-            if (!sys.read_file_into("/proc/" + entry + "/stat", text)) continue;  // exited meanwhile
+            if (!sys.read_file_into("/proc/" + entry + "/stat", text))
+                continue;  // exited meanwhile
             if (auto st = parse_process_stat(text)) current.push_back(std::move(*st));
         }
         if (current.empty()) return std::nullopt;
-        auto lists = rank_processes(previous_, current, now - previous_time_, s_.ticks_per_second, count_);
+        auto lists =
+            rank_processes(previous_, current, now - previous_time_, s_.ticks_per_second, count_);
         previous_.clear();
         for (auto& st : current) previous_.emplace(st.pid, std::move(st));
         previous_time_ = now;
@@ -147,7 +160,8 @@ class TopProcessesSensor final : public Sensor {
     }
 
   private:
-    void add_list(Readings& out, const SystemReader& sys, const std::string& list, const std::vector<TopProcess>& ps) {
+    void add_list(Readings& out, const SystemReader& sys, const std::string& list,
+                  const std::vector<TopProcess>& ps) {
         std::string text;
         for (std::size_t i = 0; i < ps.size(); ++i) {
             const auto& p = ps[i];
@@ -157,8 +171,8 @@ class TopProcessesSensor final : public Sensor {
             std::optional<std::uint64_t> job;
             if (sys.read_file_into(dir + "/cgroup", text)) job = slurm_job_of_proc_cgroup(text);
             std::string base = list + "." + std::to_string(i + 1) + "." +
-                               process_name_level(uid ? user_of(*uid) : std::string("unknown")) + "." +
-                               process_name_level(p.stat.comm) + ".";
+                               process_name_level(uid ? user_of(*uid) : std::string("unknown")) +
+                               "." + process_name_level(p.stat.comm) + ".";
             if (p.cpu_percent) add(out, base + "cpu_percent", *p.cpu_percent);
             add(out, base + "rss_bytes", static_cast<double>(p.stat.rss_pages) * s_.page_size);
             add(out, base + "pid", p.stat.pid);

@@ -21,10 +21,10 @@ namespace fructosa::sensors {
 /// What one /proc/<pid>/stat says.
 struct ProcessStat {
     std::uint32_t pid = 0;
-    std::string comm;              ///< field 2 without its parentheses
-    std::uint64_t cpu_ticks = 0;   ///< utime + stime (fields 14, 15)
-    std::uint64_t start_ticks = 0; ///< field 22: with the pid it names one process for good
-    std::uint64_t rss_pages = 0;   ///< field 24
+    std::string comm;               ///< field 2 without its parentheses
+    std::uint64_t cpu_ticks = 0;    ///< utime + stime (fields 14, 15)
+    std::uint64_t start_ticks = 0;  ///< field 22: with the pid it names one process for good
+    std::uint64_t rss_pages = 0;    ///< field 24
 };
 /// nullopt when the text is not in the kernel's format.
 std::optional<ProcessStat> parse_process_stat(std::string_view text);
@@ -32,7 +32,8 @@ std::optional<ProcessStat> parse_process_stat(std::string_view text);
 /// One process of a list.
 struct TopProcess {
     ProcessStat stat;
-    std::optional<double> cpu_percent;  ///< of one core since the previous sample; nullopt: no baseline
+    std::optional<double>
+        cpu_percent;  ///< of one core since the previous sample; nullopt: no baseline
 };
 
 /// The `n` processes with the highest CPU use (those with a baseline only, ties by pid)
@@ -41,8 +42,9 @@ struct TopProcess {
 struct TopLists {
     std::vector<TopProcess> by_cpu, by_memory;
 };
-TopLists rank_processes(const std::map<std::uint32_t, ProcessStat>& previous, const std::vector<ProcessStat>& current,
-                        double seconds, double ticks_per_second, std::size_t n);
+TopLists rank_processes(const std::map<std::uint32_t, ProcessStat>& previous,
+                        const std::vector<ProcessStat>& current, double seconds,
+                        double ticks_per_second, std::size_t n);
 
 /// A name from the machine as one series level that dashboards can split on: characters
 /// outside [A-Za-z0-9_-] become '_', at most 48 of them; empty gives "unknown".

@@ -24,7 +24,8 @@ TEST(JobHwCounters, PerfEventDirectoryOnV1OnlyWhereItExists) {
     auto mounts = default_cgroup_mounts("/sys/fs/cgroup");
     EXPECT_EQ(job_perf_event_dir(t.reader(), mounts, v1_job()), std::nullopt);
     t.write("/sys/fs/cgroup/perf_event/slurm/uid_0/job_3/tasks", "");
-    EXPECT_EQ(job_perf_event_dir(t.reader(), mounts, v1_job()), "/sys/fs/cgroup/perf_event/slurm/uid_0/job_3");
+    EXPECT_EQ(job_perf_event_dir(t.reader(), mounts, v1_job()),
+              "/sys/fs/cgroup/perf_event/slurm/uid_0/job_3");
     JobCgroupPaths v2;
     v2.version = CgroupVersion::v2;
     v2.unified = "/sys/fs/cgroup/system.slice/slurmstepd.scope/job_3";
@@ -33,12 +34,14 @@ TEST(JobHwCounters, PerfEventDirectoryOnV1OnlyWhereItExists) {
 
 TEST(JobHwCounters, IpcOfTheJobsCgroupFromTheSecondSample) {
     TempTree t;
-    t.write("/sys/devices/system/cpu/online", "0-1\n").write("/sys/fs/cgroup/perf_event/slurm/uid_0/job_3/tasks", "");
+    t.write("/sys/devices/system/cpu/online", "0-1\n")
+        .write("/sys/fs/cgroup/perf_event/slurm/uid_0/job_3/tasks", "");
     FakePerf fake;
     JobHwCounterFactory factory(true, fake);
     auto hw = factory.start(t.reader(), default_cgroup_mounts("/sys/fs/cgroup"), v1_job());
     ASSERT_NE(hw, nullptr);
-    EXPECT_EQ(fake.targets, (std::vector<std::pair<int, int>>{{0, 7}, {0, 7}, {1, 7}, {1, 7}}));  // the cgroup's fd
+    EXPECT_EQ(fake.targets, (std::vector<std::pair<int, int>>{
+                                {0, 7}, {0, 7}, {1, 7}, {1, 7}}));  // the cgroup's fd
     fake.words[101] = {2, 10, 10, 100, 100};
     fake.words[103] = {2, 10, 10, 100, 100};
     EXPECT_EQ(hw->ipc(), std::nullopt);
@@ -51,7 +54,8 @@ TEST(JobHwCounters, IpcOfTheJobsCgroupFromTheSecondSample) {
 
 TEST(JobHwCounters, NoPmuIsSaidOnceAndNotTriedAgain) {
     TempTree t;
-    t.write("/sys/devices/system/cpu/online", "0\n").write("/sys/fs/cgroup/perf_event/slurm/uid_0/job_3/tasks", "");
+    t.write("/sys/devices/system/cpu/online", "0\n")
+        .write("/sys/fs/cgroup/perf_event/slurm/uid_0/job_3/tasks", "");
     FakePerf fake;
     fake.fail_errno = ENOENT;
     JobHwCounterFactory factory(true, fake);
@@ -68,7 +72,8 @@ TEST(JobHwCounters, OffInTheConfigurationOrWithoutAPerfEventCgroup) {
     t.write("/sys/devices/system/cpu/online", "0\n");
     FakePerf fake;
     auto mounts = default_cgroup_mounts("/sys/fs/cgroup");
-    EXPECT_EQ(JobHwCounterFactory(true, fake).start(t.reader(), mounts, v1_job()), nullptr);  // no perf_event dir
+    EXPECT_EQ(JobHwCounterFactory(true, fake).start(t.reader(), mounts, v1_job()),
+              nullptr);  // no perf_event dir
     t.write("/sys/fs/cgroup/perf_event/slurm/uid_0/job_3/tasks", "");
     EXPECT_EQ(JobHwCounterFactory(false, fake).start(t.reader(), mounts, v1_job()), nullptr);
     EXPECT_EQ(fake.opens, 0);

@@ -16,15 +16,23 @@ TEST(JobOfProcess, CgroupV1Layouts) {
 }
 
 TEST(JobOfProcess, CgroupV2Layouts) {
-    EXPECT_EQ(slurm_job_of_proc_cgroup("0::/system.slice/slurmstepd.scope/job_99/step_0/user/task_0\n"), 99u);
-    EXPECT_EQ(slurm_job_of_proc_cgroup("0::/system.slice/n2_slurmstepd.scope/job_5/step_extern/slurm"), 5u);
+    EXPECT_EQ(
+        slurm_job_of_proc_cgroup("0::/system.slice/slurmstepd.scope/job_99/step_0/user/task_0\n"),
+        99u);
+    EXPECT_EQ(
+        slurm_job_of_proc_cgroup("0::/system.slice/n2_slurmstepd.scope/job_5/step_extern/slurm"),
+        5u);
 }
 
 TEST(JobOfProcess, OutsideEveryJob) {
-    EXPECT_EQ(slurm_job_of_proc_cgroup("0::/user.slice/user-1000.slice/session-3.scope\n"), std::nullopt);
-    EXPECT_EQ(slurm_job_of_proc_cgroup("0::/user.slice/job_7\n"), std::nullopt);           // not Slurm's layout
-    EXPECT_EQ(slurm_job_of_proc_cgroup("5:memory:/slurm/job_7/uid_1000\n"), std::nullopt);  // no uid_ parent
+    EXPECT_EQ(slurm_job_of_proc_cgroup("0::/user.slice/user-1000.slice/session-3.scope\n"),
+              std::nullopt);
+    EXPECT_EQ(slurm_job_of_proc_cgroup("0::/user.slice/job_7\n"),
+              std::nullopt);  // not Slurm's layout
+    EXPECT_EQ(slurm_job_of_proc_cgroup("5:memory:/slurm/job_7/uid_1000\n"),
+              std::nullopt);  // no uid_ parent
     EXPECT_EQ(slurm_job_of_proc_cgroup("5:memory:/slurm/uid_1000/job_x\n"), std::nullopt);
-    EXPECT_EQ(slurm_job_of_proc_cgroup("0::/system.slice/slurmstepd.scope\n"), std::nullopt);  // slurmstepd itself
+    EXPECT_EQ(slurm_job_of_proc_cgroup("0::/system.slice/slurmstepd.scope\n"),
+              std::nullopt);  // slurmstepd itself
     EXPECT_EQ(slurm_job_of_proc_cgroup(""), std::nullopt);
 }

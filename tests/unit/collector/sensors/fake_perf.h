@@ -20,7 +20,7 @@ class FakePerf : public PerfBackend {
     int fail_errno = 0;
     int fail_at = 0;
     int opens = 0, open_fds = 0;
-    std::vector<std::pair<int, int>> targets;  ///< (cpu, target_fd) of every counter opened
+    std::vector<std::pair<int, int>> targets;         ///< (cpu, target_fd) of every counter opened
     std::map<int, std::vector<std::uint64_t>> words;  ///< by leader fd
     int open(Event, int cpu, int target_fd, int) override {
         if (fail_errno && opens >= fail_at) return -fail_errno;
@@ -42,6 +42,5 @@ class FakePerf : public PerfBackend {
         return 7;
     }
 };
-
 
 }  // namespace fructosa::test

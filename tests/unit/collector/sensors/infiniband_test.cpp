@@ -91,11 +91,12 @@ TEST(InfiniBand, A32BitCounterThatWrapsGivesNoRateThenResumes) {
     auto resumed = ib.sensor->sample(reader);
     ASSERT_TRUE(resumed.has_value());
     EXPECT_EQ(at(*resumed, "mlx5_0.1.xmit_bytes_per_s"), 200);  // 100 words x 4 / 2 s
-    EXPECT_FALSE(has(*resumed, "mlx5_0.1.state"));               // no state file: absent, not 0
+    EXPECT_FALSE(has(*resumed, "mlx5_0.1.state"));              // no state file: absent, not 0
 }
 
 TEST(InfiniBand, NoDeviceOrOnlyPortsWithoutLidIsNotAvailable) {
-    EXPECT_FALSE(make_sensor("InfiniBand")->sample(FixtureSystemReader(fixture_root("host"))).has_value());
+    EXPECT_FALSE(
+        make_sensor("InfiniBand")->sample(FixtureSystemReader(fixture_root("host"))).has_value());
     TempTree t;
     t.write("/sys/class/infiniband/mlx5_0/ports/1/lid", "0x0\n");
     EXPECT_FALSE(make_sensor("InfiniBand")->sample(t.reader()).has_value());

@@ -9,7 +9,8 @@ using namespace fructosa::test;
 
 TEST(LustreClient, ParsesBytesCallsAndMetadataOperations) {
     auto c = parse_llite_stats(
-        fixture_text("parallel_fs", "/sys/kernel/debug/lustre/llite/lfs01-ffff8c0b5a7d1000/stats"), "stats");
+        fixture_text("parallel_fs", "/sys/kernel/debug/lustre/llite/lfs01-ffff8c0b5a7d1000/stats"),
+        "stats");
     EXPECT_EQ(c, (std::map<std::string, std::uint64_t>{{"read_bytes", 2097152},
                                                        {"write_bytes", 3145728},
                                                        {"read_ops", 4},
@@ -21,7 +22,8 @@ TEST(LustreClient, ParsesBytesCallsAndMetadataOperations) {
 TEST(LustreClient, MountPointOfAnInstance) {
     auto mounts = fixture_text("parallel_fs", "/proc/self/mounts");
     EXPECT_EQ(lustre_mount_point(mounts, "lfs01-ffff8c0b5a7d1000"), "/lustre/lfs01");
-    EXPECT_EQ(lustre_mount_point(mounts, "scratch-ffff8c0b5a7d2000"), std::nullopt);  // mounted twice
+    EXPECT_EQ(lustre_mount_point(mounts, "scratch-ffff8c0b5a7d2000"),
+              std::nullopt);  // mounted twice
     EXPECT_EQ(lustre_mount_point(mounts, "other-ffff8c0b5a7d3000"), std::nullopt);
 }
 
@@ -47,7 +49,8 @@ TEST(LustreClient, RatesPerMountAndAResetGivesNone) {
 }
 
 TEST(LustreClient, OlderProcLayoutAndNoLustre) {
-    EXPECT_FALSE(make_sensor("LustreClient")->sample(FixtureSystemReader(fixture_root("host"))).has_value());
+    EXPECT_FALSE(
+        make_sensor("LustreClient")->sample(FixtureSystemReader(fixture_root("host"))).has_value());
     TempTree t;
     t.write("/proc/fs/lustre/llite/work-ffff0001/stats",
             "snapshot_time 1.0 secs.usecs\nwrite_bytes 2 samples [bytes] 1 2 3\n");

@@ -8,15 +8,17 @@ using namespace fructosa::sensors;
 using namespace fructosa::test;
 
 TEST(NFSClient, ParsesNfsMountsOnly) {
-    auto mounts = parse_mountstats(fixture_text("parallel_fs", "/proc/self/mountstats"), "mountstats");
+    auto mounts =
+        parse_mountstats(fixture_text("parallel_fs", "/proc/self/mountstats"), "mountstats");
     ASSERT_EQ(mounts.size(), 2u);
     EXPECT_EQ(mounts[0].key, "fs1:/export/home /home");
     EXPECT_EQ(mounts[0].name, "home");
-    EXPECT_EQ(mounts[0].counters, (std::map<std::string, std::uint64_t>{{"read_bytes", 1048576 + 4096},
-                                                                         {"write_bytes", 2097152},
-                                                                         {"read_ops", 256},
-                                                                         {"write_ops", 512},
-                                                                         {"ops", 1 + 100 + 256 + 512 + 3}}));
+    EXPECT_EQ(mounts[0].counters,
+              (std::map<std::string, std::uint64_t>{{"read_bytes", 1048576 + 4096},
+                                                    {"write_bytes", 2097152},
+                                                    {"read_ops", 256},
+                                                    {"write_ops", 512},
+                                                    {"ops", 1 + 100 + 256 + 512 + 3}}));
     EXPECT_EQ(mounts[1].key, "fs2:/data /mnt/my data");  // "\040" undone
     EXPECT_EQ(mounts[1].name, "mnt_my_data");
 }
@@ -38,7 +40,8 @@ TEST(NFSClient, RatesPerMountAndARemountGivesNone) {
 }
 
 TEST(NFSClient, NotAvailableWithoutMountstatsOrWithoutNfsMounts) {
-    EXPECT_FALSE(make_sensor("NFSClient")->sample(FixtureSystemReader(fixture_root("host"))).has_value());
+    EXPECT_FALSE(
+        make_sensor("NFSClient")->sample(FixtureSystemReader(fixture_root("host"))).has_value());
     TempTree t;
     t.write("/proc/self/mountstats", "device proc mounted on /proc with fstype proc\n");
     EXPECT_FALSE(make_sensor("NFSClient")->sample(t.reader()).has_value());
@@ -56,6 +59,7 @@ TEST(NFSClient, MalformedLinesNameFileAndMount) {
         parse_mountstats(head + "\tper-op statistics\n\t  READ: many 1 0\n", "mountstats");
         FAIL() << "no error";
     } catch (const std::runtime_error& e) {
-        EXPECT_EQ(std::string(e.what()), "mountstats: s:/x /x READ operations is not a number: 'many'");
+        EXPECT_EQ(std::string(e.what()),
+                  "mountstats: s:/x /x READ operations is not a number: 'many'");
     }
 }

@@ -13,7 +13,6 @@ using namespace fructosa;
 using namespace fructosa::sensors;
 using namespace fructosa::test;
 
-
 TEST(PerfCounters, IpcBetweenTotals) {
     EXPECT_EQ(ipc_between({100, 100}, {400, 200}), 3.0);
     EXPECT_EQ(ipc_between({100, 100}, {100, 300}), 0.0);
@@ -31,9 +30,11 @@ TEST(PerfCounters, CpuLists) {
 
 TEST(PerfCounters, OpenErrorsSayWhy) {
     EXPECT_EQ(perf_open_error(ENOENT),
-              "no PMU: the kernel exposes no hardware counters here (a virtual machine without a virtual PMU?)");
+              "no PMU: the kernel exposes no hardware counters here (a virtual machine without a "
+              "virtual PMU?)");
     EXPECT_EQ(perf_open_error(EOPNOTSUPP), perf_open_error(ENOENT));
-    EXPECT_EQ(perf_open_error(EACCES), "not permitted (kernel.perf_event_paranoid, or lagent without CAP_PERFMON)");
+    EXPECT_EQ(perf_open_error(EACCES),
+              "not permitted (kernel.perf_event_paranoid, or lagent without CAP_PERFMON)");
 }
 
 TEST(PerfCounters, GroupsPerCpuScaledWhenMultiplexedAndAFailedOpenClosesEverything) {
@@ -42,7 +43,8 @@ TEST(PerfCounters, GroupsPerCpuScaledWhenMultiplexedAndAFailedOpenClosesEverythi
         CpuCounterGroups g(fake);
         ASSERT_EQ(g.open({0, 1}), "");
         EXPECT_EQ(fake.open_fds, 4);  // cycles leader + instructions per CPU
-        EXPECT_EQ(fake.targets, (std::vector<std::pair<int, int>>{{0, -1}, {0, -1}, {1, -1}, {1, -1}}));
+        EXPECT_EQ(fake.targets,
+                  (std::vector<std::pair<int, int>>{{0, -1}, {0, -1}, {1, -1}, {1, -1}}));
         // CPU 0 counted all the time; CPU 1 half of it (multiplexed): its counts are doubled.
         fake.words[101] = {2, 1000, 1000, 500, 1000};
         fake.words[103] = {2, 1000, 500, 100, 300};

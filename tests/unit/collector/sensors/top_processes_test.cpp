@@ -84,7 +84,8 @@ TEST(TopProcesses, BusiestProcessesWithTheirJobs) {
 }
 
 TEST(TopProcesses, RankingTiesAndCount) {
-    std::map<std::uint32_t, ProcessStat> before = {{1, {1, "a", 100, 5, 10}}, {2, {2, "b", 100, 5, 10}}};
+    std::map<std::uint32_t, ProcessStat> before = {{1, {1, "a", 100, 5, 10}},
+                                                   {2, {2, "b", 100, 5, 10}}};
     std::vector<ProcessStat> now = {{2, "b", 150, 5, 10}, {1, "a", 150, 5, 10}, {3, "c", 1, 6, 20}};
     auto lists = rank_processes(before, now, 1.0, 100, 2);
     ASSERT_EQ(lists.by_cpu.size(), 2u);
@@ -112,5 +113,7 @@ TEST(TopProcesses, CountIsBoundedAndNoProcNotAvailable) {
     auto r = one.sensor->sample(FixtureSystemReader(fixture_root("processes")));
     ASSERT_TRUE(r.has_value());
     EXPECT_EQ(r->size(), 3u);  // memory.1's rss, pid, jobid
-    EXPECT_FALSE(make_sensor("TopProcesses")->sample(FixtureSystemReader(fixture_root("no-such-tree"))).has_value());
+    EXPECT_FALSE(make_sensor("TopProcesses")
+                     ->sample(FixtureSystemReader(fixture_root("no-such-tree")))
+                     .has_value());
 }
