@@ -47,12 +47,12 @@ bool KeptFiles::read(const SystemReader& sys, const std::string& path, std::stri
     }
     int fd = ::open(host->c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return false;
-    if (!pread_all(fd, out)) {
+    bool ok = pread_all(fd, out);
+    if (ok && files_.size() < capacity_)
+        files_[*host] = Kept{fd, true};
+    else
         ::close(fd);
-        return false;
-    }
-    files_[*host] = Kept{fd, true};
-    return true;
+    return ok;
 }
 
 void KeptFiles::sweep() {

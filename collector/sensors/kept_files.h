@@ -14,7 +14,8 @@ namespace fructosa::sensors {
 
 class KeptFiles {
   public:
-    KeptFiles() = default;
+    /// Keeps at most `capacity` files open; beyond that a file is read and closed.
+    explicit KeptFiles(std::size_t capacity = 1024) : capacity_(capacity) {}
     ~KeptFiles();
     KeptFiles(const KeptFiles&) = delete;
     KeptFiles& operator=(const KeptFiles&) = delete;
@@ -33,6 +34,7 @@ class KeptFiles {
         int fd = -1;
         bool used = false;
     };
+    std::size_t capacity_;
     std::unordered_map<std::string, Kept> files_;  ///< by host path
 };
 

@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "collector/job/job_of_process.h"
+#include "collector/sensors/kept_files.h"
 #include "collector/sensors/parse_util.h"
 
 namespace fructosa::sensors {
@@ -143,10 +144,11 @@ class TopProcessesSensor final : public Sensor {
         std::string text;
         for (const auto& entry : sys.list_dir("/proc")) {
             if (!all_digits(entry)) continue;
-            if (!sys.read_file_into("/proc/" + entry + "/stat", text))
-                continue;  // exited meanwhile
+            // Kept open: one pread per process and sample instead of open, read, close.
+            if (!stats_.read(sys, "/proc/" + entry + "/stat", text)) continue;  // exited meanwhile
             if (auto st = parse_process_stat(text)) current.push_back(std::move(*st));
         }
+        stats_.sweep();  // processes that exited
         if (current.empty()) return std::nullopt;
         auto lists =
             rank_processes(previous_, current, now - previous_time_, s_.ticks_per_second, count_);
@@ -194,6 +196,7 @@ class TopProcessesSensor final : public Sensor {
     std::map<std::uint32_t, ProcessStat> previous_;
     double previous_time_ = 0;
     std::map<std::uint32_t, std::string> users_;
+    KeptFiles stats_{4096};  ///< /proc/<pid>/stat; beyond that many processes read plainly
 };
 
 }  // namespace

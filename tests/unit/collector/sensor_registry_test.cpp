@@ -85,7 +85,7 @@ TEST(SensorRegistry, EverySensorIsNulloptOnAnEmptyTree) {
 }
 
 TEST(SensorRegistry, EveryFixtureFieldIsASafePath) {
-    for (const char* tree : {"host", "laptop"}) {
+    for (const char* tree : {"host", "laptop", "infiniband", "parallel_fs", "processes"}) {
         for (const auto& r : sensor_registry()) {
             auto s = r.make();
             s->sample(FixtureSystemReader(fixture_root(tree)));

@@ -107,7 +107,8 @@ TEST(DashboardModel, OptionalPanelsAreMarkedAndOnlyThose) {
     for (const char* d : {"host", "node"})
         for (const auto& t : node) want.push_back(std::string(d) + ":" + t);
     for (const char* t : {"GPU memory", "GPU utilisation", "I/O operations", "I/O throughput",
-                          "Pressure (full, 10 s average)", "Pressure (some, 10 s average)"})
+                          "Instructions per cycle per node", "Pressure (full, 10 s average)",
+                          "Pressure (some, 10 s average)"})
         want.push_back(std::string("job:") + t);
     std::sort(want.begin(), want.end());
     EXPECT_EQ(marked, want);

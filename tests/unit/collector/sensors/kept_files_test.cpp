@@ -38,3 +38,32 @@ TEST(KeptFiles, SweepClosesWhatWasNotReadSinceTheLastSweep) {
     EXPECT_EQ(files.open_count(), 1u);
     EXPECT_EQ(read_kept_trimmed(files, reader, "/b"), "2");
 }
+
+TEST(KeptFiles, BeyondItsCapacityAFileIsReadAndClosed) {
+    TempTree t;
+    t.write("/a", "1").write("/b", "2");
+    auto reader = t.reader();
+    KeptFiles files(1);
+    std::string out;
+    ASSERT_TRUE(files.read(reader, "/a", out));
+    ASSERT_TRUE(files.read(reader, "/b", out));
+    EXPECT_EQ(out, "2");
+    EXPECT_EQ(files.open_count(), 1u);
+}
+
+TEST(KeptFiles, AFileGoneIsClosedAtTheSecondSweep) {
+    // A kept descriptor of a removed file still reads the old inode (a /proc/<pid>/stat
+    // of an exited process fails instead, and is opened again at once); the sweeps of
+    // the next samples close it.
+    TempTree t;
+    t.write("/a", "old");
+    auto reader = t.reader();
+    KeptFiles files;
+    std::string out;
+    ASSERT_TRUE(files.read(reader, "/a", out));
+    std::filesystem::remove(reader.root() + "/a");
+    files.sweep();
+    files.sweep();
+    EXPECT_EQ(files.open_count(), 0u);
+    EXPECT_FALSE(files.read(reader, "/a", out));
+}
