@@ -194,7 +194,7 @@ class InfiniBandSensor final : public Sensor {
 
   private:
     MonotonicClock clock_;
-    KeptFiles files_;
+    KeptFiles files_{1024, true};  ///< sysfs attributes: one read each
     std::optional<std::vector<IbPort>> previous_;
     double previous_time_ = 0;
     bool has_read_ = false;

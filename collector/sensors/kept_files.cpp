@@ -13,7 +13,7 @@ namespace {
 
 /// Reads from offset 0 to EOF; false on an error (EINVAL from an attribute the driver
 /// cannot show counts as unreadable, as in HostSystemReader).
-bool pread_all(int fd, std::string& out) {
+bool pread_all(int fd, std::string& out, bool one_piece) {
     out.clear();
     char buf[16384];
     off_t offset = 0;
@@ -25,6 +25,7 @@ bool pread_all(int fd, std::string& out) {
         }
         if (n == 0) return true;
         out.append(buf, static_cast<std::size_t>(n));
+        if (one_piece && static_cast<std::size_t>(n) < sizeof buf) return true;
         offset += n;
     }
 }
@@ -41,13 +42,13 @@ bool KeptFiles::read(const SystemReader& sys, const std::string& path, std::stri
     auto it = files_.find(*host);
     if (it != files_.end()) {
         it->second.used = true;
-        if (pread_all(it->second.fd, out)) return true;
+        if (pread_all(it->second.fd, out, one_piece_)) return true;
         ::close(it->second.fd);
         files_.erase(it);
     }
     int fd = ::open(host->c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return false;
-    bool ok = pread_all(fd, out);
+    bool ok = pread_all(fd, out, one_piece_);
     if (ok && files_.size() < capacity_)
         files_[*host] = Kept{fd, true};
     else

@@ -15,7 +15,12 @@ namespace fructosa::sensors {
 class KeptFiles {
   public:
     /// Keeps at most `capacity` files open; beyond that a file is read and closed.
-    explicit KeptFiles(std::size_t capacity = 1024) : capacity_(capacity) {}
+    /// `one_piece`: the files are ones the kernel writes in one piece (a sysfs attribute,
+    /// /proc/<pid>/stat), so a read shorter than the buffer is the whole file and the
+    /// read that would return 0 at its end is saved. Not for multi-record seq files
+    /// (mountstats), which may return less before their end.
+    explicit KeptFiles(std::size_t capacity = 1024, bool one_piece = false)
+        : capacity_(capacity), one_piece_(one_piece) {}
     ~KeptFiles();
     KeptFiles(const KeptFiles&) = delete;
     KeptFiles& operator=(const KeptFiles&) = delete;
@@ -35,6 +40,7 @@ class KeptFiles {
         bool used = false;
     };
     std::size_t capacity_;
+    bool one_piece_;
     std::unordered_map<std::string, Kept> files_;  ///< by host path
 };
 

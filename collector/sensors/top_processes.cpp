@@ -49,11 +49,19 @@ std::optional<ProcessStat> parse_process_stat(std::string_view text) {
     if (!pid) return std::nullopt;
     s.pid = static_cast<std::uint32_t>(*pid);
     s.comm = std::string(text.substr(open + 1, close - open - 1));
-    // Fields from 3 (state) on; field k is w[k - 3].
-    auto w = split_words(text.substr(close + 1));
-    if (w.size() < 22) return std::nullopt;
-    auto utime = u64_of(w[11]), stime = u64_of(w[12]), start = u64_of(w[19]), rss = u64_of(w[21]);
-    if (!utime || !stime || !start || !rss) return std::nullopt;
+    // Fields from 3 (state) on, blank-separated. Only 14, 15 (utime, stime), 22 (start
+    // time) and 24 (rss) are wanted; scanned in place, as this runs for every process.
+    constexpr int wanted[4] = {14, 15, 22, 24};
+    std::optional<std::uint64_t> v[4];
+    int field = 3, got = 0;
+    for (std::size_t i = close + 1; got < 4; ++field) {
+        while (i < text.size() && (text[i] == ' ' || text[i] == '\n')) ++i;
+        if (i >= text.size()) return std::nullopt;
+        const std::size_t start = i;
+        while (i < text.size() && text[i] != ' ' && text[i] != '\n') ++i;
+        if (field == wanted[got] && !(v[got++] = u64_of(text.substr(start, i - start)))) return std::nullopt;
+    }
+    auto &utime = v[0], &stime = v[1], &start = v[2], &rss = v[3];
     s.cpu_ticks = *utime + *stime;
     s.start_ticks = *start;
     s.rss_pages = *rss;
@@ -196,7 +204,7 @@ class TopProcessesSensor final : public Sensor {
     std::map<std::uint32_t, ProcessStat> previous_;
     double previous_time_ = 0;
     std::map<std::uint32_t, std::string> users_;
-    KeptFiles stats_{4096};  ///< /proc/<pid>/stat; beyond that many processes read plainly
+    KeptFiles stats_{4096, true};  ///< /proc/<pid>/stat; beyond that many processes read plainly
 };
 
 }  // namespace

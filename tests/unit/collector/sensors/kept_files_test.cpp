@@ -67,3 +67,15 @@ TEST(KeptFiles, AFileGoneIsClosedAtTheSecondSweep) {
     EXPECT_EQ(files.open_count(), 0u);
     EXPECT_FALSE(files.read(reader, "/a", out));
 }
+
+TEST(KeptFiles, OnePieceFilesAreReadWhole) {
+    TempTree t;
+    t.write("/stat", "1 (x) S 0\n").write("/big", std::string(40000, 'x'));
+    auto reader = t.reader();
+    KeptFiles files(8, true);
+    std::string out;
+    ASSERT_TRUE(files.read(reader, "/stat", out));
+    EXPECT_EQ(out, "1 (x) S 0\n");
+    ASSERT_TRUE(files.read(reader, "/big", out));  // longer than one buffer: read to its end
+    EXPECT_EQ(out.size(), 40000u);
+}
