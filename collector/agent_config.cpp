@@ -104,6 +104,7 @@ AgentConfig read_agent_config(const IniFile& file) {
         c.jobs.min_interval_s = r.get_double("min interval", c.jobs.min_interval_s, 0.1, 3600);
         c.jobs.cgroup_root = r.get_string("cgroup root", c.jobs.cgroup_root);
         c.jobs.idle_threshold_percent = r.get_double("idle threshold percent", c.jobs.idle_threshold_percent, 0, 100);
+        c.jobs.hardware_counters = r.get_bool("hardware counters", c.jobs.hardware_counters);
         r.reject_unknown();
     }
     c.log = read_log_settings(file, "/var/log/fructosa/lagent.log");

@@ -30,6 +30,8 @@ struct JobTracker::Job {
     Complaint complaint;
     Complaint skipping;  ///< threads over the per-sample read bound
     double cpus_;
+    std::unique_ptr<JobHwCounters> hw;  ///< cpu.ipc; null when not measured
+    bool hw_tried = false;
 };
 
 namespace {
@@ -61,14 +63,15 @@ JobMeta job_meta(const StepEvent& e) {
 }  // namespace
 
 JobTracker::JobTracker(boost::asio::io_context& io, JobTrackerSettings config, const SystemReader& reader,
-                       Shipper& shipper, WallClock clock)
+                       Shipper& shipper, WallClock clock, sensors::PerfBackend& perf)
     : io_(io),
       config_(std::move(config)),
       reader_(reader),
       shipper_(shipper),
       clock_(std::move(clock)),
       socket_(io, node_socket_path(config_.jobs.socket_path, config_.hostname), config_.jobs.allowed_uids,
-              [this](const StepEvent& e) { on_event(e); }) {}
+              [this](const StepEvent& e) { on_event(e); }),
+      hw_counters_(config_.jobs.hardware_counters, perf) {}
 
 JobTracker::~JobTracker() = default;
 
@@ -213,6 +216,12 @@ void JobTracker::sample(Job& job, bool final_sample) {
         }
     }
     Readings r = job.metrics.update(s);
+    if (!job.hw_tried) {
+        job.hw_tried = true;
+        job.hw = hw_counters_.start(reader_, mounts_, *job.paths);
+    }
+    if (job.hw)
+        if (auto ipc = job.hw->ipc()) r.push_back({"cpu.ipc", *ipc});
     job.whole.add(s);
     for (auto& [step, acc] : job.steps) acc.add(s);
     if (!r.empty())

@@ -19,6 +19,7 @@
 #include "collector/host_sampler.h"
 #include "collector/job/cgroup_locator.h"
 #include "collector/job/job_energy.h"
+#include "collector/job/job_hw_counters.h"
 #include "collector/job_tracker_settings.h"
 #include "collector/plugin_socket.h"
 #include "collector/shipper.h"
@@ -37,8 +38,9 @@ struct PluginMessageStats {
 class JobTracker {
 public:
     /// `clock` stamps the samples and the job_end events (a fake one in tests).
+    /// `perf` counts each job's instructions and cycles (a fake one in tests).
     JobTracker(boost::asio::io_context& io, JobTrackerSettings config, const SystemReader& reader, Shipper& shipper,
-               WallClock clock = system_wall_clock);
+               WallClock clock = system_wall_clock, sensors::PerfBackend& perf = sensors::system_perf_backend());
     ~JobTracker();
     /// Listens on the plugin socket and re-attaches to jobs already running. Throws when
     /// the socket cannot be bound.
@@ -68,6 +70,7 @@ private:
     NodeEnergyFeed energy_;
     PluginSocket socket_;
     CgroupMounts mounts_;
+    JobHwCounterFactory hw_counters_;
     std::map<std::uint64_t, std::unique_ptr<Job>> jobs_;
     std::uint64_t wrong_node_ = 0;
     Complaint wrong_node_complaint_;

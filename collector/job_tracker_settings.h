@@ -16,6 +16,7 @@ struct JobTrackingConfig {
     double min_interval_s = 1;
     std::string cgroup_root = "/sys/fs/cgroup";  ///< where to look when /proc/self/mountinfo lists no cgroup mounts
     double idle_threshold_percent = 5;  ///< a sample below this much of one core counts as idle
+    bool hardware_counters = true;  ///< cpu.ipc per job where the machine has a PMU (2 descriptors per CPU and job)
 };
 
 /// The JobTracker's settings: this node's name and the `[jobs]` section.

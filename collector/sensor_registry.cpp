@@ -9,13 +9,18 @@
 #include "collector/sensors/disk_io.h"
 #include "collector/sensors/disk_partitions.h"
 #include "collector/sensors/disk_usage.h"
+#include "collector/sensors/hardware_counters.h"
 #include "collector/sensors/hwmon.h"
+#include "collector/sensors/infiniband.h"
+#include "collector/sensors/lustre_client.h"
+#include "collector/sensors/nfs_client.h"
 #include "collector/sensors/net_connections.h"
 #include "collector/sensors/rapl.h"
 #include "collector/sensors/net_if_addrs.h"
 #include "collector/sensors/net_if_stats.h"
 #include "collector/sensors/net_io.h"
 #include "collector/sensors/swap_memory.h"
+#include "collector/sensors/top_processes.h"
 #include "collector/sensors/users.h"
 #include "collector/sensors/virtual_memory.h"
 
@@ -46,6 +51,12 @@ const std::vector<SensorRegistration>& sensor_registry() {
         {"Energy", make_energy_sensor},
         {"BootTime", make_boot_time_sensor},
         {"Users", make_users_sensor},
+        // Beyond the original: fabric, parallel file systems, hardware counters, processes.
+        {"InfiniBand", [] { return make_infiniband_sensor(); }},
+        {"NFSClient", [] { return make_nfs_client_sensor(); }},
+        {"LustreClient", [] { return make_lustre_client_sensor(); }},
+        {"HardwareCounters", [] { return make_hardware_counters_sensor(); }},
+        {"TopProcesses", [] { return make_top_processes_sensor(); }},
     };
     return registry;
 }

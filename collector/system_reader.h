@@ -43,6 +43,13 @@ public:
         (void)protocol;
         return std::nullopt;
     }
+    /// Where `path` lies on the live file system, for a sensor that keeps the file open
+    /// and re-reads it with pread (sensors/kept_files.h); nullopt when this reader has no
+    /// real file behind its paths, and the sensor reads through read_file_into.
+    virtual std::optional<std::string> host_path(const std::string& path) const {
+        (void)path;
+        return std::nullopt;
+    }
 };
 
 /// Reads the live machine: files by their absolute paths, statvfs(3), getifaddrs(3) and
@@ -57,6 +64,7 @@ public:
     std::vector<std::pair<std::string, std::string>> interface_addresses() const override;
     /// From sock_diag netlink; nullopt where the kernel lacks it (the /proc/net files are read).
     std::optional<std::vector<int>> inet_socket_states(int protocol) const override;
+    std::optional<std::string> host_path(const std::string& path) const override { return path; }
 };
 
 }  // namespace fructosa

@@ -18,6 +18,12 @@ const std::set<std::string>& known_units() {
     return units;
 }
 
+const std::set<std::string>& known_transformations() {
+    static const std::set<std::string> ids = {"renameByRegex", "reduce",  "extractFields",
+                                              "groupingToMatrix", "sortBy", "organize"};
+    return ids;
+}
+
 std::vector<const json*> all_panels(const json& dashboard) {
     std::vector<const json*> out;
     if (!dashboard.is_object() || !dashboard.contains("panels") || !dashboard["panels"].is_array()) return out;
@@ -98,6 +104,13 @@ void check_targets(const json& p, const std::set<std::string>& defined, std::vec
     const json defaults = p.value("fieldConfig", json::object()).value("defaults", json::object());
     std::string unit = defaults.value("unit", "");
     if (!known_units().count(unit)) problems.push_back(fmt::format("{}: unknown unit '{}'", who, unit));
+    for (const auto& o : p.value("fieldConfig", json::object()).value("overrides", json::array()))
+        for (const auto& prop : o.value("properties", json::array()))
+            if (prop.value("id", "") == "unit" && !known_units().count(prop.value("value", "")))
+                problems.push_back(fmt::format("{}: unknown unit '{}' in an override", who, prop.value("value", "")));
+    for (const auto& t : p.value("transformations", json::array()))
+        if (!known_transformations().count(t.value("id", "")) || !t.contains("options") || !t["options"].is_object())
+            problems.push_back(fmt::format("{}: unknown transformation '{}' or no options", who, t.value("id", "")));
 }
 
 }  // namespace

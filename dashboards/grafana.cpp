@@ -99,6 +99,20 @@ json heat_strip(const PanelSpec& spec) {
     return p;
 }
 
+json table(const PanelSpec& spec, json transformations,
+           const std::vector<std::pair<std::string, std::string>>& column_units) {
+    json p = base_panel("table", spec);
+    p["options"] = {{"showHeader", true}, {"cellHeight", "sm"},
+                    {"footer", {{"show", false}, {"reducer", json::array({"sum"})}, {"countRows", false}}}};
+    p["fieldConfig"]["defaults"]["custom"] = {{"align", "auto"}, {"cellOptions", {{"type", "auto"}}}};
+    for (const auto& [column, unit] : column_units)
+        p["fieldConfig"]["overrides"].push_back(
+            {{"matcher", {{"id", "byName"}, {"options", column}}},
+             {"properties", json::array({{{"id", "unit"}, {"value", unit}}})}});
+    p["transformations"] = std::move(transformations);
+    return p;
+}
+
 json text(const std::string& title, const std::string& markdown) {
     return {{"type", "text"},
             {"title", title},

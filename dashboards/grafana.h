@@ -51,6 +51,11 @@ json gauge(const PanelSpec& spec, double orange, double red);
 /// One coloured band per series over time ("status-history"): a heat map of many
 /// series of the same quantity (per CPU, per node) on one continuous colour scale.
 json heat_strip(const PanelSpec& spec);
+/// A table ("table") of what `transformations` (Grafana's DataTransformerConfig list:
+/// {"id", "options"}) make of the targets' series; `column_units` sets the unit of
+/// columns by name (overrides), the spec's unit is the default.
+json table(const PanelSpec& spec, json transformations,
+           const std::vector<std::pair<std::string, std::string>>& column_units = {});
 /// A markdown text panel.
 json text(const std::string& title, const std::string& markdown);
 

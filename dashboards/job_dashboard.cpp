@@ -66,6 +66,13 @@ void add_cpu_row(Layout& l, const MetricPatterns& p) {
     l.add(timeseries(spec("Processes and threads", "none",
                           {by_node(p.job("$jobid", "*", "tasks.{processes,threads}"), {n, n + 2})})),
           12, 8);
+    l.add(timeseries(spec("Instructions per cycle per node", "none",
+                          {by_node(p.job("$jobid", "*", "cpu.ipc"), {n})},
+                          std::string(kOptionalMarker) + "hardware performance counters (a PMU; most virtual "
+                          "machines have none) or a perf_event cgroup for the job (cgroup v2, or a v1 "
+                          "setup that creates one). Instructions the job's tasks retired per CPU cycle; "
+                          "below 1 the cores mostly wait for memory.")),
+          24, 6);
 }
 
 void add_memory_row(Layout& l, const MetricPatterns& p) {

@@ -80,6 +80,11 @@ void add_cpu_row(Layout& l, const MetricPatterns& p) {
                           "CPUFreq: lagent reports MHz; scaled to Hz so that Grafana prints MHz/GHz correctly. "
                           "min and max exist only with cpufreq.")),
           12, 8);
+    l.add(timeseries(spec("Instructions per cycle", "none", {by_node(p.host("$host", "HardwareCounters.ipc"), {h})},
+                          std::string(kOptionalMarker) + "hardware performance counters (a PMU; most virtual "
+                          "machines have none). HardwareCounters: instructions retired per CPU cycle, all CPUs; "
+                          "low values (below 1) mean the cores mostly wait for memory.")),
+          24, 6);
 }
 
 void add_memory_row(Layout& l, const MetricPatterns& p) {
@@ -162,6 +167,74 @@ void add_hardware_row(Layout& l, const MetricPatterns& p) {
           12, 8);
 }
 
+void add_fabric_row(Layout& l, const MetricPatterns& p) {
+    const int h = p.host_node();
+    l.row("Fabric and parallel file systems");
+    l.add(timeseries(spec("InfiniBand traffic", "Bps",
+                          {by_node(p.host("$host", "InfiniBand.*.*.{xmit,rcv}_bytes_per_s"), {h, h + 2, h + 3, h + 4})},
+                          std::string(kOptionalMarker) + "InfiniBand or Omni-Path ports with a LID. Bytes per "
+                          "second per device and port.")),
+          8, 8);
+    l.add(timeseries(spec("InfiniBand errors", "cps",
+                          {by_node(rate(p.host("$host", "InfiniBand.*.*.errors")), {h, h + 2, h + 3})},
+                          std::string(kOptionalMarker) + "InfiniBand or Omni-Path ports. The port's error counters "
+                          "(symbol errors, link downed, receive errors, ...) summed, per second.")),
+          8, 8);
+    l.add(timeseries(spec("File system operations", "ops",
+                          {by_node(p.host("$host", "{NFSClient,LustreClient}.*.ops_per_s"), {h, h + 1, h + 2})},
+                          std::string(kOptionalMarker) + "NFS or Lustre client mounts. Operations per second per "
+                          "mount point.")),
+          8, 8);
+    l.add(timeseries(spec("NFS traffic", "Bps",
+                          {by_node(p.host("$host", "NFSClient.*.{read,write}_bytes_per_s"), {h, h + 2, h + 3})},
+                          std::string(kOptionalMarker) + "NFS mounts. Bytes applications read and wrote per second.")),
+          12, 8);
+    l.add(timeseries(spec("Lustre traffic", "Bps",
+                          {by_node(p.host("$host", "LustreClient.*.{read,write}_bytes_per_s"), {h, h + 2, h + 3})},
+                          std::string(kOptionalMarker) + "Lustre client mounts.")),
+          12, 8);
+}
+
+/// One of TopProcesses' lists as a table: a row per process (host/rank/user/command), a
+/// column per value. Graphite has only named numbers, so the series names are taken apart
+/// in Grafana: renamed to "process=... field=..." (renameByRegex), reduced to their last
+/// value, split into fields (extractFields, key=value pairs) and pivoted (groupingToMatrix).
+json top_process_table(const MetricPatterns& p, const std::string& title, const std::string& list,
+                       const std::string& sort_column, const std::string& description) {
+    const int h = p.host_node();
+    json steps = json::array(
+        {{{"id", "renameByRegex"},
+          {"options", {{"regex", "^([^.]+)\\.([^.]+)\\.([^.]+)\\.([^.]+)\\.([^.]+)$"},
+                       {"renamePattern", "process=$1/$2/$3/$4 field=$5"}}}},
+         {{"id", "reduce"},
+          {"options", {{"reducers", json::array({"lastNotNull"})}, {"mode", "seriesToRows"}, {"includeTimeField", false}}}},
+         {{"id", "extractFields"}, {"options", {{"source", "Field"}, {"format", "kvp"}, {"replace", false}}}},
+         {{"id", "groupingToMatrix"},
+          {"options", {{"columnField", "field"}, {"rowField", "process"}, {"valueField", "Last *"}}}},
+         {{"id", "sortBy"}, {"options", {{"sort", json::array({{{"field", sort_column}, {"desc", true}}})}}}}});
+    json t = table(spec(title, "none",
+                        {by_node(p.host("$host", "TopProcesses." + list + ".*.*.*.*"), {h, h + 3, h + 4, h + 5, h + 6})},
+                        description),
+                   std::move(steps),
+                   {{"cpu_percent", "percent"}, {"rss_bytes", "bytes"}, {"pid", "none"}, {"jobid", "none"}});
+    // Only the last minutes: a process that left the list an hour ago is not listed.
+    t["timeFrom"] = "5m";
+    return t;
+}
+
+void add_processes_row(Layout& l, const MetricPatterns& p) {
+    l.row("Processes");
+    l.add(top_process_table(p, "Busiest processes", "cpu", "cpu_percent",
+                            "TopProcesses.cpu: the processes with the highest CPU use (% of one core) in the last "
+                            "5 minutes, as host/rank/user/command, with their Slurm job id when they run in a "
+                            "job. Empty when lagent has no [sensor:TopProcesses]."),
+          12, 9);
+    l.add(top_process_table(p, "Largest processes", "memory", "rss_bytes",
+                            "TopProcesses.memory: the processes with the largest resident memory in the last "
+                            "5 minutes, with their Slurm job id when they run in a job."),
+          12, 9);
+}
+
 void add_delivery_row(Layout& l, const MetricPatterns& p) {
     const int h = p.daemon_host_node();
     l.row("Data delivery (lagent)");
@@ -217,6 +290,8 @@ json make_node(const DashboardOptions& o, const std::vector<std::string>& hosts,
     add_memory_row(l, p);
     add_disk_row(l, p);
     add_hardware_row(l, p);
+    add_fabric_row(l, p);
+    add_processes_row(l, p);
     add_delivery_row(l, p);
     return dashboard(d, o.datasource, std::move(l));
 }

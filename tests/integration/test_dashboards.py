@@ -19,7 +19,10 @@ Panels allowed to be empty are those whose description says "Empty on machines w
 <feature>" AND whose feature this machine lacks (decided below from /sys and /run, not
 from a list of titles): hwmon temperature or fan sensors; cgroup v2 (pressure stall
 information, and job I/O: Slurm's cgroup v1 plugin gives jobs no blkio cgroup); a utmp
-file (logged-in sessions; containers have none); GPU sensors (FrUCToSA has none yet). Where the machine has the feature, the panel must
+file (logged-in sessions; containers have none); GPU sensors (FrUCToSA has none yet);
+InfiniBand or Omni-Path ports, NFS or Lustre client mounts, a PMU (hardware performance
+counters). The lagents run every host sensor (lib.ALL_SENSORS), so the tables of top
+processes must show data; one test checks that they name a running job's process. Where the machine has the feature, the panel must
 return data like any other.
 
 Run: /usr/bin/python3 test_dashboards.py --build-dir BUILD
@@ -36,7 +39,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import fructosa_testlib as lib  # noqa: E402
 from fake_grafana import UploadHandler, start_fake_grafana  # noqa: E402
-from fructosa_stack import PY, ProfiledCluster, with_jobid  # noqa: E402
+from fructosa_stack import PY, ProfiledCluster, burn_cmd, with_jobid  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SCHEMA_DIR = os.path.join(HERE, "grafana_schema")
@@ -77,6 +80,21 @@ def missing_features():
         reasons.add("cgroup v2")
     if not os.path.exists("/run/utmp") and not os.path.exists("/var/run/utmp"):
         reasons.add("a utmp file")
+    if not any(open(lid).read().strip() not in ("", "0x0", "0")
+               for lid in glob.glob("/sys/class/infiniband/*/ports/*/lid")):
+        reasons.add("InfiniBand or Omni-Path ports")
+    with open("/proc/self/mountstats") as f:
+        nfs = any(" with fstype nfs" in line for line in f)
+    lustre = glob.glob("/sys/kernel/debug/lustre/llite/*") or glob.glob("/proc/fs/lustre/llite/*")
+    if not nfs:
+        reasons.add("NFS mounts")
+    if not lustre:
+        reasons.add("Lustre client mounts")
+    if not nfs and not lustre:
+        reasons.add("NFS or Lustre client mounts")
+    # A core PMU: "cpu" (x86), "cpu_core"/"cpu_atom" (hybrid x86), "armv8_pmuv3_0" (Arm).
+    if not glob.glob("/sys/bus/event_source/devices/cpu*") and not glob.glob("/sys/bus/event_source/devices/armv*"):
+        reasons.add("hardware performance counters")
     return reasons
 
 
@@ -86,7 +104,9 @@ def marker_reason(panel):
     if MARKER not in desc:
         return None
     rest = desc.split(MARKER, 1)[1]
-    for reason in ("hwmon temperature sensors", "hwmon fan sensors", "cgroup v2", "GPU sensors", "a utmp file"):
+    for reason in ("hwmon temperature sensors", "hwmon fan sensors", "cgroup v2", "GPU sensors", "a utmp file",
+                   "InfiniBand or Omni-Path ports", "NFS or Lustre client mounts", "NFS mounts",
+                   "Lustre client mounts", "hardware performance counters"):
         if rest.startswith(reason):
             return reason
     raise AssertionError("panel %r: unknown reason in %r: decide in test_dashboards.py when it may be empty"
@@ -114,11 +134,11 @@ class RenderEveryTarget(lib.SharedWorkspaceTestCase):
     def _start_stack(cls):
         ws = cls.ws
         ws.need_binaries("make-fructosa-dashboard")
-        cls.stack = ProfiledCluster(ws, nodes=NODES, host_sensors=lib.SENSORS, host_interval=2, perad=True,
+        cls.stack = ProfiledCluster(ws, nodes=NODES, host_sensors=lib.ALL_SENSORS, host_interval=2, perad=True,
                                     perad_rules={"too short seconds": 2}, graphite_web=True).start()
         cls.carbon, cls.graphite, cls.master = cls.stack.carbon, cls.stack.graphite, cls.stack.master
         cls.cluster = cls.stack.cluster
-        lib.Lagent(ws, cls.master.port, hostname=EXTRA_HOST, sensors=lib.SENSORS, interval=2,
+        lib.Lagent(ws, cls.master.port, hostname=EXTRA_HOST, sensors=lib.ALL_SENSORS, interval=2,
                    name="lagent-" + EXTRA_HOST).run()
         res = cls.stack.srun("--fructosa=on", "-N3", "-n3", "--ntasks-per-node=1", "--mem=300",
                              *with_jobid([PY, "-c", JOB_TASK]), timeout=180)
@@ -186,6 +206,33 @@ class RenderEveryTarget(lib.SharedWorkspaceTestCase):
         d = self.load(EXTRA_HOST + ".json")
         self.assertEqual(d["title"], "FrUCToSA node " + EXTRA_HOST)
         self.assertEqual(d["templating"]["list"][1]["current"]["value"], [EXTRA_HOST])
+
+    def test_top_processes_name_the_job_of_a_busy_process(self):
+        # The three nodes share this machine's /proc, so every lagent sees the job's
+        # process; n2's list is checked, the node the job runs on.
+        busy = self.stack.popen_srun("--fructosa=on", "-w", "n2", "-n1", "-c1", *with_jobid(burn_cmd(15)))
+        try:
+            jobid = int(busy.stdout.readline().split()[0])
+
+            def named():
+                for path in self.carbon.series("n2.TopProcesses.cpu"):
+                    if path.endswith(".jobid") and self.carbon.latest(path) == jobid:
+                        return path
+                return None
+            path = lib.wait_until(named, 30, "a TopProcesses series of n2 naming job %d" % jobid)
+            # n2.TopProcesses.cpu.<rank>.<user>.<command>.jobid: the job's python3, busy.
+            self.assertRegex(path, r"^n2\.TopProcesses\.cpu\.[1-5]\.[A-Za-z0-9_-]+\.python3\.jobid$")
+            base = path[:-len(".jobid")]
+            # Busy, though on a loaded 2-core machine far from a whole core.
+            self.assertGreater(lib.wait_until(lambda: self.carbon.latest(base + ".cpu_percent"), 10,
+                                              base + ".cpu_percent"), 10)
+            # The pid is the job's own python3, still running in the job's cgroup.
+            pid = int(self.carbon.latest(base + ".pid"))
+            self.assertEqual(lib.pid_comm(pid), "python3")
+            with open("/proc/%d/cgroup" % pid) as f:
+                self.assertIn("/job_%d/" % jobid, f.read())
+        finally:
+            busy.communicate(timeout=60)
 
     def test_node_dashboard_targets_return_data(self):
         self.check_every_target("fructosa-node.json", host="n2")

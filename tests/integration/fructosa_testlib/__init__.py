@@ -28,7 +28,7 @@ the names of the modules beside it, one purpose each:
   render_png    PNG graphs of a job and of a node from graphite-web's renderer
   png_check     read_png, picture_problem (a PNG that is a graph, not blank)
   munge         munged_running, ensure_munged, munge_credential
-  daemons       Lmaster, Lagent, Perad, SENSORS
+  daemons       Lmaster, Lagent, Perad, SENSORS, NEW_SENSORS, ALL_SENSORS
   host_facts    meminfo_bytes, boot_time, online_cpus, burn_cpu
 """
 
@@ -39,7 +39,7 @@ from . import build_dir
 from .build_dir import REPO_ROOT, SKIP_EXIT_CODE, binary, main, skip_for_missing_hardware, skip_verdict
 from .carbon import CarbonCache
 from .fake_carbon import FakeCarbon
-from .daemons import SENSORS, Lagent, Lmaster, Perad
+from .daemons import ALL_SENSORS, NEW_SENSORS, SENSORS, Lagent, Lmaster, Perad
 from .files import count_matching_lines, merge_config, read_pidfile, read_text, write_ini
 from .fixture import FructosaTestCase, SharedWorkspaceTestCase, Workspace
 from .graphite_web import GraphiteWeb
@@ -54,7 +54,7 @@ from .wire import read_ack, read_frame, wire_batch, wire_frame, wire_hello, wire
 
 __all__ = [
     "REPO_ROOT", "BUILD_DIR", "binary", "main", "SKIP_EXIT_CODE", "skip_for_missing_hardware", "skip_verdict",
-    "CarbonCache", "FakeCarbon", "SENSORS", "Lagent", "Lmaster", "Perad",
+    "CarbonCache", "FakeCarbon", "SENSORS", "NEW_SENSORS", "ALL_SENSORS", "Lagent", "Lmaster", "Perad",
     "count_matching_lines", "merge_config", "read_pidfile", "read_text", "write_ini",
     "FructosaTestCase", "SharedWorkspaceTestCase", "Workspace", "GraphiteWeb", "PngError", "picture_problem", "read_png", "render_png",
     "boot_time", "burn_cpu", "meminfo_bytes", "online_cpus",

@@ -16,6 +16,10 @@ SENSORS = [
     "NetIOCounters", "NetConnections", "NetIFAddrs", "NetIFStats", "SensorsTemperatures",
     "SensorsFans", "SensorsBattery", "BootTime", "Users",
 ]
+# The host sensors added since (fabric, parallel file systems, hardware counters, processes).
+NEW_SENSORS = ["InfiniBand", "NFSClient", "LustreClient", "HardwareCounters", "TopProcesses"]
+# Every host sensor lagent has, in the order of `lagent --list-sensors`.
+ALL_SENSORS = SENSORS + NEW_SENSORS
 
 
 class _Daemon:

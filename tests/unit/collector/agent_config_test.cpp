@@ -32,7 +32,7 @@ TEST(AgentConfig, MapsOntoTheJobTrackersSettings) {
     auto c = parse(
         "[lagent]\nhostname = node7\n"
         "[jobs]\nsocket = /run/x/%n.sock\nallowed uids = 64030\ndefault interval = 5\nmin interval = 2\n"
-        "idle threshold percent = 7\n");
+        "idle threshold percent = 7\nhardware counters = no\n");
     JobTrackerSettings s = job_tracker_settings(c);
     EXPECT_EQ(s.hostname, "node7");
     EXPECT_TRUE(s.jobs.enabled);
@@ -41,6 +41,8 @@ TEST(AgentConfig, MapsOntoTheJobTrackersSettings) {
     EXPECT_DOUBLE_EQ(s.jobs.default_interval_s, 5);
     EXPECT_DOUBLE_EQ(s.jobs.min_interval_s, 2);
     EXPECT_DOUBLE_EQ(s.jobs.idle_threshold_percent, 7);
+    EXPECT_FALSE(s.jobs.hardware_counters);
+    EXPECT_TRUE(job_tracker_settings(parse("[jobs]\n")).jobs.hardware_counters);  // on by default
 }
 
 TEST(AgentConfig, AnEmptyLmasterListIsAConfigErrorNamingFileLineAndKey) {

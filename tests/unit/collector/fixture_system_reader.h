@@ -23,6 +23,7 @@ class FixtureSystemReader : public SystemReader {
     bool exists(const std::string& path) const override;
     std::optional<FsUsage> fs_usage(const std::string& path) const override;
     std::vector<std::pair<std::string, std::string>> interface_addresses() const override;
+    std::optional<std::string> host_path(const std::string& path) const override { return root_ + path; }
     const std::string& root() const { return root_; }
 
   private:

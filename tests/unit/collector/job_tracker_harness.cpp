@@ -201,7 +201,7 @@ void JobTrackerHarness::start(const std::string& fixture, const std::vector<std:
     shipper_ = std::make_unique<Shipper>(io_, sc);
     shipper_->start();
     tracker_ = std::make_unique<JobTracker>(io_, settings_, *reader_, *shipper_,
-                                            [this] { return clock_.read(); });
+                                            [this] { return clock_.read(); }, perf_);
     tracker_->start();
 }
 

@@ -22,6 +22,7 @@
 #include "common/job_event.h"
 #include "common/wire.h"
 #include "tests/unit/collector/fixture_system_reader.h"
+#include "tests/unit/collector/sensors/fake_perf.h"
 #include "tests/unit/run_until.h"
 
 namespace fructosa::test {
@@ -44,6 +45,11 @@ class CgroupOverlay : public SystemReader {
     }
     std::vector<std::pair<std::string, std::string>> interface_addresses() const override {
         return {};
+    }
+    /// The base's real file, unless hidden or rewritten (then there is none to open).
+    std::optional<std::string> host_path(const std::string& path) const override {
+        if (hidden(path) || files_.count(path)) return std::nullopt;
+        return base_.host_path(path);
     }
 
   private:
@@ -131,6 +137,13 @@ class JobTrackerHarness : public ::testing::Test {
     std::unique_ptr<CgroupOverlay> reader_;
     std::unique_ptr<Shipper> shipper_;
     std::unique_ptr<JobTracker> tracker_;
+    /// The jobs' hardware counters: no PMU unless a test says otherwise, so no test makes
+    /// real perf_event_open calls.
+    FakePerf perf_ = [] {
+        FakePerf p;
+        p.fail_errno = ENOENT;
+        return p;
+    }();
 };
 
 template <typename Pred>

@@ -25,8 +25,8 @@ void expect_safe_field(const std::string& sensor, const std::string& field) {
 
 }  // namespace
 
-// The original's twenty, with Energy (RAPL, ours) after the other hardware sensors.
-TEST(SensorRegistry, EverySensorInOrder) {
+// The original's twenty, Energy (RAPL) after the other hardware sensors, then the new ones.
+TEST(SensorRegistry, TheOriginalsTwentySensorsThenTheNewOnesInOrder) {
     std::vector<std::string> names;
     for (const auto& r : sensor_registry()) names.push_back(r.name);
     EXPECT_EQ(names,
@@ -36,7 +36,8 @@ TEST(SensorRegistry, EverySensorInOrder) {
                   "DiskPartitions", "DiskUsage",      "DiskIOCounters", "NetIOCounters",
                   "NetConnections", "NetIFAddrs",     "NetIFStats",     "SensorsTemperatures",
                   "SensorsFans",    "SensorsBattery", "Energy",         "BootTime",
-                  "Users"}));
+                  "Users",          "InfiniBand",     "NFSClient",      "LustreClient",
+                  "HardwareCounters", "TopProcesses"}));
     for (const auto& r : sensor_registry()) {
         auto s = r.make();
         ASSERT_NE(s, nullptr) << r.name;
@@ -85,7 +86,7 @@ TEST(SensorRegistry, EverySensorIsNulloptOnAnEmptyTree) {
 }
 
 TEST(SensorRegistry, EveryFixtureFieldIsASafePath) {
-    for (const char* tree : {"host", "laptop"}) {
+    for (const char* tree : {"host", "laptop", "infiniband", "parallel_fs", "processes"}) {
         for (const auto& r : sensor_registry()) {
             auto s = r.make();
             s->sample(FixtureSystemReader(fixture_root(tree)));

@@ -59,6 +59,19 @@ TEST(DashboardLint, FindsUnknownUnits) {
     EXPECT_TRUE(mentions(lint_dashboard(d), "unknown unit 'rotmhz'"));
 }
 
+TEST(DashboardLint, FindsUnknownOverrideUnitsAndTransformations) {
+    json d = broken();
+    d["panels"][1]["fieldConfig"]["overrides"] = json::array(
+        {{{"matcher", {{"id", "byName"}, {"options", "x"}}}, {"properties", json::array({{{"id", "unit"}, {"value", "byts"}}})}}});
+    d["panels"][1]["transformations"] = json::array({{{"id", "groupingToMatrixx"}, {"options", json::object()}},
+                                                     {{"id", "reduce"}}});
+    auto problems = lint_dashboard(d);
+    EXPECT_TRUE(mentions(problems, "unknown unit 'byts' in an override"));
+    EXPECT_TRUE(mentions(problems, "unknown transformation 'groupingToMatrixx' or no options"));
+    EXPECT_TRUE(mentions(problems, "unknown transformation 'reduce' or no options"));
+    EXPECT_EQ(problems.size(), 3u);
+}
+
 TEST(DashboardLint, VariablesUsedIgnoresGrafanasOwnAndRegexDollars) {
     EXPECT_EQ(variables_used("aliasSub(a.$host.b, '$', ' limit')"), (std::set<std::string>{"host"}));
     EXPECT_EQ(variables_used("${ds} [[jobid]] ${host:pipe} $__interval"),

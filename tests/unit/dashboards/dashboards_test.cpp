@@ -100,11 +100,18 @@ TEST(DashboardModel, OptionalPanelsAreMarkedAndOnlyThose) {
             if (p->value("description", "").find(grafana::kOptionalMarker) != std::string::npos)
                 marked.push_back(name + ":" + p->value("title", ""));
     std::sort(marked.begin(), marked.end());
-    EXPECT_EQ(marked, (std::vector<std::string>{"host:Fans", "host:Logged-in sessions", "host:Temperatures",
-                                                 "job:GPU memory", "job:GPU utilisation", "job:I/O operations",
-                                                 "job:I/O throughput", "job:Pressure (full, 10 s average)",
-                                                 "job:Pressure (some, 10 s average)", "node:Fans",
-                                                 "node:Logged-in sessions", "node:Temperatures"}));
+    const std::vector<std::string> node = {"Fans",        "File system operations", "InfiniBand errors",
+                                           "InfiniBand traffic", "Instructions per cycle", "Logged-in sessions",
+                                           "Lustre traffic",   "NFS traffic",         "Temperatures"};
+    std::vector<std::string> want;
+    for (const char* d : {"host", "node"})
+        for (const auto& t : node) want.push_back(std::string(d) + ":" + t);
+    for (const char* t : {"GPU memory", "GPU utilisation", "I/O operations", "I/O throughput",
+                          "Instructions per cycle per node", "Pressure (full, 10 s average)",
+                          "Pressure (some, 10 s average)"})
+        want.push_back(std::string("job:") + t);
+    std::sort(want.begin(), want.end());
+    EXPECT_EQ(marked, want);
 }
 
 }  // namespace

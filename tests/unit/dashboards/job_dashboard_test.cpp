@@ -23,6 +23,12 @@ TEST(DashboardModel, GpuRowIsCollapsedWithItsPanelsInside) {
     EXPECT_NE(last["panels"][0]["targets"][0]["target"].get<std::string>().find("jobs.$jobid.*.gpu."), std::string::npos);
 }
 
+TEST(JobDashboard, InstructionsPerCycleWhereMeasured) {
+    json d = job_dashboard(DashboardOptions{});
+    EXPECT_EQ(first_target(d, "Instructions per cycle per node"), "aliasByNode(jobs.$jobid.*.cpu.ipc, 2)");
+    EXPECT_EQ(unit_of(d, "Instructions per cycle per node"), "none");
+}
+
 TEST(JobDashboard, JobAndNodeVariables) {
     json d = job_dashboard(DashboardOptions{});
     const json& vars = d["templating"]["list"];

@@ -42,7 +42,8 @@ TEST(NodeDashboard, WhatItIsAndItsRows) {
     for (const auto& p : d["panels"])
         if (p["type"] == "row") rows.push_back(p["title"]);
     EXPECT_EQ(rows, (std::vector<std::string>{"Status of $host", "Global", "CPU", "Network", "Memory", "Disk",
-                                               "Hardware sensors", "Data delivery (lagent)"}));
+                                               "Hardware sensors", "Fabric and parallel file systems", "Processes",
+                                               "Data delivery (lagent)"}));
 }
 
 TEST(NodeDashboard, HostsPreselectedOrAll) {
@@ -71,6 +72,45 @@ TEST(NodeDashboard, StatusSaysWhetherPointsArrive) {
     EXPECT_EQ(options["1"]["text"], "REPORTING");
     EXPECT_EQ(options["0"]["text"], "NO DATA");
     EXPECT_EQ(first_target(d, "Booted"), "aliasByNode(scale($host.BootTime, 1000), 0)");
+}
+
+TEST(NodeDashboard, FabricAndFileSystemPanels) {
+    json d = node_dashboard(DashboardOptions{"site", "Graphite"});
+    EXPECT_EQ(first_target(d, "InfiniBand traffic"),
+              "aliasByNode(site.$host.InfiniBand.*.*.{xmit,rcv}_bytes_per_s, 1, 3, 4, 5)");
+    EXPECT_EQ(first_target(d, "InfiniBand errors"),
+              "aliasByNode(perSecond(interpolate(site.$host.InfiniBand.*.*.errors, 120)), 1, 3, 4)");
+    EXPECT_EQ(first_target(d, "NFS traffic"), "aliasByNode(site.$host.NFSClient.*.{read,write}_bytes_per_s, 1, 3, 4)");
+    EXPECT_EQ(first_target(d, "Lustre traffic"),
+              "aliasByNode(site.$host.LustreClient.*.{read,write}_bytes_per_s, 1, 3, 4)");
+    EXPECT_EQ(first_target(d, "File system operations"),
+              "aliasByNode(site.$host.{NFSClient,LustreClient}.*.ops_per_s, 1, 2, 3)");
+    EXPECT_EQ(unit_of(d, "InfiniBand traffic"), "Bps");
+}
+
+TEST(NodeDashboard, TopProcessTablesPivotTheSeriesNames) {
+    json d = node_dashboard(DashboardOptions{});
+    EXPECT_EQ(first_target(d, "Busiest processes"), "aliasByNode($host.TopProcesses.cpu.*.*.*.*, 0, 3, 4, 5, 6)");
+    EXPECT_EQ(first_target(d, "Largest processes"), "aliasByNode($host.TopProcesses.memory.*.*.*.*, 0, 3, 4, 5, 6)");
+    const json* p = panel_titled(d, "Busiest processes");
+    ASSERT_NE(p, nullptr);
+    EXPECT_EQ((*p)["type"], "table");
+    EXPECT_EQ((*p)["timeFrom"], "5m");
+    const json& steps = (*p)["transformations"];
+    ASSERT_EQ(steps.size(), 5u);
+    // "n1.1.alice.python3.cpu_percent" -> process "n1/1/alice/python3", column cpu_percent.
+    EXPECT_EQ(steps[0]["options"]["regex"], "^([^.]+)\\.([^.]+)\\.([^.]+)\\.([^.]+)\\.([^.]+)$");
+    EXPECT_EQ(steps[0]["options"]["renamePattern"], "process=$1/$2/$3/$4 field=$5");
+    EXPECT_EQ(steps[1]["options"]["mode"], "seriesToRows");
+    EXPECT_EQ(steps[2]["options"]["format"], "kvp");
+    EXPECT_EQ(steps[3]["options"], json({{"columnField", "field"}, {"rowField", "process"}, {"valueField", "Last *"}}));
+    EXPECT_EQ(steps[4]["options"]["sort"][0], json({{"field", "cpu_percent"}, {"desc", true}}));
+    EXPECT_EQ((*panel_titled(d, "Largest processes"))["transformations"][4]["options"]["sort"][0]["field"], "rss_bytes");
+    std::map<std::string, std::string> units;
+    for (const auto& o : (*p)["fieldConfig"]["overrides"]) units[o["matcher"]["options"]] = o["properties"][0]["value"];
+    EXPECT_EQ(units, (std::map<std::string, std::string>{
+                         {"cpu_percent", "percent"}, {"rss_bytes", "bytes"}, {"pid", "none"}, {"jobid", "none"}}));
+    EXPECT_TRUE(lint_dashboard(d).empty());
 }
 
 }  // namespace
