@@ -4,6 +4,7 @@
 
 #include "collector/job_tracker.h"
 #include "collector/munge_credential.h"
+#include "collector/sensors/rapl.h"
 #include "common/fd_limit.h"
 
 namespace fructosa {
@@ -24,7 +25,13 @@ Agent::Agent(AgentConfig config)
       self_timer_(io_),
       shipper_(io_, shipper_config_with_credential(config_)),
       sampler_(io_, config_.hostname, config_.sensors, reader_, [this](Points p) { shipper_.add(std::move(p)); }) {
-    if (config_.jobs.enabled) jobs_ = std::make_unique<JobTracker>(io_, job_tracker_settings(config_), reader_, shipper_);
+    if (config_.jobs.enabled) {
+        jobs_ = std::make_unique<JobTracker>(io_, job_tracker_settings(config_), reader_, shipper_);
+        // Jobs get their share of what the Energy sensor last read (never a second read).
+        for (const auto& sc : config_.sensors)
+            if (auto* energy = dynamic_cast<const sensors::EnergySensor*>(sc.sensor.get()))
+                jobs_->set_energy_feed([meter = energy->meter()] { return meter->totals(); });
+    }
 }
 
 Agent::~Agent() = default;

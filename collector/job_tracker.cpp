@@ -205,6 +205,13 @@ void JobTracker::sample(Job& job, bool final_sample) {
         if (!final_sample) finish(job.id, "cgroup removed");
         return;
     }
+    if (energy_) {
+        try {
+            s.node_energy = node_energy_sample(reader_, energy_());
+        } catch (const std::exception& e) {
+            job.complaint.complain(fmt::format("job {}: no energy share this sample: {}", job.id, e.what()));
+        }
+    }
     Readings r = job.metrics.update(s);
     job.whole.add(s);
     for (auto& [step, acc] : job.steps) acc.add(s);

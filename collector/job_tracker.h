@@ -18,6 +18,7 @@
 
 #include "collector/host_sampler.h"
 #include "collector/job/cgroup_locator.h"
+#include "collector/job/job_energy.h"
 #include "collector/job_tracker_settings.h"
 #include "collector/plugin_socket.h"
 #include "collector/shipper.h"
@@ -43,6 +44,9 @@ public:
     /// the socket cannot be bound.
     void start();
     void stop();
+    /// Where the node's energy totals come from (the Energy sensor's meter). Without it,
+    /// or while it holds no figure, job samples carry no energy and summaries no energy keys.
+    void set_energy_feed(NodeEnergyFeed feed) { energy_ = std::move(feed); }
     std::size_t tracked() const { return jobs_.size(); }
     PluginMessageStats plugin_stats() const;
 
@@ -61,6 +65,7 @@ private:
     const SystemReader& reader_;
     Shipper& shipper_;
     WallClock clock_;
+    NodeEnergyFeed energy_;
     PluginSocket socket_;
     CgroupMounts mounts_;
     std::map<std::uint64_t, std::unique_ptr<Job>> jobs_;

@@ -11,6 +11,7 @@
 #include "collector/sensors/disk_usage.h"
 #include "collector/sensors/hwmon.h"
 #include "collector/sensors/net_connections.h"
+#include "collector/sensors/rapl.h"
 #include "collector/sensors/net_if_addrs.h"
 #include "collector/sensors/net_if_stats.h"
 #include "collector/sensors/net_io.h"
@@ -42,6 +43,7 @@ const std::vector<SensorRegistration>& sensor_registry() {
         {"SensorsTemperatures", make_sensors_temperatures_sensor},
         {"SensorsFans", make_sensors_fans_sensor},
         {"SensorsBattery", make_sensors_battery_sensor},
+        {"Energy", make_energy_sensor},
         {"BootTime", make_boot_time_sensor},
         {"Users", make_users_sensor},
     };

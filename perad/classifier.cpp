@@ -83,6 +83,7 @@ ClassificationRecord classify_job(const JobRecord& job, const Thresholds& t, dou
     // Core-hours count only where the allocation behind them is known, so an unknown
     // allocation never shows as negative waste in `perad summary`.
     r.used_core_s = f.allocated_core_s ? f.used_core_s.value_or(0) : 0;
+    r.energy_joules = f.energy_joules;
     r.features = f.to_json(false);
     return r;
 }

@@ -39,6 +39,27 @@ std::string join(const std::vector<std::string>& parts, const char* sep) {
     return out;
 }
 
+/// Energy for people: kWh from 1 kWh up ("2.35 kWh"), Wh below ("150 Wh", "0.42 Wh").
+std::string energy_text(double joules) {
+    double kwh = joules / 3.6e6;
+    if (kwh >= 1) return fmt::format("{:.2f} kWh", kwh);
+    return fmt::format("{:.3g} Wh", joules / 3600.0);
+}
+
+/// `perad show`'s energy line: the total, its parts, and how many nodes it covers.
+std::string energy_line(const JobFeatures& f) {
+    if (!f.energy_joules) return "  energy - (not measured)\n";
+    std::vector<std::string> parts;
+    if (f.energy_cpu_joules) parts.push_back("CPU " + energy_text(*f.energy_cpu_joules));
+    if (f.energy_dram_joules) parts.push_back("DRAM " + energy_text(*f.energy_dram_joules));
+    if (f.energy_gpu_joules) parts.push_back("GPU " + energy_text(*f.energy_gpu_joules));
+    std::string detail = "estimated";
+    if (!parts.empty()) detail += ": " + join(parts, ", ");
+    if (f.energy_partial)
+        detail += fmt::format("; measured on {} of {} nodes", f.energy_nodes, f.energy_nodes_of);
+    return fmt::format("  energy {} ({})\n", energy_text(*f.energy_joules), detail);
+}
+
 /// "oom_kills=2 limit_hits=0 waste.core_s=1440": evidence figures on one line, a nested
 /// object's figures under its name.
 std::string evidence_line(const json& ev) {
@@ -156,6 +177,7 @@ void print_job(std::ostream& out, const JobRecord& job, const JobFeatures& f, co
     out << fmt::format("  start {}  end {}  elapsed {}{}\n", opt_time(j.start_time), opt_time(j.end_time),
                        elapsed_of(j),
                        j.time_limit_s ? "  time limit " + format_duration(*j.time_limit_s) : "");
+    out << energy_line(f);
     if (!dashboard_url.empty()) out << "  dashboard " << dashboard_url << "\n";
 
     out << "\nNodes\n";
@@ -168,9 +190,12 @@ void print_job(std::ostream& out, const JobRecord& job, const JobFeatures& f, co
                         nf.cores_used ? fmt::format("{:.2f}", *nf.cores_used) : "-", percent(nf.cpu_efficiency),
                         percent(nf.idle_fraction),
                         nf.memory_peak_bytes ? fmt::format("{:.0f}", *nf.memory_peak_bytes / 1048576.0) : "-",
+                        nf.energy_joules ? energy_text(*nf.energy_joules) : "-",
                         n.exit_status ? std::to_string(*n.exit_status) : "-", n.ended ? "yes" : "no"});
     }
-    print_table(out, {"HOST", "CPUS", "MEM_MB", "CPU_S", "CORES_USED", "CPU_EFF", "IDLE", "MEM_PEAK_MB", "EXIT", "ENDED"},
+    print_table(out,
+                {"HOST", "CPUS", "MEM_MB", "CPU_S", "CORES_USED", "CPU_EFF", "IDLE", "MEM_PEAK_MB", "ENERGY", "EXIT",
+                 "ENDED"},
                 rows);
     if (timeline) {
         out << "\n";
@@ -271,20 +296,25 @@ void print_summary(std::ostream& out, const std::vector<SummaryRow>& rows, const
                          {"per_class", r.per_class},
                          {"allocated_core_hours", r.allocated_core_h},
                          {"used_core_hours", r.used_core_h},
-                         {"wasted_core_hours", r.wasted_core_h}});
+                         {"wasted_core_hours", r.wasted_core_h},
+                         {"energy_kwh", r.energy_kwh ? json(*r.energy_kwh) : json(nullptr)},
+                         {"energy_jobs", r.energy_jobs}});
         out << a.dump(2) << "\n";
         return;
     }
     std::string key_header = by;
     for (auto& c : key_header) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    std::vector<std::string> header{key_header, "JOBS", "ALLOC_CORE_H", "USED_CORE_H", "WASTED_CORE_H", "CLASSES"};
+    std::vector<std::string> header{key_header,      "JOBS",       "ALLOC_CORE_H", "USED_CORE_H",
+                                    "WASTED_CORE_H", "ENERGY_KWH", "ENERGY_JOBS",  "CLASSES"};
     std::vector<std::vector<std::string>> cells;
     for (const auto& r : rows) {
         std::vector<std::string> classes;
         for (const auto& [c, n] : r.per_class) classes.push_back(fmt::format("{}:{}", c, n));
         cells.push_back({r.key.empty() ? "(unknown)" : r.key, std::to_string(r.jobs),
                          fmt::format("{:.1f}", r.allocated_core_h), fmt::format("{:.1f}", r.used_core_h),
-                         fmt::format("{:.1f}", r.wasted_core_h), join(classes, " ")});
+                         fmt::format("{:.1f}", r.wasted_core_h),
+                         r.energy_kwh ? fmt::format("{:.2f}", *r.energy_kwh) : "-", std::to_string(r.energy_jobs),
+                         join(classes, " ")});
     }
     if (format == OutputFormat::Csv) {
         print_csv_row(out, header);

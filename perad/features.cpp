@@ -81,6 +81,23 @@ void add_busy_times(const json& summary, JobFeatures& f) {
 }
 
 /// The memory stall as a share of the elapsed time.
+/// The node's energy: its summary's total, else the sum of the parts it holds (a summary
+/// whose GPU part was added after lagent totalled it).
+void add_energy(NodeFeatures& nf, const json& summary, JobFeatures& f) {
+    auto cpu = number(summary, "energy_cpu_joules");
+    auto dram = number(summary, "energy_dram_joules");
+    auto gpu = number(summary, "gpu_energy_joules");
+    nf.energy_joules = number(summary, "energy_joules");
+    if (!nf.energy_joules)
+        for (const auto& part : {cpu, dram, gpu}) add_to(nf.energy_joules, part);
+    if (!nf.energy_joules) return;
+    ++f.energy_nodes;
+    add_to(f.energy_joules, nf.energy_joules);
+    add_to(f.energy_cpu_joules, cpu);
+    add_to(f.energy_dram_joules, dram);
+    add_to(f.energy_gpu_joules, gpu);
+}
+
 void finish_memory(JobFeatures& f) {
     if (f.memory_stall_s && f.elapsed_s && *f.elapsed_s > 0) f.memory_stall_fraction = *f.memory_stall_s / *f.elapsed_s;
 }
@@ -101,6 +118,7 @@ json NodeFeatures::to_json() const {
     put(j, "memory_anon_fraction", memory_anon_fraction);
     put(j, "memory_stall_s", memory_stall_s);
     put(j, "runqueue_delay_percent", runqueue_delay_percent);
+    put(j, "energy_joules", energy_joules);
     return j;
 }
 
@@ -133,6 +151,14 @@ json JobFeatures::to_json(bool with_nodes) const {
     put(j, "io_write_bytes", io_write_bytes);
     put(j, "io_rate_bytes_per_s", io_rate_bytes_per_s);
     put(j, "gpu_util_percent", gpu_util_percent);
+    if (energy_joules) {
+        j["energy_joules"] = *energy_joules;
+        put(j, "energy_cpu_joules", energy_cpu_joules);
+        put(j, "energy_dram_joules", energy_dram_joules);
+        put(j, "energy_gpu_joules", energy_gpu_joules);
+        j["energy_nodes"] = energy_nodes;
+        j["energy_partial"] = energy_partial;
+    }
     put(j, "time_limit_s", time_limit_s);
     put(j, "walltime_fraction", walltime_fraction);
     put(j, "exit_status", exit_status);
@@ -223,6 +249,7 @@ JobFeatures compute_features(const JobRecord& job) {
         max_to(last_busy, number(n.summary, "last_busy_time"));
         add_busy_times(n.summary, f);
         if (auto g = number(n.summary, "gpu_util_mean_percent")) gpu_sum += *g, ++gpu_nodes;
+        add_energy(nf, n.summary, f);
         f.nodes.push_back(std::move(nf));
     }
     auto add_missing = [&f](const std::string& host) {
@@ -244,6 +271,9 @@ JobFeatures compute_features(const JobRecord& job) {
     if (f.used_core_s && cpus_known && measured_cpus > 0) f.measured_cpus = measured_cpus;
     if (idle_weight > 0) f.idle_fraction = idle_weighted / idle_weight;
     if (gpu_nodes > 0) f.gpu_util_percent = gpu_sum / gpu_nodes;
+    // Every node of the job: those that reported and those that never did.
+    f.energy_nodes_of = std::max<std::uint32_t>(f.nnodes, f.nodes_reported + static_cast<std::uint32_t>(f.missing_nodes.size()));
+    f.energy_partial = f.energy_joules && f.energy_nodes < f.energy_nodes_of;
 
     if (f.elapsed_s) {
         double el = *f.elapsed_s;

@@ -35,6 +35,9 @@ struct NodeFeatures {
     /// Run-queue wait in % of one core: 300 = on average 3 threads waited for a CPU. From
     /// runqueue_delay_mean_percent, else runqueue_delay_seconds / job elapsed.
     std::optional<double> runqueue_delay_percent;
+    /// The job's energy on this node in joules (lagent's estimate for CPU and DRAM plus
+    /// the measured GPUs; see perad/README.md), when the node measured any.
+    std::optional<double> energy_joules;
 
     nlohmann::json to_json() const;
 };
@@ -79,6 +82,17 @@ struct JobFeatures {
     std::optional<double> io_rate_bytes_per_s;  ///< (read + write) / elapsed
 
     std::optional<double> gpu_util_percent;  ///< mean, when the summaries carry gpu_util_mean_percent
+
+    /// Energy in joules summed over the nodes that measured it: the job's share of CPU
+    /// package energy (by CPU time) and of DRAM energy (by memory in use), estimated by
+    /// lagent from RAPL, plus its GPUs' energy from NVML. Empty when no node measured any.
+    std::optional<double> energy_joules;
+    std::optional<double> energy_cpu_joules, energy_dram_joules, energy_gpu_joules;  ///< the parts
+    std::uint32_t energy_nodes = 0;  ///< nodes whose summary carried energy
+    std::uint32_t energy_nodes_of = 0;  ///< nodes of the job, reported or not (energy_nodes of these)
+    /// Some node of the job measured no energy (no RAPL, not readable, never reported):
+    /// energy_joules covers only energy_nodes of them.
+    bool energy_partial = false;
 
     std::optional<double> time_limit_s;
     std::optional<double> walltime_fraction;  ///< elapsed / time limit

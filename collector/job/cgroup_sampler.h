@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "collector/job/cgroup_locator.h"
+#include "collector/job/node_energy_sample.h"
 #include "collector/job/task_sampler.h"
 #include "collector/system_reader.h"
 
@@ -70,6 +71,10 @@ struct JobSample {
     std::optional<PressureSample> cpu_pressure;
     std::optional<PressureSample> memory_pressure;
     std::optional<PressureSample> io_pressure;
+
+    /// The node's energy and usage at this sample, set by the job tracker when the Energy
+    /// sensor runs (sample_job_cgroup leaves it empty): what the job's energy share is made of.
+    std::optional<NodeEnergySample> node_energy;
 
     /// Files that exist but are not in the kernel's format ("<path>: unreadable"); their
     /// fields are left empty. For the caller's rate-limited log.

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "collector/job/job_energy.h"
+
 namespace fructosa {
 namespace {
 
@@ -52,9 +54,13 @@ Readings JobMetrics::update(const JobSample& s) {
     for (auto v : {s.memory_peak, s.memory_current})
         if (v) peak_ = std::max(peak_.value_or(0), *v);
 
-    std::optional<double> usage, runqueue, read_rate, write_rate;
+    std::optional<double> usage, runqueue, read_rate, write_rate, watts;
     if (previous_) {
         const double dt = s.time - previous_->time;
+        if (dt >= kMinRateInterval_s) {
+            IntervalEnergy e = interval_energy(*previous_, s);
+            if (auto joules = energy_sum(e.cpu_joules, e.dram_joules)) watts = *joules / dt;
+        }
         usage = interval_usage_percent(*previous_, s);
         runqueue = interval_runqueue_percent(*previous_, s);
         read_rate = interval_rate(previous_->io_read_bytes, s.io_read_bytes, dt);
@@ -90,6 +96,8 @@ Readings JobMetrics::update(const JobSample& s) {
     add_pressure(out, "cpu", s.cpu_pressure);
     add_pressure(out, "memory", s.memory_pressure);
     add_pressure(out, "io", s.io_pressure);
+
+    add(out, "energy.watts", watts);
 
     previous_ = s;
     return out;

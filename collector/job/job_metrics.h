@@ -24,6 +24,9 @@
 ///   tasks.skipped                                  threads and processes not read this sample
 ///                                                  (over kMaxTaskReadsPerSample)
 ///   pressure.{cpu,memory,io}.some_avg10, .full_avg10     percent (cgroup v2 only)
+///   energy.watts                                   estimated power over the last interval: the job's
+///                                                  share of the node's CPU package and DRAM power
+///                                                  (see job_energy.h); only with the Energy sensor
 
 #include <cstdint>
 #include <optional>

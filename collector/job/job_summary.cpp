@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "collector/job/job_energy.h"
 #include "collector/job/job_metrics.h"
 
 namespace fructosa {
@@ -53,7 +54,22 @@ nlohmann::json JobSummary::to_json() const {
     put(j, "io_read_ops", io_read_ops);
     put(j, "io_write_ops", io_write_ops);
     put(j, "tasks_skipped_max", tasks_skipped_max);
+    put(j, "energy_cpu_joules", energy_cpu_joules);
+    put(j, "energy_dram_joules", energy_dram_joules);
+    add_energy_total(j);
     return j;
+}
+
+void add_energy_total(nlohmann::json& summary) {
+    std::optional<double> total;
+    for (const char* part : {"energy_cpu_joules", "energy_dram_joules", "gpu_energy_joules"}) {
+        auto it = summary.find(part);
+        if (it != summary.end() && it->is_number()) total = energy_sum(total, it->get<double>());
+    }
+    if (total)
+        summary["energy_joules"] = *total;
+    else
+        summary.erase("energy_joules");
 }
 
 JobSummaryAccumulator::JobSummaryAccumulator(double allocated_cpus, CounterBase base, double idle_threshold_percent)
@@ -81,6 +97,7 @@ JobSample with_gaps_filled(JobSample now, const JobSample& before) {
     keep(&JobSample::io_write_ops);
     keep(&JobSample::runqueue_delay_ns);
     keep(&JobSample::memory_pressure);
+    keep(&JobSample::node_energy);
     return now;
 }
 
@@ -104,6 +121,9 @@ void JobSummaryAccumulator::add(const JobSample& sample) {
             wall_s_sum_ += s.time - last_->time;
             usage_max_ = max_of(usage_max_, usage);
         }
+        IntervalEnergy e = interval_energy(*last_, s);
+        energy_cpu_ = energy_sum(energy_cpu_, e.cpu_joules);
+        energy_dram_ = energy_sum(energy_dram_, e.dram_joules);
     }
     memory_peak_ = max_of(memory_peak_, s.memory_current);
     // The kernel's mark covers the cgroup's whole life; in a window it only counts when
@@ -190,6 +210,8 @@ JobSummary JobSummaryAccumulator::summary() const {
     out.io_read_ops = counted(&JobSample::io_read_ops);
     out.io_write_ops = counted(&JobSample::io_write_ops);
     out.tasks_skipped_max = skipped_max_;
+    out.energy_cpu_joules = energy_cpu_;
+    out.energy_dram_joules = energy_dram_;
     return out;
 }
 

@@ -54,9 +54,22 @@ struct JobSummary {
 
     std::optional<std::uint64_t> tasks_skipped_max;  ///< most tasks left unread in one sample
 
-    /// An object with the fields above that have a value (snake_case keys as named here).
+    /// Estimated energy (collector/job/job_energy.h): the job's share of the node's CPU
+    /// package energy by CPU time, and of its DRAM energy by memory in use. Empty when
+    /// the node has no readable RAPL zone of that kind (never 0 for "not measured").
+    std::optional<double> energy_cpu_joules;
+    std::optional<double> energy_dram_joules;
+
+    /// An object with the fields above that have a value (snake_case keys as named here),
+    /// and energy_joules (see add_energy_total).
     nlohmann::json to_json() const;
 };
+
+/// Sets a node summary's "energy_joules" to the sum of the energy parts it holds:
+/// "energy_cpu_joules", "energy_dram_joules" and "gpu_energy_joules" (the job's GPUs,
+/// measured by NVML). Removes it when the summary holds none: unmeasured is never 0.
+/// Call it again after adding a part to the JSON.
+void add_energy_total(nlohmann::json& summary);
 
 /// What the cumulative counters (CPU time, I/O, OOM kills, limit hits) are counted from.
 enum class CounterBase {
@@ -93,6 +106,7 @@ private:
     std::optional<std::uint64_t> anon_peak_;
     std::optional<std::uint64_t> swap_max_;
     std::optional<std::uint64_t> skipped_max_;
+    std::optional<double> energy_cpu_, energy_dram_;  ///< summed over the intervals that had them
     /// A counter that may appear after the first sample (no threads listed yet, PSI
     /// missing): its first value and when it was seen.
     struct FirstSeen {

@@ -73,6 +73,9 @@ struct ClassificationRecord {
     std::string thresholds_hash;
     double allocated_core_s = 0;  ///< kept apart for fast `perad summary`
     double used_core_s = 0;
+    /// The job's energy (features' energy_joules), kept apart for `perad summary`;
+    /// empty when no node measured any.
+    std::optional<double> energy_joules;
 };
 
 /// A job with everything the registry knows about it.
@@ -105,6 +108,9 @@ struct SummaryRow {
     std::uint64_t jobs = 0;
     std::map<std::string, std::uint64_t> per_class;  ///< "unclassified" for jobs without a verdict
     double allocated_core_h = 0, used_core_h = 0, wasted_core_h = 0;
+    /// Energy of the group's jobs that measured any, in kWh; empty when none did.
+    std::optional<double> energy_kwh;
+    std::uint64_t energy_jobs = 0;  ///< jobs whose energy is in energy_kwh
 };
 
 }  // namespace fructosa

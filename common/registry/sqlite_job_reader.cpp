@@ -129,7 +129,7 @@ std::optional<JobRecord> SqliteJobStore::load_job(std::uint64_t job_id, bool wit
     }
     auto& c = prepared(
         "SELECT c.class, c.flags, c.evidence, c.recommendations, c.features, c.classified_at, c.thresholds_hash,"
-        " j.allocated_core_s, j.used_core_s, c.secondary_classes FROM classifications c JOIN jobs j ON j.job_id = c.job_id"
+        " j.allocated_core_s, j.used_core_s, c.secondary_classes, j.energy_joules FROM classifications c JOIN jobs j ON j.job_id = c.job_id"
         " WHERE c.job_id = ?1");
     c.bind(1, job_id);
     if (c.step()) {
@@ -145,6 +145,7 @@ std::optional<JobRecord> SqliteJobStore::load_job(std::uint64_t job_id, bool wit
         cr.allocated_core_s = c.real(7);  // kept in jobs for fast summaries
         cr.used_core_s = c.real(8);
         cr.secondary_classes = split_comma_list(c.text(9));
+        cr.energy_joules = c.opt_real(10);
         r.classification = std::move(cr);
     }
     c.reset();
@@ -224,7 +225,7 @@ std::vector<SummaryRow> SqliteJobStore::summarize(const JobFilter& filter, const
     // SQLite's GROUP BY would sort a million rows first.
     Where w = where_of(filter);
     std::string sql = fmt::format(
-        "SELECT {}, j.job_class, j.allocated_core_s, j.used_core_s FROM jobs j{}{}", key,
+        "SELECT {}, j.job_class, j.allocated_core_s, j.used_core_s, j.energy_joules FROM jobs j{}{}", key,
         filter.flag ? " JOIN classifications c ON c.job_id = j.job_id" : "", w.sql);
     SqliteStatement q(db_, sql, path_);
     int i = 1;
@@ -233,6 +234,8 @@ std::vector<SummaryRow> SqliteJobStore::summarize(const JobFilter& filter, const
         std::uint64_t jobs = 0;
         std::map<std::string, std::uint64_t> per_class;
         double allocated_s = 0, used_s = 0;
+        std::optional<double> energy_j;
+        std::uint64_t energy_jobs = 0;
     };
     std::unordered_map<std::string, Group> groups;
     std::string k, cls;
@@ -244,6 +247,10 @@ std::vector<SummaryRow> SqliteJobStore::summarize(const JobFilter& filter, const
         ++g.per_class[cls];
         g.allocated_s += q.real(2);
         g.used_s += q.real(3);
+        if (!q.is_null(4)) {
+            g.energy_j = g.energy_j.value_or(0) + q.real(4);
+            ++g.energy_jobs;
+        }
     }
     std::vector<SummaryRow> out;
     out.reserve(groups.size());
@@ -255,6 +262,8 @@ std::vector<SummaryRow> SqliteJobStore::summarize(const JobFilter& filter, const
         r.allocated_core_h = g.allocated_s / 3600.0;
         r.used_core_h = g.used_s / 3600.0;
         r.wasted_core_h = std::max(0.0, r.allocated_core_h - r.used_core_h);
+        if (g.energy_j) r.energy_kwh = *g.energy_j / 3.6e6;
+        r.energy_jobs = g.energy_jobs;
         out.push_back(std::move(r));
     }
     std::sort(out.begin(), out.end(), [](const SummaryRow& a, const SummaryRow& b) {
@@ -280,12 +289,13 @@ void SqliteJobStore::store_classifications(const std::vector<ClassificationRecor
                 .bind(9, join_comma_list(r.secondary_classes))
                 .run();
             prepared(
-                "UPDATE jobs SET pending_classification = 0, job_class = ?2, allocated_core_s = ?3, used_core_s = ?4"
-                " WHERE job_id = ?1")
+                "UPDATE jobs SET pending_classification = 0, job_class = ?2, allocated_core_s = ?3, used_core_s = ?4,"
+                " energy_joules = ?5 WHERE job_id = ?1")
                 .bind(1, r.job_id)
                 .bind(2, r.job_class)
                 .bind(3, r.allocated_core_s)
                 .bind(4, r.used_core_s)
+                .bind(5, r.energy_joules)
                 .run();
         }
     });

@@ -99,7 +99,7 @@ void SqliteJobStore::save_lifecycle(std::uint64_t job_id, const JobLifecycle& st
     prepared(
         "UPDATE jobs SET status = ?2, missing_nodes = ?3, finished_at = ?4, pending_classification = ?5,"
         " partial_reason = ?6, slurm_over_at = ?7,"
-        " job_class = NULL, allocated_core_s = NULL, used_core_s = NULL WHERE job_id = ?1")
+        " job_class = NULL, allocated_core_s = NULL, used_core_s = NULL, energy_joules = NULL WHERE job_id = ?1")
         .bind(1, job_id)
         .bind(2, state.status)
         .bind(3, state.missing_nodes)

@@ -51,7 +51,8 @@ CREATE TABLE IF NOT EXISTS jobs(
   pending_classification INTEGER NOT NULL DEFAULT 0,
   job_class TEXT,
   allocated_core_s REAL,
-  used_core_s REAL);
+  used_core_s REAL,
+  energy_joules REAL);
 CREATE INDEX IF NOT EXISTS jobs_user_end ON jobs(user, end_time);
 CREATE INDEX IF NOT EXISTS jobs_account_end ON jobs(account, end_time);
 CREATE INDEX IF NOT EXISTS jobs_partition_end ON jobs(partition, end_time);
@@ -61,7 +62,7 @@ CREATE INDEX IF NOT EXISTS jobs_class_end ON jobs(job_class, end_time);
 -- Covers `perad summary` (a scan aggregated in memory, no sort) and the time filters;
 -- led by end_time so verdicts, stored roughly in the order jobs end, touch few pages.
 CREATE INDEX IF NOT EXISTS jobs_summary
-  ON jobs(end_time, job_class, user, account, partition, allocated_core_s, used_core_s);
+  ON jobs(end_time, job_class, user, account, partition, allocated_core_s, used_core_s, energy_joules);
 CREATE TABLE IF NOT EXISTS job_nodes(
   job_id INTEGER NOT NULL,
   host TEXT NOT NULL,
@@ -114,6 +115,14 @@ ALTER TABLE classifications ADD COLUMN secondary_classes TEXT NOT NULL DEFAULT '
 UPDATE schema_version SET version = 2;
 )sql";
 
+/// Version 2 to 3: the job's energy (perad's features), kept beside the core-seconds for
+/// `perad summary` (its covering index is made again below with the new column).
+constexpr const char* kMigrateFrom2 = R"sql(
+ALTER TABLE jobs ADD COLUMN energy_joules REAL;
+DROP INDEX IF EXISTS jobs_summary;
+UPDATE schema_version SET version = 3;
+)sql";
+
 }  // namespace
 
 void create_registry_schema(sqlite3* db, const std::string& path) {
@@ -128,7 +137,10 @@ void create_registry_schema(sqlite3* db, const std::string& path) {
     }
     if (has_version_table) {
         SqliteStatement v(db, "SELECT MAX(version) FROM schema_version", path);
-        if (v.step() && !v.is_null(0) && v.int64(0) == 1) exec_sql(db, path, kMigrateFrom1);
+        std::int64_t version = v.step() && !v.is_null(0) ? v.int64(0) : 0;
+        v.reset();
+        if (version == 1) exec_sql(db, path, kMigrateFrom1);
+        if (version == 1 || version == 2) exec_sql(db, path, kMigrateFrom2);
     }
     exec_sql(db, path, kSchema);
     SqliteStatement count(db, "SELECT COUNT(*) FROM schema_version", path);

@@ -9,7 +9,7 @@ struct sqlite3;
 namespace fructosa {
 
 /// The version written to `schema_version`; a file of another version is refused.
-inline constexpr int kRegistrySchemaVersion = 2;
+inline constexpr int kRegistrySchemaVersion = 3;
 
 /// Creates the tables and indexes that are missing and records the schema version in
 /// a new file; a version 1 file is migrated to version 2 (columns added). Run it inside a

@@ -166,6 +166,11 @@ class DaemonLifecycle(tl.FructosaTestCase):
             for field in EXPECTED_FIELDS.get(name, []):
                 self.assertRegex(block, r"(?m)^\s+%s\b" % re.escape(field),
                                  "%s does not list its field %s:\n%s" % (name, field, block))
+        # Beyond the original's sensors: RAPL energy, with its fields and option.
+        energy = re.search(r"(?ms)^Energy\s*$(.*?)(?=^\w+\s*$|\Z)", text)
+        self.assertIsNotNone(energy, "Energy not listed:\n" + text)
+        for line in ("<zone>.joules", "<zone>.watts", "powercap root", "time_interval"):
+            self.assertIn(line, energy.group(1))
 
 
 if __name__ == "__main__":

@@ -21,6 +21,11 @@ from fructosa_stack import PY, ProfiledCluster, burn_cmd, with_jobid  # noqa: E4
 
 NODES = ("n1", "n2", "n3")
 TIMEOUT_MS = 200
+# This VM has no RAPL: the Energy sensor reads the checked-in powercap fixture tree, so
+# jobs get energy keys (0 J: the fixture's counters do not move).
+POWERCAP_FIXTURE = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "fixtures", "rapl",
+                                "sys", "class", "powercap")
+HOST_SENSORS = {"VirtualMemory": {}, "Energy": {"powercap root": os.path.normpath(POWERCAP_FIXTURE)}}
 
 
 class JobProfiling(lib.SharedWorkspaceTestCase):
@@ -28,7 +33,7 @@ class JobProfiling(lib.SharedWorkspaceTestCase):
 
     @classmethod
     def start_class(cls):
-        cls.stack = ProfiledCluster(cls.ws, nodes=NODES, timeout_ms=TIMEOUT_MS).start()
+        cls.stack = ProfiledCluster(cls.ws, nodes=NODES, timeout_ms=TIMEOUT_MS, host_sensors=HOST_SENSORS).start()
         cls.cluster, cls.carbon, cls.master = cls.stack.cluster, cls.stack.carbon, cls.stack.master
         cls.agents, cls.sock_pattern, cls.plugin_args = cls.stack.agents, cls.stack.sock_pattern, cls.stack.plugin_args
 
@@ -109,6 +114,9 @@ class JobProfiling(lib.SharedWorkspaceTestCase):
         # The 2 s burn's CPU time is in the summary; on a loaded 2-core machine it may get
         # half a core, so the bound is a quarter of its wall time, far above "nothing".
         self.assertGreater(summary["cpu_seconds"], 0.5, summary)
+        # The Energy sensor's totals reached the job: its estimate is in the summary.
+        for key in ("energy_cpu_joules", "energy_dram_joules", "energy_joules"):
+            self.assertIn(key, summary)
         # lmaster asked slurmctld for what the plugin cannot know.
         try:
             lib.wait_until(lambda: self.stack.registry_job(jobid, slurm_state="COMPLETED"), 30,

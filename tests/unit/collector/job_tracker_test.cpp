@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <map>
 
+#include "collector/sensors/proc_stat.h"
 #include "tests/unit/collector/job_tracker_harness.h"
 
 using namespace fructosa;
@@ -372,4 +373,52 @@ TEST_F(JobTrackerTest, AStepEventNamingAnotherNodeIsRefusedAndCounted) {
     EXPECT_TRUE(lmaster_.points_under("jobs.44.").empty());
     EXPECT_EQ(tracker_->plugin_stats().refused, 0u);
     EXPECT_EQ(tracker_->plugin_stats().malformed, 0u);
+}
+
+TEST_F(JobTrackerTest, WithTheEnergySensorAJobGetsItsShareOfTheNodesEnergy) {
+    sensors::NodeEnergyTotals node{.package_joules = 5000, .dram_joules = 300};
+    int feeds = 0;
+    tracker_->set_energy_feed([&] {
+        ++feeds;
+        return node;
+    });
+    const double hz = sensors::clock_ticks_per_second();
+    auto proc_stat = [&](double busy_s) {
+        return fmt::format("cpu  {} 0 0 100000 0 0 0 0 0 0\n", static_cast<long>(busy_s * hz));
+    };
+    reader_->set_file("/proc/stat", proc_stat(1000));
+    reader_->set_file("/proc/meminfo", "MemTotal: 16777216 kB\nMemFree: 8388608 kB\n");  // 8 GiB in use
+    reader_->show("job_42");
+    send(step_start_message(42, "batch", 1000));
+    ASSERT_TRUE(wait_for([&] { return lmaster_.points_under("jobs.42.n1.").size() >= 16; }));
+    const double t0 = clock_.now;
+    clock_.now = t0 + 1;
+    // In 1 s the job used 2 s of the node's 4 busy CPU seconds, and 2 of its 8 GiB in use.
+    reader_->set_file(kCpuacct42 + "/cpuacct.usage", "14500000000\n");
+    reader_->set_file("/proc/stat", proc_stat(1004));
+    node = {.package_joules = 5100, .dram_joules = 320};
+    send(step_end_message(42, "batch", 0));
+    ASSERT_TRUE(wait_for([&] { return events() == 3; }));
+    EXPECT_EQ(feeds, 2);  // one look at the sensor's totals per sample, never a read of its own
+
+    const JobEvent end = lmaster_.events()[2];
+    EXPECT_DOUBLE_EQ(end.summary.value("energy_cpu_joules", 0.0), 50.0);
+    EXPECT_DOUBLE_EQ(end.summary.value("energy_dram_joules", 0.0), 5.0);
+    EXPECT_DOUBLE_EQ(end.summary.value("energy_joules", 0.0), 55.0);
+    const JobEvent step = lmaster_.events()[1];
+    EXPECT_DOUBLE_EQ(step.summary.value("energy_joules", 0.0), 55.0);
+    EXPECT_EQ(lmaster_.points("jobs.42.n1.energy.watts"), (Points{{"jobs.42.n1.energy.watts", t0 + 1, 55}}));
+}
+
+TEST_F(JobTrackerTest, WithoutTheEnergySensorTheSummaryHasNoEnergyKeys) {
+    reader_->show("job_42");
+    send(step_start_message(42, "batch", 1000));
+    ASSERT_TRUE(wait_for([&] { return lmaster_.points_under("jobs.42.n1.").size() >= 16; }));
+    clock_.now += 1;
+    send(step_end_message(42, "batch", 0));
+    ASSERT_TRUE(wait_for([&] { return events() == 3; }));
+    const JobEvent end = lmaster_.events()[2];
+    for (const char* key : {"energy_cpu_joules", "energy_dram_joules", "energy_joules"})
+        EXPECT_FALSE(end.summary.contains(key)) << key;
+    EXPECT_TRUE(lmaster_.points("jobs.42.n1.energy.watts").empty());
 }

@@ -134,6 +134,8 @@ std::vector<SummaryRow> summary_rows() {
     a.allocated_core_h = 16.04;
     a.used_core_h = 1;
     a.wasted_core_h = 15.04;
+    a.energy_kwh = 1.234;
+    a.energy_jobs = 2;  // of its 3 jobs
     SummaryRow b;
     b.jobs = 1;
     b.per_class = {{"unclassified", 1}};
@@ -144,18 +146,18 @@ TEST(PrintSummary, TableNamesTheGroupingAndSortsClasses) {
     std::ostringstream out;
     print_summary(out, summary_rows(), "user", OutputFormat::Table);
     EXPECT_EQ(out.str(),
-              "USER       JOBS  ALLOC_CORE_H  USED_CORE_H  WASTED_CORE_H  CLASSES\n"
-              "alice      3     16.0          1.0          15.0           efficient:2 idle:1\n"
-              "(unknown)  1     0.0           0.0          0.0            unclassified:1\n");
+              "USER       JOBS  ALLOC_CORE_H  USED_CORE_H  WASTED_CORE_H  ENERGY_KWH  ENERGY_JOBS  CLASSES\n"
+              "alice      3     16.0          1.0          15.0           1.23        2            efficient:2 idle:1\n"
+              "(unknown)  1     0.0           0.0          0.0            -           0            unclassified:1\n");
 }
 
 TEST(PrintSummary, CsvAndJson) {
     std::ostringstream csv;
     print_summary(csv, summary_rows(), "account", OutputFormat::Csv);
     EXPECT_EQ(csv.str(),
-              "ACCOUNT,JOBS,ALLOC_CORE_H,USED_CORE_H,WASTED_CORE_H,CLASSES\n"
-              "alice,3,16.0,1.0,15.0,efficient:2 idle:1\n"
-              "(unknown),1,0.0,0.0,0.0,unclassified:1\n");
+              "ACCOUNT,JOBS,ALLOC_CORE_H,USED_CORE_H,WASTED_CORE_H,ENERGY_KWH,ENERGY_JOBS,CLASSES\n"
+              "alice,3,16.0,1.0,15.0,1.23,2,efficient:2 idle:1\n"
+              "(unknown),1,0.0,0.0,0.0,-,0,unclassified:1\n");
     std::ostringstream js;
     print_summary(js, summary_rows(), "account", OutputFormat::Json);
     json a = json::parse(js.str());
@@ -165,8 +167,12 @@ TEST(PrintSummary, CsvAndJson) {
                           {"per_class", {{"efficient", 2}, {"idle", 1}}},
                           {"allocated_core_hours", 16.04},
                           {"used_core_hours", 1.0},
-                          {"wasted_core_hours", 15.04}}));
+                          {"wasted_core_hours", 15.04},
+                          {"energy_kwh", 1.234},
+                          {"energy_jobs", 2}}));
     EXPECT_EQ(a[1]["account"], "");
+    EXPECT_TRUE(a[1]["energy_kwh"].is_null());  // not measured, not 0
+    EXPECT_EQ(a[1]["energy_jobs"], 0);
 }
 
 /// A one-node job that ran for an hour on 4 cores, half busy, with one step.
@@ -312,6 +318,56 @@ TEST(PrintJob, JsonHoldsTheSameFacts) {
     EXPECT_FALSE(o.contains("class"));
     EXPECT_FALSE(o.contains("classification_stored"));
     EXPECT_FALSE(o.contains("dashboard"));
+}
+
+TEST(PrintJob, EnergyLineAndColumnInKilowattHours) {
+    JobRecord job = one_job();
+    job.nodes[0].summary["energy_cpu_joules"] = 1.8e6;   // 500 Wh
+    job.nodes[0].summary["energy_dram_joules"] = 72000;  // 20 Wh
+    job.nodes[0].summary["gpu_energy_joules"] = 7.2e6;   // 2 kWh
+    job.nodes[0].summary["energy_joules"] = 9.072e6;
+    std::ostringstream out;
+    print_job(out, job, compute_features(job), nullptr, true, "", OutputFormat::Table);
+    const std::string want =
+        "  energy 2.52 kWh (estimated: CPU 500 Wh, DRAM 20 Wh, GPU 2.00 kWh)\n"
+        "\nNodes\n"
+        "HOST  CPUS  MEM_MB  CPU_S  CORES_USED  CPU_EFF  IDLE  MEM_PEAK_MB  ENERGY    EXIT  ENDED\n"
+        "n1    4     4096    7200   2.00        50%      25%   1024         2.52 kWh  0     yes\n";
+    EXPECT_NE(out.str().find(want), std::string::npos) << out.str();
+
+    std::ostringstream js;
+    print_job(js, job, compute_features(job), nullptr, true, "", OutputFormat::Json);
+    json o = json::parse(js.str());
+    EXPECT_DOUBLE_EQ(o["features"]["energy_joules"].get<double>(), 9.072e6);
+    EXPECT_DOUBLE_EQ(o["features"]["energy_gpu_joules"].get<double>(), 7.2e6);
+    EXPECT_EQ(o["features"]["energy_partial"], false);
+    EXPECT_DOUBLE_EQ(o["features"]["nodes"][0]["energy_joules"].get<double>(), 9.072e6);
+}
+
+TEST(PrintJob, EnergyOfSomeNodesSaysSoAndNoneSaysNotMeasured) {
+    JobRecord job = one_job();
+    job.info.nnodes = 2;
+    job.info.nodelist = "n[1-2]";
+    NodeRecord n2 = job.nodes[0];
+    n2.host = "n2";
+    job.nodes[0].summary["energy_cpu_joules"] = 1800.0;  // 0.5 Wh
+    job.nodes[0].summary["energy_joules"] = 1800.0;
+    job.nodes.push_back(n2);
+    std::ostringstream out;
+    print_job(out, job, compute_features(job), nullptr, true, "", OutputFormat::Table);
+    EXPECT_NE(out.str().find("  energy 0.5 Wh (estimated: CPU 0.5 Wh; measured on 1 of 2 nodes)\n\nNodes\n"),
+              std::string::npos)
+        << out.str();
+    EXPECT_NE(out.str().find("\nn2    4     4096    7200   2.00        50%      25%   1024         -       0     yes\n"),
+              std::string::npos)
+        << out.str();
+
+    std::ostringstream none;
+    JobRecord plain = one_job();
+    print_job(none, plain, compute_features(plain), nullptr, true, "", OutputFormat::Table);
+    EXPECT_NE(none.str().find("elapsed 1:00:00  time limit 2:00:00\n  energy - (not measured)\n\nNodes\n"),
+              std::string::npos)
+        << none.str();
 }
 
 }  // namespace

@@ -406,9 +406,10 @@ TEST(SqliteJobStore, ListFiltersAndSummary) {
     add_finished_job(reg, 3, 1, 2, 200, 3600, 1.0, "alice");  // 2 core-h, 2 used
     auto m = meta("n9", 1, 1, 10, "carol");
     reg.record_step_start(4, "n9", "0", m, 300);  // still running
-    ClassificationRecord c1{1, "underutilized-cpu", {"serial-on-many-cores"}, {"idle"}, {}, {}, {}, 1, "h", 4 * 3600, 3600};
-    ClassificationRecord c2{2, "underutilized-cpu", {}, {}, {}, {}, {}, 1, "h", 16 * 3600, 8 * 3600};
-    ClassificationRecord c3{3, "efficient", {}, {}, {}, {}, {}, 1, "h", 2 * 3600, 2 * 3600};
+    ClassificationRecord c1{1, "underutilized-cpu", {"serial-on-many-cores"}, {"idle"}, {}, {}, {}, 1, "h", 4 * 3600, 3600,
+                            1.8e6};  // 0.5 kWh
+    ClassificationRecord c2{2, "underutilized-cpu", {}, {}, {}, {}, {}, 1, "h", 16 * 3600, 8 * 3600, 7.2e6};
+    ClassificationRecord c3{3, "efficient", {}, {}, {}, {}, {}, 1, "h", 2 * 3600, 2 * 3600, std::nullopt};
     reg.store_classifications({c1, c2, c3});
     EXPECT_EQ(reg.load_job(1)->classification->secondary_classes, std::vector<std::string>{"idle"});
     EXPECT_TRUE(reg.load_job(2)->classification->secondary_classes.empty());
@@ -445,18 +446,25 @@ TEST(SqliteJobStore, ListFiltersAndSummary) {
     auto row = reg.list_jobs(all)[2];
     EXPECT_EQ(row.job_class, "underutilized-cpu");
     EXPECT_EQ(row.flags, std::vector<std::string>{"serial-on-many-cores"});
+    EXPECT_EQ(reg.load_job(1)->classification->energy_joules, 1.8e6);
+    EXPECT_EQ(reg.load_job(3)->classification->energy_joules, std::nullopt);
 
     auto by_user = reg.summarize(JobFilter{}, "user");
     ASSERT_EQ(by_user.size(), 3u);
     EXPECT_EQ(by_user[0].key, "bob");  // 8 core-h wasted
     EXPECT_NEAR(by_user[0].wasted_core_h, 8, 1e-9);
+    EXPECT_NEAR(*by_user[0].energy_kwh, 2, 1e-9);
+    EXPECT_EQ(by_user[0].energy_jobs, 1u);
     EXPECT_EQ(by_user[1].key, "alice");  // 3 wasted
     EXPECT_NEAR(by_user[1].allocated_core_h, 6, 1e-9);
     EXPECT_NEAR(by_user[1].used_core_h, 3, 1e-9);
     EXPECT_EQ(by_user[1].jobs, 2u);
     EXPECT_EQ(by_user[1].per_class.at("efficient"), 1u);
+    EXPECT_NEAR(*by_user[1].energy_kwh, 0.5, 1e-9);  // job 3 measured none
+    EXPECT_EQ(by_user[1].energy_jobs, 1u);
     EXPECT_EQ(by_user[2].key, "carol");
     EXPECT_EQ(by_user[2].per_class.at("unclassified"), 1u);
+    EXPECT_EQ(by_user[2].energy_kwh, std::nullopt);
     auto by_class = reg.summarize(JobFilter{}, "class");
     EXPECT_EQ(by_class[0].key, "underutilized-cpu");
     EXPECT_EQ(by_class[0].jobs, 2u);

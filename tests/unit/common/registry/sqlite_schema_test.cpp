@@ -90,12 +90,12 @@ TEST(RegistrySchema, RefusesWhatIsNotAKnownRegistry) {
     };
     const Case cases[] = {
         {"CREATE TABLE t(x)", path + " is not a FrUCToSA job registry: no such table: schema_version"},
-        {"CREATE TABLE schema_version(version INTEGER NOT NULL); INSERT INTO schema_version VALUES(3)",
-         "job registry " + path + " has schema version 3, this program knows 2"},
+        {"CREATE TABLE schema_version(version INTEGER NOT NULL); INSERT INTO schema_version VALUES(4)",
+         "job registry " + path + " has schema version 4, this program knows 3"},
         {"CREATE TABLE schema_version(version INTEGER NOT NULL); INSERT INTO schema_version VALUES(1), (7)",
-         "job registry " + path + " has schema version 7, this program knows 2"},
+         "job registry " + path + " has schema version 7, this program knows 3"},
         {"CREATE TABLE schema_version(version INTEGER NOT NULL)",
-         "job registry " + path + " has schema version 0, this program knows 2"},
+         "job registry " + path + " has schema version 0, this program knows 3"},
     };
     for (const auto& c : cases) {
         std::remove(path.c_str());
@@ -111,8 +111,8 @@ TEST(RegistrySchema, OpeningAFileOfAnotherVersionFailsNamingIt) {
     {
         SqliteJobStore created(path);
     }
-    RawDb(path).exec("UPDATE schema_version SET version = 3");
-    const std::string expected = "job registry " + path + " has schema version 3, this program knows 2";
+    RawDb(path).exec("UPDATE schema_version SET version = 4");
+    const std::string expected = "job registry " + path + " has schema version 4, this program knows 3";
     EXPECT_EQ(registry_error([&] { SqliteJobStore reader(path, JobStoreMode::ReadOnly); }), expected);
     EXPECT_EQ(registry_error([&] { SqliteJobStore writer(path, JobStoreMode::ReadWrite); }), expected);
     EXPECT_EQ(RawDb(path).scalar("SELECT COUNT(*) FROM schema_version"), 1);  // the writer added nothing
@@ -142,7 +142,7 @@ TEST(RegistrySchema, VersionOneIsMigratedByTheWriterAndKeepsItsJobs) {
         "INSERT INTO jobs(job_id, user, nnodes, status) VALUES(42, 'alice', 1, 'finished');"
         "INSERT INTO classifications(job_id, class, classified_at) VALUES(42, 'idle', 1);");
     EXPECT_EQ(registry_error([&] { SqliteJobStore reader(path, JobStoreMode::ReadOnly); }),
-              "job registry " + path + " has schema version 1, this program knows 2");
+              "job registry " + path + " has schema version 1, this program knows 3");
     {
         SqliteJobStore writer(path, JobStoreMode::ReadWrite);
         auto job = writer.load_job(42, false);
@@ -154,15 +154,50 @@ TEST(RegistrySchema, VersionOneIsMigratedByTheWriterAndKeepsItsJobs) {
         EXPECT_EQ(job->classification->job_class, "idle");
         EXPECT_TRUE(job->classification->secondary_classes.empty());
     }
-    EXPECT_EQ(RawDb(path).scalar("SELECT version FROM schema_version"), 2);
+    EXPECT_EQ(RawDb(path).scalar("SELECT version FROM schema_version"), 3);
     EXPECT_EQ(RawDb(path).scalar("SELECT COUNT(*) FROM schema_version"), 1);
-    // The migration adds every column a new file has (kSchema and kMigrateFrom1 agree).
+    // The migration adds every column a new file has (kSchema and the migrations agree).
     {
         SqliteJobStore fresh(dir.file("v2.db"));
     }
     for (const char* table : {"jobs", "job_nodes", "job_steps", "classifications"})
         EXPECT_EQ(RawDb(path).sorted_columns(table), RawDb(dir.file("v2.db")).sorted_columns(table)) << table;
     EXPECT_EQ(registry_error([&] { SqliteJobStore reader(path, JobStoreMode::ReadOnly); }), "");
+}
+
+/// A version 2 registry (before energy): the writer adds jobs.energy_joules, empty for
+/// the jobs it had, and rebuilds the summary's covering index with it.
+TEST(RegistrySchema, VersionTwoGainsTheEnergyColumn) {
+    TempDir dir;
+    const std::string path = dir.file("v2.db");
+    {
+        SqliteJobStore created(path);
+    }
+    RawDb(path).exec(
+        "DROP INDEX jobs_summary; ALTER TABLE jobs DROP COLUMN energy_joules;"
+        "CREATE INDEX jobs_summary ON jobs(end_time, job_class, user, account, partition, allocated_core_s,"
+        " used_core_s);"
+        "UPDATE schema_version SET version = 2;"
+        "INSERT INTO jobs(job_id, user, nnodes, status, allocated_core_s, used_core_s)"
+        " VALUES(42, 'alice', 1, 'finished', 100, 50);");
+    EXPECT_EQ(registry_error([&] { SqliteJobStore reader(path, JobStoreMode::ReadOnly); }),
+              "job registry " + path + " has schema version 2, this program knows 3");
+    {
+        SqliteJobStore writer(path, JobStoreMode::ReadWrite);
+        auto rows = writer.summarize({}, "user");
+        ASSERT_EQ(rows.size(), 1u);
+        EXPECT_EQ(rows[0].energy_kwh, std::nullopt);
+        EXPECT_EQ(rows[0].energy_jobs, 0u);
+    }
+    EXPECT_EQ(RawDb(path).scalar("SELECT version FROM schema_version"), 3);
+    EXPECT_EQ(RawDb(path).scalar("SELECT COUNT(*) FROM jobs WHERE energy_joules IS NULL"), 1);
+    EXPECT_EQ(RawDb(path).scalar("SELECT COUNT(*) FROM sqlite_master WHERE name = 'jobs_summary'"
+                                 " AND sql LIKE '%energy_joules%'"),
+              1);
+    {
+        SqliteJobStore fresh(dir.file("v3.db"));
+    }
+    EXPECT_EQ(RawDb(path).sorted_columns("jobs"), RawDb(dir.file("v3.db")).sorted_columns("jobs"));
 }
 
 }  // namespace
