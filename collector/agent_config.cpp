@@ -65,6 +65,8 @@ AgentConfig read_agent_config(const IniFile& file) {
             c.masters.push_back(m);
         }
         c.auth = r.get_choice("auth", c.auth, {"munge", "none"});
+        c.master_order = r.get_choice("order", c.master_order, {"spread", "listed"});
+        c.failback_s = r.get_double("failback seconds", c.failback_s, 0, 86400);
         r.reject_unknown();
     }
     {
@@ -119,6 +121,8 @@ ShipperConfig shipper_config(const AgentConfig& config) {
     ShipperConfig s;
     s.masters.clear();
     for (const auto& m : config.masters) s.masters.emplace_back(m.host, m.port);
+    if (config.master_order == "spread") s.masters = spread_masters(std::move(s.masters), config.hostname);
+    s.failback_s = config.failback_s;
     s.agent_host = config.hostname;
     s.batch_interval_s = config.batch_interval_s;
     s.max_queued_points = config.max_queued_points;

@@ -24,6 +24,10 @@ struct AgentConfig {
     std::string config_path;
     std::vector<MasterAddress> masters{{"localhost", 7888}};  ///< [lmaster] host (a list), incoming data port
     std::string auth = "munge";        ///< [lmaster] auth: munge or none
+    /// [lmaster] order: "spread" (each agent starts at the lmaster its host name hashes
+    /// to, so agents share the list) or "listed" (every agent prefers the first).
+    std::string master_order = "spread";
+    double failback_s = 60;            ///< [lmaster] failback seconds: probe the preferred one while failed over (0: never)
     std::string spool_dir = "/var/spool/fructosa/lagent";  ///< unacknowledged batches survive restarts here
     std::uint64_t spool_max_bytes = 256ull << 20;          ///< oldest batches go first beyond this
     std::string hostname;              ///< short host name used in metric paths

@@ -17,10 +17,20 @@ net::ReconnectingClientSettings client_settings(const ShipperConfig& config) {
     net::ReconnectingClientSettings s;
     for (const auto& [host, port] : config.masters) s.endpoints.push_back({host, port});
     s.connect_timeout = kConnectTimeout;
+    s.failback_interval = std::chrono::milliseconds(static_cast<std::int64_t>(config.failback_s * 1000.0));
     return s;
 }
 
 }  // namespace
+
+std::vector<std::pair<std::string, int>> spread_masters(std::vector<std::pair<std::string, int>> masters,
+                                                        std::string_view agent_host) {
+    if (masters.size() < 2) return masters;
+    std::uint32_t h = 2166136261u;  // FNV-1a, 32 bits
+    for (unsigned char c : agent_host) h = (h ^ c) * 16777619u;
+    std::rotate(masters.begin(), masters.begin() + static_cast<std::ptrdiff_t>(h % masters.size()), masters.end());
+    return masters;
+}
 
 Shipper::Shipper(asio::io_context& io, ShipperConfig config)
     : config_(std::move(config)),
@@ -30,6 +40,13 @@ Shipper::Shipper(asio::io_context& io, ShipperConfig config)
     client_.on_connected([this] { on_connected(); });
     client_.on_attempt_failed([this](const net::Endpoint& master, net::ReconnectingClient::Step step,
                                      const boost::system::error_code& ec) { on_attempt_failed(master, step, ec); });
+    client_.on_preferred_back([this] {
+        const auto& [host, port] = config_.masters.front();
+        log_info("lmaster at {}:{} answers again: moving back to it ({} batches to resend)", host, port,
+                 queue_.frames());
+        queue_.rewind();  // unacknowledged batches go to it (lmaster and carbon take a duplicate in stride)
+        client_.reconnect_preferred();
+    });
 }
 
 Shipper::~Shipper() { *alive_ = false; }

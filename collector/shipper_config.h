@@ -5,15 +5,25 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 namespace fructosa {
 
+/// The lmaster list as one agent should try it: starting at the entry its host name
+/// hashes to (FNV-1a, the same on every machine and build), then the following ones
+/// in list order, wrapping around. Agents with the same list so share the lmasters
+/// about evenly, and each still fails over through all of them.
+std::vector<std::pair<std::string, int>> spread_masters(std::vector<std::pair<std::string, int>> masters,
+                                                        std::string_view agent_host);
+
 struct ShipperConfig {
     /// lmasters in order of preference: after a failed connection the next is tried;
     /// after a lost one, the first again. A whole round failing backs off.
     std::vector<std::pair<std::string, int>> masters{{"localhost", 7888}};
+    /// While failed over, how often the first lmaster is probed to go back to it (0: never).
+    double failback_s = 60;
     std::string agent_host;  ///< the name the agent reports in its hello
     double batch_interval_s = 1;
     std::size_t max_queued_points = 200000;

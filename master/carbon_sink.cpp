@@ -138,6 +138,7 @@ void CarbonSink::write_next() {
         // Only now is the trouble over (a peer that accepts and closes at once is not).
         complaint_.release(fmt::format("Graphite at {} takes points again", destination()));
         write_next();
+        if (on_written_) on_written_();
     });
 }
 

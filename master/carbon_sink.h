@@ -39,6 +39,7 @@ public:
     void start() override;
     void offer(Points&& points) override;
     SinkStats stats() const override;
+    void on_written(std::function<void()> callback) override { on_written_ = std::move(callback); }
     /// Writes what is queued while connected, for at most `grace`; what is left is
     /// counted as dropped and logged. Without a connection it stops at once.
     void stop(std::chrono::milliseconds grace, std::function<void()> done) override;
@@ -74,6 +75,7 @@ private:
     bool stopping_ = false;
     bool stopped_ = false;
     std::function<void()> on_stopped_;
+    std::function<void()> on_written_;
     SinkStats stats_;
 };
 

@@ -37,6 +37,10 @@ public:
     /// For a sink with several destinations (a Graphite cluster): each one's name and
     /// counters, so that one carbon falling behind shows; empty for a single destination.
     virtual std::vector<std::pair<std::string, SinkStats>> destination_stats() const { return {}; }
+    /// Asks to be called (on the io_context thread) each time the sink has written
+    /// something and so has room again: an owner feeding it from a spool tops it up
+    /// at the pace the destination takes, not on a timer. Sinks without a socket never call.
+    virtual void on_written(std::function<void()> callback) { (void)callback; }
     /// Delivers what it can within `grace`, then closes and calls `done` exactly once.
     virtual void stop(std::chrono::milliseconds grace, std::function<void()> done) = 0;
 };

@@ -25,8 +25,22 @@ SpoolingSink::SpoolingSink(boost::asio::io_context& io, std::unique_ptr<Graphite
 }
 
 void SpoolingSink::start() {
+    // The inner sink asks for more as it writes: the spool drains at the rate carbon
+    // takes; the timer only notices losses and reconnections.
+    inner_->on_written([this]() {
+        if (inner_->stats().points_queued < settings_.low_watermark) request_pump();
+    });
     inner_->start();
     schedule_pump();
+}
+
+void SpoolingSink::request_pump() {
+    if (pump_requested_ || stopped_) return;
+    pump_requested_ = true;
+    boost::asio::post(io_, [this]() {
+        pump_requested_ = false;
+        if (!stopped_) pump();
+    });
 }
 
 void SpoolingSink::offer(Points&& points) {
@@ -39,6 +53,7 @@ void SpoolingSink::offer(Points&& points) {
     try {
         spool_.append(std::string_view(reinterpret_cast<const char*>(payload.data()), payload.size()), n);
         spooled_points_ += n;
+        if (was_connected_ && inner_->stats().points_queued < settings_.low_watermark) request_pump();
         if (spool_.dropped_points() > reported_drops_) {
             reported_drops_ = spool_.dropped_points();
             drop_complaint_.complain(fmt::format("spool {} is full ({} MiB): dropped the oldest data, {} points so far",

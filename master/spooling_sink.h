@@ -59,6 +59,8 @@ private:
         std::optional<std::chrono::steady_clock::time_point> written_at;
     };
     void schedule_pump();
+    /// Runs pump() soon, once, however often it is asked before it runs.
+    void request_pump();
     void pump();
     void on_loss();
     void on_reconnect(const SinkStats& inner);
@@ -79,6 +81,7 @@ private:
     bool live_turn_ = false;
     bool was_connected_ = false;
     bool stopped_ = false;
+    bool pump_requested_ = false;
     std::uint64_t seen_losses_ = 0;    ///< the inner sink's connections_lost last seen
     std::uint64_t handed_ = 0;         ///< points given to the inner sink
     /// Handed on, oldest first: until written and then for the replay window.

@@ -97,7 +97,9 @@ void TaskCounters::end() {
         }
         for (const auto& [key, e] : live_) parent = parent || e.parent == it->first.tid;
         if (r.generation != generation_ || (!owed && !parent)) {  // gone, or done with the job
-            retire(Entry{.pending = r.pending}, nullptr);
+            Entry gone;
+            gone.pending = r.pending;
+            retire(gone, nullptr);
             it = reapers_.erase(it);
             continue;
         }

@@ -17,6 +17,9 @@ ReconnectingClient::ReconnectingClient(asio::io_context& io, ReconnectingClientS
       socket_(io),
       deadline_(io),
       retry_timer_(io),
+      failback_timer_(io),
+      probe_resolver_(io),
+      probe_(io),
       backoff_(settings_.first_backoff, settings_.max_backoff) {
     if (settings_.endpoints.empty()) throw std::invalid_argument("a reconnecting client needs at least one endpoint");
 }
@@ -56,6 +59,7 @@ void ReconnectingClient::attempt() {
                 state_ = State::Connected;
                 error_code ignored;
                 socket_.set_option(tcp::no_delay(true), ignored);
+                if (index_ > 0) schedule_failback_probe();
                 if (on_connected_) on_connected_();
             });
         });
@@ -88,12 +92,68 @@ void ReconnectingClient::wait_and_retry() {
     });
 }
 
+void ReconnectingClient::reconnect_preferred() {
+    if (state_ != State::Connected) return;
+    close_socket();
+    index_ = 0;
+    attempt();  // a new generation: the old connection's handlers are void
+}
+
+void ReconnectingClient::schedule_failback_probe() {
+    if (settings_.failback_interval.count() <= 0) return;
+    std::uint64_t gen = generation_;
+    failback_timer_.expires_after(settings_.failback_interval);
+    failback_timer_.async_wait([this, alive = alive_, gen](const error_code& ec) {
+        if (ec || !*alive || gen != generation_ || state_ != State::Connected || index_ == 0) return;
+        probe_preferred();
+    });
+}
+
+void ReconnectingClient::probe_preferred() {
+    // A plain TCP connect to the preferred endpoint, on its own socket: the connection
+    // in use carries on meanwhile. No answer within the deadline: try again later.
+    std::uint64_t gen = generation_;
+    const Endpoint& ep = settings_.endpoints.front();
+    auto done = [this, alive = alive_, gen](bool answered) {
+        if (!*alive) return;
+        error_code ignored;
+        probe_.close(ignored);
+        if (gen != generation_ || state_ != State::Connected) return;
+        if (!answered) return schedule_failback_probe();
+        if (on_preferred_back_) on_preferred_back_();
+        else reconnect_preferred();
+    };
+    probe_resolver_.async_resolve(ep.host, std::to_string(ep.port),
+                                  [this, alive = alive_, done](const error_code& ec, tcp::resolver::results_type r) {
+                                      if (!*alive) return;
+                                      if (ec) return done(false);
+                                      if (settings_.connect_timeout.count() > 0) {
+                                          failback_timer_.expires_after(settings_.connect_timeout);
+                                          failback_timer_.async_wait([this, alive](const error_code& e) {
+                                              if (e || !*alive) return;
+                                              error_code ignored;
+                                              probe_.close(ignored);  // the connect fails: no answer in time
+                                          });
+                                      }
+                                      asio::async_connect(probe_, r, [this, alive, done](const error_code& e,
+                                                                                         const tcp::endpoint&) {
+                                          if (!*alive) return;
+                                          failback_timer_.cancel();
+                                          done(!e);
+                                      });
+                                  });
+}
+
 void ReconnectingClient::stop() {
     ++generation_;
     state_ = State::Idle;
     resolver_.cancel();
     deadline_.cancel();
     retry_timer_.cancel();
+    failback_timer_.cancel();
+    probe_resolver_.cancel();
+    error_code ignored;
+    probe_.close(ignored);
     close_socket();
 }
 

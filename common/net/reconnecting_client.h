@@ -5,7 +5,10 @@
 /// Connects to the first endpoint of a list of host:port that answers, with a deadline
 /// on each attempt. After a failed attempt the next endpoint is tried at once; when
 /// every endpoint failed, or a connection that stood is lost, it waits the backoff and
-/// starts again from the first endpoint (the preferred one). It only connects: what
+/// starts again from the first endpoint (the preferred one). While connected to another
+/// one (failed over), it tries the preferred endpoint every `failback_interval` with a
+/// probe connection and, once that answers, tells the owner, who moves back with
+/// reconnect_preferred() when it is ready (or at once, with no handler). It only connects: what
 /// travels over the socket (frames and acks, carbon's pickle), when the peer counts as
 /// healthy (reset_backoff) and every log line belong to the owner.
 ///
@@ -40,6 +43,8 @@ struct ReconnectingClientSettings {
     std::chrono::milliseconds connect_timeout{0};
     std::chrono::milliseconds first_backoff = Backoff::kDefaultFirst;
     std::chrono::milliseconds max_backoff = Backoff::kDefaultMax;
+    /// While failed over: how often the preferred endpoint is probed; zero: never.
+    std::chrono::milliseconds failback_interval{0};
 };
 
 class ReconnectingClient {
@@ -48,6 +53,7 @@ public:
     enum class Step { Resolve, Connect };
     using ConnectedHandler = std::function<void()>;
     using FailedHandler = std::function<void(const Endpoint&, Step, const boost::system::error_code&)>;
+    using FailbackHandler = std::function<void()>;
 
     /// Throws std::invalid_argument when `settings` lists no endpoint.
     ReconnectingClient(boost::asio::io_context& io, ReconnectingClientSettings settings);
@@ -61,6 +67,8 @@ public:
     /// fails with operation_aborted), before the next endpoint is tried or the backoff
     /// starts: retry_delay() is then the wait to come when this was the last endpoint.
     void on_attempt_failed(FailedHandler handler) { on_failed_ = std::move(handler); }
+    /// Called while failed over when the preferred endpoint answers a probe again.
+    void on_preferred_back(FailbackHandler handler) { on_preferred_back_ = std::move(handler); }
 
     /// Starts connecting at the first endpoint; nothing while connecting, connected or
     /// waiting to retry.
@@ -68,6 +76,9 @@ public:
     /// The owner found the connection broken: closes it and, after the backoff,
     /// connects again from the first endpoint. Nothing when not connected.
     void disconnect();
+    /// Closes the connection and connects to the preferred endpoint at once (no
+    /// backoff: it just answered). Nothing when not connected.
+    void reconnect_preferred();
     /// Cancels the attempt or the wait and closes the socket; start() begins again.
     void stop();
 
@@ -92,18 +103,24 @@ private:
     void attempt_failed(Step step, const boost::system::error_code& ec);
     void wait_and_retry();
     void close_socket();
+    void schedule_failback_probe();
+    void probe_preferred();
 
     ReconnectingClientSettings settings_;
     boost::asio::ip::tcp::resolver resolver_;
     boost::asio::ip::tcp::socket socket_;
     boost::asio::steady_timer deadline_;
     boost::asio::steady_timer retry_timer_;
+    boost::asio::steady_timer failback_timer_;
+    boost::asio::ip::tcp::resolver probe_resolver_;
+    boost::asio::ip::tcp::socket probe_;
     Backoff backoff_;
     State state_ = State::Idle;
     std::size_t index_ = 0;
     std::uint64_t generation_ = 0;
     ConnectedHandler on_connected_;
     FailedHandler on_failed_;
+    FailbackHandler on_preferred_back_;
     /// Guards handlers that run after the client is gone (each holds a copy).
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };

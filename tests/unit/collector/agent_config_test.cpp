@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <map>
+
 #include "common/config.h"
 
 using namespace fructosa;
@@ -14,18 +17,44 @@ AgentConfig parse(const std::string& text) { return read_agent_config(IniFile::p
 
 TEST(AgentConfig, MapsOntoTheShippersSettings) {
     auto c = parse(
-        "[lmaster]\nhost = m1, m2:17000\nincoming data port = 7999\n"
+        "[lmaster]\nhost = m1, m2:17000\nincoming data port = 7999\norder = listed\nfailback seconds = 30\n"
         "[lagent]\nhostname = node7\nbatch interval = 0.5\nmax queued points = 1234\n"
         "spool directory = /tmp/sp\nspool max mb = 3\n");
     ShipperConfig s = shipper_config(c);
     EXPECT_EQ(s.masters, (std::vector<std::pair<std::string, int>>{{"m1", 7999}, {"m2", 17000}}));
     EXPECT_EQ(s.agent_host, "node7");
+    EXPECT_DOUBLE_EQ(s.failback_s, 30);
     EXPECT_DOUBLE_EQ(s.batch_interval_s, 0.5);
     EXPECT_EQ(s.max_queued_points, 1234u);
     EXPECT_EQ(s.max_batch_points, ShipperConfig{}.max_batch_points);
     EXPECT_EQ(s.spool_dir, "/tmp/sp");
     EXPECT_EQ(s.spool_max_bytes, 3ull << 20);
     EXPECT_FALSE(s.credential);  // the Agent wires it in
+}
+
+TEST(AgentConfig, AgentsSpreadOverTheLmasterListByTheirHostName) {
+    using Masters = std::vector<std::pair<std::string, int>>;
+    Masters list{{"m1", 7888}, {"m2", 7888}, {"m3", 7888}};
+    // Each agent keeps the whole list, in order, starting where its name hashes to.
+    std::map<std::string, int> first;
+    for (int n = 0; n < 300; ++n) {
+        std::string host = "node" + std::to_string(n);
+        Masters mine = spread_masters(list, host);
+        ASSERT_EQ(mine.size(), 3u);
+        auto at = std::find(list.begin(), list.end(), mine[0]) - list.begin();
+        for (std::size_t i = 0; i < 3; ++i) EXPECT_EQ(mine[i], list[(at + i) % 3]) << host;
+        EXPECT_EQ(spread_masters(list, host), mine) << "the same on every call";
+        ++first[mine[0].first];
+    }
+    ASSERT_EQ(first.size(), 3u);
+    for (const auto& [m, count] : first) EXPECT_GT(count, 60) << m;
+    // FNV-1a of the name: the same on every machine and build.
+    EXPECT_EQ(spread_masters(list, "node7")[0].first, "m" + std::to_string(1 + 0x0d4e254eu % 3));
+    // The default is to spread; one lmaster is one lmaster.
+    auto c = parse("[lmaster]\nhost = m1, m2, m3\n[lagent]\nhostname = node7\n");
+    EXPECT_EQ(shipper_config(c).masters, spread_masters(list, "node7"));
+    EXPECT_EQ(spread_masters({{"m1", 1}}, "x"), (Masters{{"m1", 1}}));
+    EXPECT_THROW(parse("[lmaster]\norder = random\n"), ConfigError);
 }
 
 TEST(AgentConfig, MapsOntoTheJobTrackersSettings) {

@@ -131,6 +131,30 @@ TEST(Shipper, FailsOverToTheNextLmasterInOrder) {
     shipper.stop();
 }
 
+TEST(Shipper, GoesBackToTheFirstLmasterOnceItAnswersAgain) {
+    asio::io_context io;
+    tcp::acceptor probe(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+    unsigned short first_port = probe.local_endpoint().port();
+    probe.close();  // the first lmaster of the list is down
+    FakeMaster second(io);
+    ShipperConfig c = config_for(first_port);
+    c.masters.emplace_back("127.0.0.1", second.port());
+    c.failback_s = 0.05;
+    Shipper shipper(io, c);
+    shipper.start();
+    shipper.add({{"node7.A.x", 1, 1}});
+    run_until(io, [&] { return shipper.stats().points_sent == 1; });
+    EXPECT_EQ(second.points.size(), 1u);
+    FakeMaster first(io, first_port);  // back
+    run_until(io, [&] { return !first.hosts.empty(); });
+    shipper.add({{"node7.A.x", 2, 2}});
+    run_until(io, [&] { return shipper.stats().points_sent == 2; });
+    ASSERT_EQ(first.points.size(), 1u);
+    EXPECT_EQ(first.points[0].timestamp, 2);
+    EXPECT_EQ(second.points.size(), 1u);
+    shipper.stop();
+}
+
 TEST(Shipper, FullQueueDropsTheOldestAndCountsIt) {
     asio::io_context io;
     tcp::acceptor probe(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));

@@ -243,3 +243,46 @@ TEST(ReconnectingClient, NeedsAnEndpoint) {
     asio::io_context io;
     EXPECT_THROW(ReconnectingClient(io, ReconnectingClientSettings{}), std::invalid_argument);
 }
+
+TEST(ReconnectingClient, WhileFailedOverItGoesBackToThePreferredEndpointOnceItAnswers) {
+    asio::io_context io;
+    int first_port = closed_port();
+    Listener second(io);
+    auto s = settings_for({first_port, second.port()});
+    s.failback_interval = 20ms;
+    Recorder r(io, s);
+    int told = 0;
+    r.client.on_preferred_back([&] {
+        ++told;
+        r.client.reconnect_preferred();
+    });
+    r.client.start();
+    ASSERT_TRUE(run_until(io, [&] { return r.connections == 1; }));
+    EXPECT_EQ(r.client.endpoint_index(), 1u);
+    // The preferred one is still away: the probes find nothing, the connection stays.
+    run_until(io, [] { return false; }, 100ms);
+    EXPECT_EQ(told, 0);
+    EXPECT_EQ(r.connections, 1);
+    Listener first(io, first_port);  // it comes back
+    ASSERT_TRUE(run_until(io, [&] { return r.connections == 2; }));
+    EXPECT_EQ(told, 1);
+    EXPECT_EQ(r.client.endpoint_index(), 0u);
+    EXPECT_EQ(r.ports, (std::vector<int>{second.port(), first_port}));
+    // The probe's own connection plus the real one; at home there is no more probing.
+    run_until(io, [] { return false; }, 100ms);
+    EXPECT_EQ(first.accepted(), 2u);
+    EXPECT_EQ(r.connections, 2);
+}
+
+TEST(ReconnectingClient, WithoutAFailbackIntervalItStaysWhereItFailedOver) {
+    asio::io_context io;
+    int first_port = closed_port();
+    Listener second(io);
+    Recorder r(io, settings_for({first_port, second.port()}));
+    r.client.start();
+    ASSERT_TRUE(run_until(io, [&] { return r.connections == 1; }));
+    Listener first(io, first_port);
+    run_until(io, [] { return false; }, 100ms);
+    EXPECT_EQ(first.accepted(), 0u);
+    EXPECT_EQ(r.client.endpoint_index(), 1u);
+}
