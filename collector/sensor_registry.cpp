@@ -9,6 +9,7 @@
 #include "collector/sensors/disk_io.h"
 #include "collector/sensors/disk_partitions.h"
 #include "collector/sensors/disk_usage.h"
+#include "collector/sensors/gpu.h"
 #include "collector/sensors/hwmon.h"
 #include "collector/sensors/net_connections.h"
 #include "collector/sensors/net_if_addrs.h"
@@ -44,6 +45,7 @@ const std::vector<SensorRegistration>& sensor_registry() {
         {"SensorsBattery", make_sensors_battery_sensor},
         {"BootTime", make_boot_time_sensor},
         {"Users", make_users_sensor},
+        {"GPU", make_gpu_sensor},  // new in 0.4: after the original's table
     };
     return registry;
 }
