@@ -105,7 +105,7 @@ GpuMonitor::View GpuMonitor::latest() {
         double busy = std::chrono::duration<double>(Clock::now() - *shared_->busy_since).count();
         if (busy > settings_.hang_timeout_s) {
             v.state = State::hung;
-            v.error = fmt::format("an NVML call has not returned for {:.0f} s (hang timeout {:g} s): GPU figures are "
+            v.error = fmt::format("an NVML call has not returned for {:.1f} s (hang timeout {:g} s): GPU figures are "
                                   "stale until it does",
                                   busy, settings_.hang_timeout_s);
         }
