@@ -4,6 +4,7 @@
 
 #include "collector/job_tracker.h"
 #include "collector/munge_credential.h"
+#include "collector/sensors/gpu.h"
 #include "common/fd_limit.h"
 
 namespace fructosa {
@@ -25,6 +26,10 @@ Agent::Agent(AgentConfig config)
       shipper_(io_, shipper_config_with_credential(config_)),
       sampler_(io_, config_.hostname, config_.sensors, reader_, [this](Points p) { shipper_.add(std::move(p)); }) {
     if (config_.jobs.enabled) jobs_ = std::make_unique<JobTracker>(io_, job_tracker_settings(config_), reader_, shipper_);
+    // Per-job GPU figures come from the GPU sensor's monitor: one NVML reader per lagent.
+    for (const auto& s : config_.sensors)
+        if (auto* gpu = dynamic_cast<sensors::GpuSensor*>(s.sensor.get()); gpu && jobs_)
+            jobs_->set_gpu_source([monitor = gpu->monitor()] { return monitor->latest(); });
 }
 
 Agent::~Agent() = default;
