@@ -133,6 +133,13 @@ json JobFeatures::to_json(bool with_nodes) const {
     put(j, "io_write_bytes", io_write_bytes);
     put(j, "io_rate_bytes_per_s", io_rate_bytes_per_s);
     put(j, "gpu_util_percent", gpu_util_percent);
+    if (!gpu_ids.empty()) j["gpu_ids"] = gpu_ids;
+    put(j, "gpu_util_max_percent", gpu_util_max_percent);
+    put(j, "gpu_process_fraction", gpu_process_fraction);
+    put(j, "gpu_memory_peak_bytes", gpu_memory_peak_bytes);
+    put(j, "gpu_memory_total_bytes", gpu_memory_total_bytes);
+    put(j, "gpu_memory_fraction", gpu_memory_fraction);
+    if (gpu_shared) j["gpu_shared"] = true;
     put(j, "time_limit_s", time_limit_s);
     put(j, "walltime_fraction", walltime_fraction);
     put(j, "exit_status", exit_status);
@@ -149,6 +156,32 @@ json JobFeatures::to_json(bool with_nodes) const {
     }
     return j;
 }
+
+namespace {
+
+/// One node's GPU keys (lagent's job_gpu_figures.h) into the job's figures.
+void add_gpus(const NodeRecord& n, JobFeatures& f) {
+    if (!n.summary.is_object()) return;
+    if (auto ids = n.summary.find("gpu_ids"); ids != n.summary.end() && ids->is_array())
+        for (const auto& id : *ids)
+            if (id.is_string()) f.gpu_ids.push_back(n.host + ":" + id.get<std::string>());
+    max_to(f.gpu_util_max_percent, number(n.summary, "gpu_util_max_percent"));
+    if (auto p = number(n.summary, "gpu_process_fraction"); p && (!f.gpu_process_fraction || *p < *f.gpu_process_fraction))
+        f.gpu_process_fraction = p;
+    auto peak = count(n.summary, "gpu_memory_peak_bytes"), total = count(n.summary, "gpu_memory_total_bytes");
+    if (peak && total && *total > 0) {
+        double share = static_cast<double>(*peak) / static_cast<double>(*total);
+        if (!f.gpu_memory_fraction || share > *f.gpu_memory_fraction) {
+            f.gpu_memory_fraction = share;
+            f.gpu_memory_peak_bytes = peak;
+            f.gpu_memory_total_bytes = total;
+        }
+    }
+    if (auto s = n.summary.find("gpu_shared"); s != n.summary.end() && s->is_boolean() && s->get<bool>())
+        f.gpu_shared = true;
+}
+
+}  // namespace
 
 JobFeatures compute_features(const JobRecord& job) {
     const JobInfo& info = job.info;
@@ -223,6 +256,7 @@ JobFeatures compute_features(const JobRecord& job) {
         max_to(last_busy, number(n.summary, "last_busy_time"));
         add_busy_times(n.summary, f);
         if (auto g = number(n.summary, "gpu_util_mean_percent")) gpu_sum += *g, ++gpu_nodes;
+        add_gpus(n, f);
         f.nodes.push_back(std::move(nf));
     }
     auto add_missing = [&f](const std::string& host) {
@@ -244,6 +278,7 @@ JobFeatures compute_features(const JobRecord& job) {
     if (f.used_core_s && cpus_known && measured_cpus > 0) f.measured_cpus = measured_cpus;
     if (idle_weight > 0) f.idle_fraction = idle_weighted / idle_weight;
     if (gpu_nodes > 0) f.gpu_util_percent = gpu_sum / gpu_nodes;
+    if (f.gpus == 0) f.gpus = static_cast<std::uint32_t>(f.gpu_ids.size());
 
     if (f.elapsed_s) {
         double el = *f.elapsed_s;
