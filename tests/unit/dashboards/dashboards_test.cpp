@@ -100,11 +100,16 @@ TEST(DashboardModel, OptionalPanelsAreMarkedAndOnlyThose) {
             if (p->value("description", "").find(grafana::kOptionalMarker) != std::string::npos)
                 marked.push_back(name + ":" + p->value("title", ""));
     std::sort(marked.begin(), marked.end());
-    EXPECT_EQ(marked, (std::vector<std::string>{"host:Fans", "host:Logged-in sessions", "host:Temperatures",
-                                                 "job:GPU memory", "job:GPU utilisation", "job:I/O operations",
-                                                 "job:I/O throughput", "job:Pressure (full, 10 s average)",
-                                                 "job:Pressure (some, 10 s average)", "node:Fans",
-                                                 "node:Logged-in sessions", "node:Temperatures"}));
+    EXPECT_EQ(marked,
+              (std::vector<std::string>{
+                  "cluster:GPU memory used per node", "cluster:GPU power per node",
+                  "cluster:GPU utilisation per node (heat map)", "host:Fans", "host:GPU memory", "host:GPU power",
+                  "host:GPU temperature", "host:GPU utilisation (heat map)", "host:Logged-in sessions",
+                  "host:Temperatures", "job:GPU energy since the job's start", "job:GPU memory used", "job:GPU power",
+                  "job:GPU utilisation", "job:I/O operations", "job:I/O throughput",
+                  "job:Pressure (full, 10 s average)", "job:Pressure (some, 10 s average)", "node:Fans",
+                  "node:GPU memory", "node:GPU power", "node:GPU temperature", "node:GPU utilisation (heat map)",
+                  "node:Logged-in sessions", "node:Temperatures"}));
 }
 
 }  // namespace

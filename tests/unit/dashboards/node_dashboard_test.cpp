@@ -42,7 +42,7 @@ TEST(NodeDashboard, WhatItIsAndItsRows) {
     for (const auto& p : d["panels"])
         if (p["type"] == "row") rows.push_back(p["title"]);
     EXPECT_EQ(rows, (std::vector<std::string>{"Status of $host", "Global", "CPU", "Network", "Memory", "Disk",
-                                               "Hardware sensors", "Data delivery (lagent)"}));
+                                               "Hardware sensors", "GPUs", "Data delivery (lagent)"}));
 }
 
 TEST(NodeDashboard, HostsPreselectedOrAll) {
@@ -71,6 +71,14 @@ TEST(NodeDashboard, StatusSaysWhetherPointsArrive) {
     EXPECT_EQ(options["1"]["text"], "REPORTING");
     EXPECT_EQ(options["0"]["text"], "NO DATA");
     EXPECT_EQ(first_target(d, "Booted"), "aliasByNode(scale($host.BootTime, 1000), 0)");
+}
+
+TEST(NodeDashboard, GpuRowFromTheGpuSensor) {
+    json d = node_dashboard(DashboardOptions{});
+    EXPECT_EQ(first_target(d, "GPU utilisation (heat map)"), "aliasByNode($host.GPU.*.util_percent, 0, 2)");
+    EXPECT_EQ(first_target(d, "GPU memory"), "aliasByNode($host.GPU.*.{memory_used,memory_total}, 0, 2, 3)");
+    EXPECT_EQ(first_target(d, "GPU power"), "aliasByNode($host.GPU.*.power_watts, 0, 2)");
+    EXPECT_EQ(first_target(d, "GPU temperature"), "aliasByNode($host.GPU.*.temperature_celsius, 0, 2)");
 }
 
 }  // namespace
