@@ -81,7 +81,7 @@ void add_nodes_row(Layout& l, const MetricPatterns& p) {
 
 void add_gpu_row(Layout& l, const MetricPatterns& p) {
     const int h = p.host_node();
-    const std::string marker = std::string(kOptionalMarker) + "NVIDIA GPUs (lagent's [sensor:GPU]). ";
+    const std::string marker = std::string(kOptionalMarker) + "GPU sensors (NVIDIA GPUs, lagent's [sensor:GPU]). ";
     l.row("GPUs");
     json util = heat_strip(percent_spec("GPU utilisation per node (heat map)",
                                         {"groupByNode(" + p.host("*", "GPU.*.util_percent") + fmt::format(", {}, 'average')", h)},

@@ -127,7 +127,8 @@ void add_gpu_row(Layout& l, const MetricPatterns& p) {
     // Collapsed: most jobs have no GPU. lagent's per-job GPU series (collector/job/
     // job_gpu_figures.h): jobs.<jobid>.<host>.gpu.<key>.<field>, one line per node and GPU.
     l.row("GPU", true);
-    const std::string marker = std::string(kOptionalMarker) + "NVIDIA GPUs (lagent's [sensor:GPU]) or for jobs without GPUs. ";
+    const std::string marker =
+        std::string(kOptionalMarker) + "GPU sensors (NVIDIA GPUs, lagent's [sensor:GPU]) or for jobs without GPUs. ";
     l.add(timeseries(percent_spec("GPU utilisation",
                                   {by_node(p.job("$jobid", "*", "gpu.*.util_percent"), {n, n + 2})},
                                   marker + "SM utilisation of each of the job's GPUs (on a GPU shared with another "

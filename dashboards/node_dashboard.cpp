@@ -164,7 +164,7 @@ void add_hardware_row(Layout& l, const MetricPatterns& p) {
 
 void add_gpu_row(Layout& l, const MetricPatterns& p) {
     const int h = p.host_node();
-    const std::string marker = std::string(kOptionalMarker) + "NVIDIA GPUs (lagent's [sensor:GPU]). ";
+    const std::string marker = std::string(kOptionalMarker) + "GPU sensors (NVIDIA GPUs, lagent's [sensor:GPU]). ";
     l.row("GPUs");
     l.add(heat_strip(percent_spec("GPU utilisation (heat map)", {by_node(p.host("$host", "GPU.*.util_percent"), {h, h + 2})},
                                   marker + "One band per GPU (host.index), SM utilisation from green (idle) to red.")),

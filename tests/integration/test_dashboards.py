@@ -19,8 +19,9 @@ Panels allowed to be empty are those whose description says "Empty on machines w
 <feature>" AND whose feature this machine lacks (decided below from /sys and /run, not
 from a list of titles): hwmon temperature or fan sensors; cgroup v2 (pressure stall
 information, and job I/O: Slurm's cgroup v1 plugin gives jobs no blkio cgroup); a utmp
-file (logged-in sessions; containers have none); GPU sensors (FrUCToSA has none yet). Where the machine has the feature, the panel must
-return data like any other.
+file (logged-in sessions; containers have none); GPU sensors (no NVIDIA GPU here:
+test_gpu_jobs checks the GPU series with the fake NVML). Where the machine has the
+feature, the panel must return data like any other.
 
 Run: /usr/bin/python3 test_dashboards.py --build-dir BUILD
 """
@@ -68,7 +69,9 @@ def all_panels(dashboard):
 
 def missing_features():
     """Marker reasons ("Empty on machines without <reason>") this machine justifies."""
-    reasons = {"GPU sensors"}  # FrUCToSA writes no GPU series yet
+    reasons = set()
+    if not glob.glob("/dev/nvidia[0-9]*"):  # the GPU sensor needs NVIDIA's driver
+        reasons.add("GPU sensors")
     if not glob.glob("/sys/class/hwmon/hwmon*/temp*_input"):
         reasons.add("hwmon temperature sensors")
     if not glob.glob("/sys/class/hwmon/hwmon*/fan*_input"):
