@@ -149,7 +149,7 @@ static void send_step_start(spank_t sp, pid_t task_pid) {
   if (strcmp(gpu_ids, "NoDevFiles") == 0)
     gpu_ids[0] = '\0';
   /* The count alone may also come from CUDA_VISIBLE_DEVICES (a GRES without File=). */
-  memcpy(gpus, gpu_ids, sizeof gpus);
+  snprintf(gpus, sizeof gpus, "%s", gpu_ids);
   if (!*gpus)
     job_env(sp, "CUDA_VISIBLE_DEVICES", gpus, sizeof gpus);
 
