@@ -22,6 +22,8 @@ public:
         unsetenv("FAKE_NVML_TABLE");
         std::filesystem::remove(path_);
     }
+    /// The driver gone: the library cannot read its table any more.
+    void remove() { std::filesystem::remove(path_); }
     /// Replaces the table atomically (the library reads it from another thread).
     void write(const std::string& text) {
         auto tmp = path_.string() + ".new";

@@ -71,6 +71,21 @@ TEST(GpuMonitor, AHungCallMakesTheLastSnapshotStaleUntilItReturns) {
     EXPECT_EQ(m.latest().snapshot->devices.at(0).util_percent, 5);
 }
 
+TEST(GpuMonitor, AFailedReadKeepsTheLastSnapshotAndSaysWhy) {
+    FakeNvmlTable table(kTwoGpuTable);
+    GpuMonitor m(fast());
+    ASSERT_TRUE(wait_for_state(m, State::ok));
+    table.remove();  // nvmlDeviceGetCount_v2 fails from now on
+    ASSERT_TRUE(wait_for_state(m, State::failed));
+    auto v = m.latest();
+    EXPECT_FALSE(v.fresh());
+    EXPECT_EQ(v.error, "nvmlDeviceGetCount_v2: Unknown Error (NVML error 999)");
+    ASSERT_TRUE(v.snapshot);
+    EXPECT_EQ(v.snapshot->devices.size(), 3u);
+    table.write(kTwoGpuTable);
+    EXPECT_TRUE(wait_for_state(m, State::ok));
+}
+
 TEST(GpuMonitor, AMonitorStuckInAHungCallIsLeftBehindAtDestruction) {
     FakeNvmlTable table(std::string(kTwoGpuTable) + "hang nvmlDeviceGetCount_v2\n");
     {
