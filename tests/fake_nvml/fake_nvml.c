@@ -59,6 +59,8 @@ static struct nvmlDevice_st gpus[MAX_GPUS];
 static struct nvmlDevice_st migs[MAX_GPUS][MAX_MIG];
 static struct proc procs[MAX_PROCS];
 static unsigned gpu_count, proc_count;
+/* Like NVML's: every nvmlInit_v2 counts, each nvmlShutdown takes one back (several
+ * NvmlLibrary objects of one test binary share this library). */
 static int initialised;
 
 static void parse_keys(struct nvmlDevice_st *d, char *rest) {
@@ -196,12 +198,14 @@ nvmlReturn_t nvmlInit_v2(void) {
   maybe_hang("nvmlInit_v2");
   if (load_table() != 0)
     return NVML_ERROR_DRIVER_NOT_LOADED;
-  initialised = 1;
+  ++initialised;
   return NVML_SUCCESS;
 }
 
 nvmlReturn_t nvmlShutdown(void) {
-  initialised = 0;
+  if (!initialised)
+    return NVML_ERROR_UNINITIALIZED;
+  --initialised;
   return NVML_SUCCESS;
 }
 
