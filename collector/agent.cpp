@@ -5,6 +5,7 @@
 #include "collector/job_tracker.h"
 #include "collector/munge_credential.h"
 #include "collector/sensors/rapl.h"
+#include "collector/sensors/gpu.h"
 #include "common/fd_limit.h"
 
 namespace fructosa {
@@ -32,6 +33,10 @@ Agent::Agent(AgentConfig config)
             if (auto* energy = dynamic_cast<const sensors::EnergySensor*>(sc.sensor.get()))
                 jobs_->set_energy_feed([meter = energy->meter()] { return meter->totals(); });
     }
+    // Per-job GPU figures come from the GPU sensor's monitor: one NVML reader per lagent.
+    for (const auto& s : config_.sensors)
+        if (auto* gpu = dynamic_cast<sensors::GpuSensor*>(s.sensor.get()); gpu && jobs_)
+            jobs_->set_gpu_source([monitor = gpu->monitor()] { return monitor->latest(); });
 }
 
 Agent::~Agent() = default;

@@ -74,7 +74,9 @@ void HostSampler::sample_once(Running& r) {
             log_info("sensor {}: now available", name);
             r.unavailable_reported = false;
         }
-        r.has_read = true;
+        // Empty readings are no read yet (the GPU sensor before its first snapshot): a
+        // later nullopt then still means "not on this machine".
+        if (!readings->empty()) r.has_read = true;
         r.complaint.release(fmt::format("sensor {}: working again", name));
         if (!readings->empty()) sink_(readings_to_points(host_series_base(host_, name), *readings, ts));
     } catch (const std::exception& e) {

@@ -47,7 +47,7 @@ private:
         std::unique_ptr<boost::asio::steady_timer> timer;
         std::chrono::steady_clock::time_point next;
         bool unavailable_reported = false;
-        bool has_read = false;  ///< gave readings at least once
+        bool has_read = false;  ///< gave non-empty readings at least once
         Complaint complaint;
     };
     void tick(Running& r);

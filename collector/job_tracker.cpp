@@ -5,6 +5,8 @@
 #include "collector/host_sampler.h"
 #include "collector/job/cgroup_locator.h"
 #include "collector/job/cgroup_sampler.h"
+#include "collector/job/gpu_allocation.h"
+#include "collector/job/job_gpu_figures.h"
 #include "collector/job/job_metrics.h"
 #include "collector/job/job_summary.h"
 #include "collector/job/task_sampler.h"
@@ -27,6 +29,9 @@ struct JobTracker::Job {
     std::map<std::string, JobSummaryAccumulator> steps;  ///< steps running on this node
     int worst_exit = 0;
     boost::asio::steady_timer timer;
+    std::optional<std::set<unsigned>> slurm_gpu_ids;  ///< from step_start's gpu_ids, every step's
+    std::vector<std::string> gpu_keys;                ///< its devices in the last GPU sample
+    JobGpuAccumulator gpus;
     Complaint complaint;
     Complaint skipping;  ///< threads over the per-sample read bound
     double cpus_;
@@ -121,6 +126,12 @@ void JobTracker::on_step_start(const StepEvent& e) {
         log_info("job {}: step {} started", e.job_id, e.step_id);
     }
     Job& job = *slot;
+    if (auto ids = parse_gpu_id_list(e.gpu_ids)) {
+        if (!job.slurm_gpu_ids) job.slurm_gpu_ids.emplace();
+        job.slurm_gpu_ids->insert(ids->begin(), ids->end());
+    } else if (!e.gpu_ids.empty()) {
+        log_warning("job {}: gpu_ids '{}' is not a GPU id list: ignored", e.job_id, e.gpu_ids.substr(0, 64));
+    }
     if (!job.paths) {
         JobCgroupRequest req{e.job_id, e.uid, config_.hostname, e.cgroup};
         LocateResult found = locate_job_cgroups(reader_, mounts_, req);
@@ -222,6 +233,7 @@ void JobTracker::sample(Job& job, bool final_sample) {
     }
     if (job.hw)
         if (auto ipc = job.hw->ipc()) r.push_back({"cpu.ipc", *ipc});
+    sample_gpus(job, r);
     job.whole.add(s);
     for (auto& [step, acc] : job.steps) acc.add(s);
     if (!r.empty())
@@ -236,10 +248,80 @@ void JobTracker::finish(std::uint64_t job_id, const std::string& reason) {
     JobEvent ev{.kind = JobEvent::Kind::JobEnd, .job_id = job_id, .host = config_.hostname,
                 .time = clock_(), .meta = job_meta(job.meta), .exit_status = job.worst_exit,
                 .summary = job.whole.summary().to_json(), .reason = reason, .reattached = job.reattached};
+    job.gpus.put_summary(ev.summary);
+    add_energy_total(ev.summary);  // the job's energy includes its GPUs' (measured by NVML)
     shipper_.add_job_event(ev.to_json().dump());
     shipper_.flush();
     log_info("job {}: finished on this node ({})", job_id, reason);
     jobs_.erase(it);
+}
+
+std::optional<std::set<unsigned>> JobTracker::gpu_minors(const Job& job) const {
+    if (job.paths) {
+        if (auto dir = job.paths->v1_dir("devices"))
+            if (auto text = reader_.read_file(*dir + "/devices.list"))
+                if (auto minors = gpu_minors_of_devices_list(*text)) return minors;
+    }
+    return job.slurm_gpu_ids;
+}
+
+const std::map<std::uint32_t, std::optional<std::uint64_t>>& JobTracker::gpu_process_jobs(
+    const std::shared_ptr<const gpu::GpuSnapshot>& snapshot) {
+    if (owners_of_ == snapshot) return gpu_owners_;
+    owners_of_ = snapshot;
+    gpu_owners_.clear();
+    for (const auto& d : snapshot->devices) {
+        if (!d.processes) continue;
+        for (const auto& p : *d.processes) {
+            if (gpu_owners_.count(p.pid)) continue;
+            auto text = reader_.read_file("/proc/" + std::to_string(p.pid) + "/cgroup");
+            gpu_owners_[p.pid] = text ? job_of_cgroup_text(*text) : std::nullopt;
+        }
+    }
+    return gpu_owners_;
+}
+
+void JobTracker::sample_gpus(Job& job, Readings& out) {
+    if (!gpu_source_) return;
+    gpu::GpuMonitor::View v = gpu_source_();
+    if (!v.fresh()) return;  // stale figures are worse than none
+    const auto& owners = gpu_process_jobs(v.snapshot);
+    auto owner = [&](std::uint32_t pid) {
+        auto it = owners.find(pid);
+        return it == owners.end() ? std::nullopt : it->second;
+    };
+    std::set<std::string> with_job;
+    for (const auto& d : v.snapshot->devices)
+        if (d.processes)
+            for (const auto& p : *d.processes)
+                if (owner(p.pid) == job.id) with_job.insert(d.key);
+    auto minors = gpu_minors(job);
+    job.gpu_keys = job_gpu_keys(*v.snapshot, minors, with_job);
+    std::vector<JobGpuUse> uses;
+    for (const auto& d : v.snapshot->devices) {
+        if (std::find(job.gpu_keys.begin(), job.gpu_keys.end(), d.key) == job.gpu_keys.end()) continue;
+        JobGpuUse u{&d, {}, false};
+        if (d.processes)
+            for (const auto& p : *d.processes) {
+                auto o = owner(p.pid);
+                if (o == job.id)
+                    u.job_processes.push_back(p);
+                else if (o)
+                    u.shared = true;  // another job's process runs here
+            }
+        for (const auto& [id, other] : jobs_)
+            if (id != job.id &&
+                std::find(other->gpu_keys.begin(), other->gpu_keys.end(), d.key) != other->gpu_keys.end())
+                u.shared = true;  // another job holds it (MPS, shards, or no device constraint)
+        uses.push_back(std::move(u));
+    }
+    if (minors && with_job.size() > 0)
+        for (const auto& key : with_job)
+            for (const auto& d : v.snapshot->devices)
+                if (d.key == key && d.minor && !minors->count(*d.minor))
+                    job.complaint.complain(fmt::format("job {}: runs on GPU {}, which it was not given", job.id, key));
+    Readings r = job.gpus.add(uses);
+    out.insert(out.end(), r.begin(), r.end());
 }
 
 }  // namespace fructosa

@@ -8,14 +8,21 @@
 /// refused and counted: a root sender cannot make this lagent sample another node's
 /// cgroup and publish it under this host. The cgroup is always looked for under this
 /// lagent's own node name.
+///
+/// GPUs (with a GPU source, lagent's GPU sensor): at each sample the job's GPUs are found
+/// (collector/job/gpu_allocation.h) in the GPU monitor's newest snapshot and their figures
+/// added as jobs.<id>.<host>.gpu.<key>.* and to the node summary (job_gpu_figures.h). A
+/// stale snapshot (NVML hung or failing) gives no GPU figures for that sample.
 
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <functional>
 #include <set>
 
 #include <boost/asio.hpp>
 
+#include "collector/gpu/gpu_monitor.h"
 #include "collector/host_sampler.h"
 #include "collector/job/cgroup_locator.h"
 #include "collector/job/job_energy.h"
@@ -51,6 +58,9 @@ public:
     void set_energy_feed(NodeEnergyFeed feed) { energy_ = std::move(feed); }
     std::size_t tracked() const { return jobs_.size(); }
     PluginMessageStats plugin_stats() const;
+    /// Where the GPU figures come from (the GPU sensor's monitor); none: no GPU figures.
+    using GpuSource = std::function<gpu::GpuMonitor::View()>;
+    void set_gpu_source(GpuSource source) { gpu_source_ = std::move(source); }
 
 private:
     struct Job;
@@ -61,6 +71,14 @@ private:
     void schedule(Job& job);
     void sample(Job& job, bool final_sample);
     void finish(std::uint64_t job_id, const std::string& reason);
+    /// The job's GPU readings of the newest snapshot, into `out`.
+    void sample_gpus(Job& job, Readings& out);
+    /// The GPU minors the job may use: its v1 devices.list, else Slurm's GPU ids.
+    std::optional<std::set<unsigned>> gpu_minors(const Job& job) const;
+    /// The job each process of `snapshot` on a GPU belongs to (from /proc/<pid>/cgroup),
+    /// read once per snapshot.
+    const std::map<std::uint32_t, std::optional<std::uint64_t>>& gpu_process_jobs(
+        const std::shared_ptr<const gpu::GpuSnapshot>& snapshot);
 
     boost::asio::io_context& io_;
     const JobTrackerSettings config_;
@@ -73,6 +91,9 @@ private:
     JobHwCounterFactory hw_counters_;
     std::map<std::uint64_t, std::unique_ptr<Job>> jobs_;
     std::uint64_t wrong_node_ = 0;
+    GpuSource gpu_source_;
+    std::shared_ptr<const gpu::GpuSnapshot> owners_of_;  ///< the snapshot gpu_owners_ is for
+    std::map<std::uint32_t, std::optional<std::uint64_t>> gpu_owners_;
     Complaint wrong_node_complaint_;
 };
 

@@ -10,6 +10,7 @@
 #include "collector/sensors/disk_partitions.h"
 #include "collector/sensors/disk_usage.h"
 #include "collector/sensors/hardware_counters.h"
+#include "collector/sensors/gpu.h"
 #include "collector/sensors/hwmon.h"
 #include "collector/sensors/infiniband.h"
 #include "collector/sensors/lustre_client.h"
@@ -57,6 +58,7 @@ const std::vector<SensorRegistration>& sensor_registry() {
         {"LustreClient", [] { return make_lustre_client_sensor(); }},
         {"HardwareCounters", [] { return make_hardware_counters_sensor(); }},
         {"TopProcesses", [] { return make_top_processes_sensor(); }},
+        {"GPU", make_gpu_sensor},
     };
     return registry;
 }

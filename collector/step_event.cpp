@@ -90,6 +90,8 @@ StepEvent parse_step_event(std::string_view line) {
     e.nnodes = number<unsigned>(j, "nnodes", false);
     e.cpus = number<unsigned>(j, "cpus", false);
     e.gpus = number<unsigned>(j, "gpus", false);
+    e.gpu_ids = text(j, "gpu_ids", false);  // checked where used (parse_gpu_id_list)
+    if (e.gpu_ids.size() > 1024) throw StepEventError("field 'gpu_ids' is too long");
     e.ntasks = number<unsigned>(j, "ntasks", false);
     e.local_tasks = number<unsigned>(j, "local_tasks", false);
     e.mem_mb = number<unsigned long>(j, "mem_mb", false);

@@ -20,6 +20,7 @@ struct StepEvent {
     std::string user, account, partition, job_name, nodelist, node;
     unsigned nnodes = 0, cpus = 0, gpus = 0, ntasks = 0, local_tasks = 0;
     unsigned long mem_mb = 0;
+    std::string gpu_ids;                        ///< Slurm's GPU ids on this node ("0,1"), "" when none
     double interval = 0;                        ///< 0: the agent's default
     std::map<std::string, std::string> cgroup;  ///< controller -> path, "unified" for v2
     int exit_status = 0;                        ///< step_end only

@@ -79,6 +79,27 @@ void add_nodes_row(Layout& l, const MetricPatterns& p) {
     l.add(timeseries(percent_spec("Swap used per node", {by_node(p.host("*", "SwapMemory.percent"), {h})})), 12, 8);
 }
 
+void add_gpu_row(Layout& l, const MetricPatterns& p) {
+    const int h = p.host_node();
+    const std::string marker = std::string(kOptionalMarker) + "GPU sensors (NVIDIA GPUs, lagent's [sensor:GPU]). ";
+    l.row("GPUs");
+    json util = heat_strip(percent_spec("GPU utilisation per node (heat map)",
+                                        {"groupByNode(" + p.host("*", "GPU.*.util_percent") + fmt::format(", {}, 'average')", h)},
+                                        marker + "Mean SM utilisation of each node's GPUs; click a node for its dashboard."));
+    link_to_node_dashboard(util);
+    l.add(std::move(util), 24, 8);
+    // MIG instances' memory is part of their GPU's: summed over whole GPUs only.
+    l.add(timeseries(spec("GPU memory used per node", "bytes",
+                          {"groupByNode(exclude(" + p.host("*", "GPU.*.memory_used") + ", '_mig'), " +
+                           fmt::format("{}, 'sum')", h)},
+                          marker + "Sum over each node's GPUs (MIG instances counted in their GPU).")),
+          12, 8);
+    l.add(timeseries(spec("GPU power per node", "watt",
+                          {"groupByNode(" + p.host("*", "GPU.*.power_watts") + fmt::format(", {}, 'sum')", h)},
+                          marker + "Sum over each node's GPUs.")),
+          12, 8);
+}
+
 void add_jobs_row(Layout& l, const MetricPatterns& p) {
     l.row("Jobs");
     l.add(timeseries(spec("Jobs running (node slots)", "none",
@@ -136,6 +157,7 @@ nlohmann::json cluster_dashboard(const DashboardOptions& options) {
     Layout l;
     add_overview_row(l, p);
     add_nodes_row(l, p);
+    add_gpu_row(l, p);
     add_jobs_row(l, p);
     add_pipeline_row(l, p);
     return dashboard(d, options.datasource, std::move(l));

@@ -14,7 +14,7 @@ const std::set<std::string>& known_units() {
     static const std::set<std::string> units = {
         "percent", "percentunit", "bytes", "decbytes", "Bps", "binBps", "bps", "Mbits", "pps", "iops",
         "ops",     "cps",         "hertz", "celsius",  "rotrpm", "s",   "ms",     "short", "none",
-        "dateTimeFromNow", "dateTimeAsIso"};
+        "dateTimeFromNow", "dateTimeAsIso", "watt", "joule"};
     return units;
 }
 

@@ -131,20 +131,26 @@ void add_pressure_row(Layout& l, const MetricPatterns& p) {
 
 void add_gpu_row(Layout& l, const MetricPatterns& p) {
     const int n = p.job_host_node();
-    // Collapsed: FrUCToSA has no GPU sensors yet. The series names are the ones the NVML
-    // sensor is to write: jobs.<jobid>.<host>.gpu.<index>.<field>.
+    // Collapsed: most jobs have no GPU. lagent's per-job GPU series (collector/job/
+    // job_gpu_figures.h): jobs.<jobid>.<host>.gpu.<key>.<field>, one line per node and GPU.
     l.row("GPU", true);
+    const std::string marker =
+        std::string(kOptionalMarker) + "GPU sensors (NVIDIA GPUs, lagent's [sensor:GPU]) or for jobs without GPUs. ";
     l.add(timeseries(percent_spec("GPU utilisation",
-                                  {by_node(p.job("$jobid", "*", "gpu.*.utilization_percent"), {n, n + 2})},
-                                  std::string(kOptionalMarker) +
-                                      "GPU sensors (filled once FrUCToSA's NVML sensor writes "
-                                      "jobs.<jobid>.<host>.gpu.<index>.utilization_percent).")),
+                                  {by_node(p.job("$jobid", "*", "gpu.*.util_percent"), {n, n + 2})},
+                                  marker + "SM utilisation of each of the job's GPUs (on a GPU shared with another "
+                                           "job: its processes' share, where NVML gives it).")),
           12, 8);
-    l.add(timeseries(spec("GPU memory", "bytes",
-                          {by_node(p.job("$jobid", "*", "gpu.*.{memory_used,memory_total}"), {n, n + 2, n + 3})},
-                          std::string(kOptionalMarker) +
-                              "GPU sensors (filled once FrUCToSA's NVML sensor writes "
-                              "jobs.<jobid>.<host>.gpu.<index>.memory_used and memory_total).")),
+    l.add(timeseries(spec("GPU memory used", "bytes",
+                          {by_node(p.job("$jobid", "*", "gpu.*.memory_used"), {n, n + 2})},
+                          marker + "Memory used on each of the job's GPUs (on a shared GPU: its processes').")),
+          12, 8);
+    l.add(timeseries(spec("GPU power", "watt", {by_node(p.job("$jobid", "*", "gpu.*.power_watts"), {n, n + 2})},
+                          marker + "Power draw of each of the job's GPUs (not on a GPU shared with another job).")),
+          12, 8);
+    l.add(timeseries(spec("GPU energy since the job's start", "joule",
+                          {by_node(p.job("$jobid", "*", "gpu.*.energy_joules"), {n, n + 2})},
+                          marker + "Energy of each of the job's GPUs since its first GPU sample (not on a shared GPU).")),
           12, 8);
 }
 

@@ -235,6 +235,24 @@ void add_processes_row(Layout& l, const MetricPatterns& p) {
           12, 9);
 }
 
+void add_gpu_row(Layout& l, const MetricPatterns& p) {
+    const int h = p.host_node();
+    const std::string marker = std::string(kOptionalMarker) + "GPU sensors (NVIDIA GPUs, lagent's [sensor:GPU]). ";
+    l.row("GPUs");
+    l.add(heat_strip(percent_spec("GPU utilisation (heat map)", {by_node(p.host("$host", "GPU.*.util_percent"), {h, h + 2})},
+                                  marker + "One band per GPU (host.index), SM utilisation from green (idle) to red.")),
+          24, 8);
+    l.add(timeseries(spec("GPU memory", "bytes", {by_node(p.host("$host", "GPU.*.{memory_used,memory_total}"), {h, h + 2, h + 3})},
+                          marker + "Used and total per GPU; MIG instances as <index>_mig<k>.")),
+          8, 8);
+    l.add(timeseries(spec("GPU power", "watt", {by_node(p.host("$host", "GPU.*.power_watts"), {h, h + 2})},
+                          marker + "Power draw per GPU.")),
+          8, 8);
+    l.add(timeseries(spec("GPU temperature", "celsius", {by_node(p.host("$host", "GPU.*.temperature_celsius"), {h, h + 2})},
+                          marker + "Temperature per GPU.")),
+          8, 8);
+}
+
 void add_delivery_row(Layout& l, const MetricPatterns& p) {
     const int h = p.daemon_host_node();
     l.row("Data delivery (lagent)");
@@ -292,6 +310,7 @@ json make_node(const DashboardOptions& o, const std::vector<std::string>& hosts,
     add_hardware_row(l, p);
     add_fabric_row(l, p);
     add_processes_row(l, p);
+    add_gpu_row(l, p);
     add_delivery_row(l, p);
     return dashboard(d, o.datasource, std::move(l));
 }

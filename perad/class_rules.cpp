@@ -265,8 +265,10 @@ public:
         // Idle GPU-seconds: the GPUs' unused share over the job's time.
         Waste w;
         w.gpu_s = f.gpus * f.elapsed_s.value_or(0) * std::max(0.0, 1 - *f.gpu_util_percent / 100);
+        json ev{{"gpus", f.gpus}, {"gpu_util_percent", *f.gpu_util_percent}, {"threshold", t.gpu_idle_percent}};
+        if (!f.gpu_ids.empty()) ev["gpu_ids"] = f.gpu_ids;  // which ones lagent measured
         return ranked(
-            Finding{{{"gpus", f.gpus}, {"gpu_util_percent", *f.gpu_util_percent}, {"threshold", t.gpu_idle_percent}},
+            Finding{ev,
                     fmt::format("asked for {}, used {} on average: check that the program really runs on "
                                 "the GPU (framework device settings), or run it without GPUs",
                                 count_of(f.gpus, "GPU"), format_percent(*f.gpu_util_percent / 100))},

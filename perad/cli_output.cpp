@@ -218,7 +218,8 @@ void print_job(std::ostream& out, const JobRecord& job, const JobFeatures& f, co
     for (const char* k : {"elapsed_s", "allocated_core_s", "used_core_s", "mean_cores_used", "cpu_efficiency",
                           "idle_fraction", "imbalance_cv", "imbalance_max_min", "memory_peak_bytes",
                           "memory_peak_fraction", "oom_kills", "limit_hits", "swap_max_bytes", "io_read_bytes",
-                          "io_write_bytes", "io_rate_bytes_per_s", "gpu_util_percent", "walltime_fraction",
+                          "io_write_bytes", "io_rate_bytes_per_s", "gpu_util_percent", "gpu_util_max_percent",
+                          "gpu_process_fraction", "gpu_memory_peak_bytes", "gpu_memory_fraction", "walltime_fraction",
                           "idle_tail_s", "memory_anon_peak_bytes", "memory_anon_fraction", "memory_stall_fraction",
                           "runqueue_delay_percent", "busy_intervals"})
         out << fmt::format("  {:<22} {}\n", k, fj.contains(k) ? number(fj[k]) : "- (not measured)");

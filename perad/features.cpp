@@ -159,6 +159,13 @@ json JobFeatures::to_json(bool with_nodes) const {
         j["energy_nodes"] = energy_nodes;
         j["energy_partial"] = energy_partial;
     }
+    if (!gpu_ids.empty()) j["gpu_ids"] = gpu_ids;
+    put(j, "gpu_util_max_percent", gpu_util_max_percent);
+    put(j, "gpu_process_fraction", gpu_process_fraction);
+    put(j, "gpu_memory_peak_bytes", gpu_memory_peak_bytes);
+    put(j, "gpu_memory_total_bytes", gpu_memory_total_bytes);
+    put(j, "gpu_memory_fraction", gpu_memory_fraction);
+    if (gpu_shared) j["gpu_shared"] = true;
     put(j, "time_limit_s", time_limit_s);
     put(j, "walltime_fraction", walltime_fraction);
     put(j, "exit_status", exit_status);
@@ -175,6 +182,32 @@ json JobFeatures::to_json(bool with_nodes) const {
     }
     return j;
 }
+
+namespace {
+
+/// One node's GPU keys (lagent's job_gpu_figures.h) into the job's figures.
+void add_gpus(const NodeRecord& n, JobFeatures& f) {
+    if (!n.summary.is_object()) return;
+    if (auto ids = n.summary.find("gpu_ids"); ids != n.summary.end() && ids->is_array())
+        for (const auto& id : *ids)
+            if (id.is_string()) f.gpu_ids.push_back(n.host + ":" + id.get<std::string>());
+    max_to(f.gpu_util_max_percent, number(n.summary, "gpu_util_max_percent"));
+    if (auto p = number(n.summary, "gpu_process_fraction"); p && (!f.gpu_process_fraction || *p < *f.gpu_process_fraction))
+        f.gpu_process_fraction = p;
+    auto peak = count(n.summary, "gpu_memory_peak_bytes"), total = count(n.summary, "gpu_memory_total_bytes");
+    if (peak && total && *total > 0) {
+        double share = static_cast<double>(*peak) / static_cast<double>(*total);
+        if (!f.gpu_memory_fraction || share > *f.gpu_memory_fraction) {
+            f.gpu_memory_fraction = share;
+            f.gpu_memory_peak_bytes = peak;
+            f.gpu_memory_total_bytes = total;
+        }
+    }
+    if (auto s = n.summary.find("gpu_shared"); s != n.summary.end() && s->is_boolean() && s->get<bool>())
+        f.gpu_shared = true;
+}
+
+}  // namespace
 
 JobFeatures compute_features(const JobRecord& job) {
     const JobInfo& info = job.info;
@@ -250,6 +283,7 @@ JobFeatures compute_features(const JobRecord& job) {
         add_busy_times(n.summary, f);
         if (auto g = number(n.summary, "gpu_util_mean_percent")) gpu_sum += *g, ++gpu_nodes;
         add_energy(nf, n.summary, f);
+        add_gpus(n, f);
         f.nodes.push_back(std::move(nf));
     }
     auto add_missing = [&f](const std::string& host) {
@@ -274,6 +308,7 @@ JobFeatures compute_features(const JobRecord& job) {
     // Every node of the job: those that reported and those that never did.
     f.energy_nodes_of = std::max<std::uint32_t>(f.nnodes, f.nodes_reported + static_cast<std::uint32_t>(f.missing_nodes.size()));
     f.energy_partial = f.energy_joules && f.energy_nodes < f.energy_nodes_of;
+    if (f.gpus == 0) f.gpus = static_cast<std::uint32_t>(f.gpu_ids.size());
 
     if (f.elapsed_s) {
         double el = *f.elapsed_s;

@@ -82,6 +82,15 @@ struct JobFeatures {
     std::optional<double> io_rate_bytes_per_s;  ///< (read + write) / elapsed
 
     std::optional<double> gpu_util_percent;  ///< mean, when the summaries carry gpu_util_mean_percent
+    /// GPUs lagent found the job on ("<host>:<key>", from the summaries' gpu_ids); when
+    /// Slurm's count (gpus) is 0, gpus is their number.
+    std::vector<std::string> gpu_ids;
+    std::optional<double> gpu_util_max_percent;    ///< the busiest GPU in any sample
+    std::optional<double> gpu_process_fraction;    ///< the lowest node's share of samples with a process on its GPUs
+    std::optional<std::uint64_t> gpu_memory_peak_bytes;   ///< the most memory used on one GPU
+    std::optional<std::uint64_t> gpu_memory_total_bytes;  ///< that node's largest GPU's memory
+    std::optional<double> gpu_memory_fraction;     ///< peak / total, on the node with the highest share
+    bool gpu_shared = false;  ///< a GPU shared with another job without per-process utilisation
 
     /// Energy in joules summed over the nodes that measured it: the job's share of CPU
     /// package energy (by CPU time) and of DRAM energy (by memory in use), estimated by

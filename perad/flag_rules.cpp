@@ -199,6 +199,48 @@ public:
     }
 };
 
+/// GPUs allocated while no process ran on them for most of the job: asked for the whole
+/// job when only some steps use them, or the GPU work starts late.
+class GpuUnusedRule : public Rule {
+public:
+    std::string_view name() const override { return "gpu-unused"; }
+    std::optional<Finding> evaluate(const JobFeatures& f, const Thresholds& t) const override {
+        if (f.gpus == 0 || !f.gpu_process_fraction || *f.gpu_process_fraction >= t.gpu_unused_process_fraction)
+            return std::nullopt;
+        json ev{{"gpus", f.gpus}, {"gpu_process_fraction", *f.gpu_process_fraction},
+                {"threshold", t.gpu_unused_process_fraction}};
+        if (!f.gpu_ids.empty()) ev["gpu_ids"] = f.gpu_ids;
+        return Finding{ev, fmt::format("the job held {} with no process on {} for {} of its run: ask for GPUs only "
+                                       "in the steps that use them (srun --gres=gpu:N), or start the GPU work sooner",
+                                       count_of(f.gpus, "GPU"), f.gpus == 1 ? "it" : "them",
+                                       format_percent(1 - *f.gpu_process_fraction))};
+    }
+};
+
+/// The job's GPU memory peak far below what its GPU has: a smaller GPU or a MIG slice
+/// would hold it and leave the big one to a job that needs it.
+class GpuMemoryOverrequestedRule : public Rule {
+public:
+    std::string_view name() const override { return "gpu-memory-overrequested"; }
+    std::optional<Finding> evaluate(const JobFeatures& f, const Thresholds& t) const override {
+        if (!f.gpu_memory_fraction || !f.gpu_memory_peak_bytes || !f.gpu_memory_total_bytes ||
+            *f.gpu_memory_fraction >= t.gpu_memory_overrequest_fraction)
+            return std::nullopt;
+        constexpr double kGB = 1073741824.0;
+        double peak = static_cast<double>(*f.gpu_memory_peak_bytes) / kGB;
+        double total = static_cast<double>(*f.gpu_memory_total_bytes) / kGB;
+        if (total - peak < t.gpu_memory_overrequest_min_gb) return std::nullopt;
+        return Finding{{{"gpu_memory_peak_gb", peak},
+                        {"gpu_memory_total_gb", total},
+                        {"fraction", *f.gpu_memory_fraction},
+                        {"threshold", t.gpu_memory_overrequest_fraction},
+                        {"min_unused_gb", t.gpu_memory_overrequest_min_gb}},
+                       fmt::format("the job used at most {} GB of its GPU's {} GB of memory: a smaller GPU or a MIG "
+                                   "slice (--gres=gpu:<type>) would do and leave this GPU to jobs that need it",
+                                   format_number(peak), format_number(total))};
+    }
+};
+
 }  // namespace
 
 std::unique_ptr<Rule> make_memory_overrequested_rule() { return std::make_unique<MemoryOverrequestedRule>(); }
@@ -206,5 +248,7 @@ std::unique_ptr<Rule> make_walltime_overrequested_rule() { return std::make_uniq
 std::unique_ptr<Rule> make_serial_on_many_cores_rule() { return std::make_unique<SerialOnManyCoresRule>(); }
 std::unique_ptr<Rule> make_oversubscribed_rule() { return std::make_unique<OversubscribedRule>(); }
 std::unique_ptr<Rule> make_stalled_rule() { return std::make_unique<StalledRule>(); }
+std::unique_ptr<Rule> make_gpu_unused_rule() { return std::make_unique<GpuUnusedRule>(); }
+std::unique_ptr<Rule> make_gpu_memory_overrequested_rule() { return std::make_unique<GpuMemoryOverrequestedRule>(); }
 
 }  // namespace fructosa

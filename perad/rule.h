@@ -82,6 +82,8 @@ std::unique_ptr<Rule> make_walltime_overrequested_rule();
 std::unique_ptr<Rule> make_serial_on_many_cores_rule();
 std::unique_ptr<Rule> make_oversubscribed_rule();
 std::unique_ptr<Rule> make_stalled_rule();
+std::unique_ptr<Rule> make_gpu_unused_rule();
+std::unique_ptr<Rule> make_gpu_memory_overrequested_rule();
 
 /// The first word of the Slurm state, upper-cased, when it is one of `t.failed_states`
 /// ("CANCELLED by 1000" gives "CANCELLED"); else empty.

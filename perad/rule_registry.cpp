@@ -26,6 +26,8 @@ const RuleSet& builtin_rules() {
         r.flags.push_back(make_serial_on_many_cores_rule());
         r.flags.push_back(make_oversubscribed_rule());
         r.flags.push_back(make_stalled_rule());
+        r.flags.push_back(make_gpu_unused_rule());
+        r.flags.push_back(make_gpu_memory_overrequested_rule());
         return r;
     }();
     return rules;

@@ -49,6 +49,12 @@ const std::vector<ThresholdKey>& threshold_keys() {
         {"stalled min seconds", &T::stalled_min_s, 0, 1e9, "stalled: and for at least this many seconds"},
         {"stalled min busy intervals", &T::stalled_min_busy_intervals, 1, 1e12,
          "stalled: after at least this many busy sampling intervals (fewer: idle from the start, not stalled)"},
+        {"gpu unused process fraction", &T::gpu_unused_process_fraction, 0, 1,
+         "gpu-unused: the job's GPUs had a process in less than this share of lagent's samples"},
+        {"gpu memory overrequested fraction", &T::gpu_memory_overrequest_fraction, 0, 1,
+         "gpu-memory-overrequested: GPU memory peak below this share of the GPU's memory"},
+        {"gpu memory overrequested min gb", &T::gpu_memory_overrequest_min_gb, 0, 1e6,
+         "gpu-memory-overrequested: and at least this many GB of the GPU's memory unused"},
     };
     return keys;
 }

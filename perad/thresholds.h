@@ -38,6 +38,9 @@ struct Thresholds {
     double stalled_min_fraction = 0.2;        ///< stalled: idle tail at least this share of elapsed ...
     double stalled_min_s = 600;               ///<   ... and at least this long,
     double stalled_min_busy_intervals = 2;    ///<   after at least this many busy intervals
+    double gpu_unused_process_fraction = 0.5;  ///< gpu-unused: GPUs had a process in less than this share of samples
+    double gpu_memory_overrequest_fraction = 0.25;  ///< gpu-memory-overrequested: GPU memory peak / total below this ...
+    double gpu_memory_overrequest_min_gb = 8;  ///<   ... and at least this much GPU memory (GB) unused
 
     /// A short hash of every value: stored with each verdict so re-classification can tell
     /// which thresholds a verdict used.

@@ -174,7 +174,7 @@ std::vector<std::string> timeline_targets(std::uint64_t job_id, const std::strin
         (prefix.empty() ? "" : prefix + ".") + job_series_base(std::to_string(job_id), "*") + ".";
     std::vector<std::string> t;
     for (const char* field : {"cpu.efficiency_percent", "cpu.usage_percent", "memory.current", "memory.limit",
-                              "io.read_bytes_per_s", "io.write_bytes_per_s", "gpu.*.utilization_percent"})
+                              "io.read_bytes_per_s", "io.write_bytes_per_s", "gpu.*.util_percent"})
         t.push_back(base + field);
     return t;
 }
@@ -220,8 +220,7 @@ JobTimeline assemble_timeline(const std::vector<RenderSeries>& series, std::uint
         std::vector<Points> gpus;
         const RenderSeries* first_gpu = nullptr;
         for (const auto& [field, s] : fields)
-            if (field.rfind("gpu.", 0) == 0 && field.size() > 20 &&
-                field.compare(field.size() - 20, 20, ".utilization_percent") == 0) {
+            if (field.rfind("gpu.", 0) == 0 && field.ends_with(".util_percent")) {
                 gpus.push_back(by_time(*s));
                 if (!first_gpu) first_gpu = s;
             }

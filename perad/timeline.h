@@ -9,7 +9,7 @@
 ///   memory_percent_of_limit  memory.current / the largest memory.limit, %; without a limit
 ///   memory_bytes             memory.current
 ///   io_bytes_per_s           io.read_bytes_per_s + io.write_bytes_per_s (a gap where either is)
-///   gpu_utilization_percent  mean of gpu.<index>.utilization_percent (only when present)
+///   gpu_utilization_percent  mean of gpu.<key>.util_percent (lagent's per-job GPU series) (only when present)
 
 #include <chrono>
 #include <cstdint>

@@ -177,6 +177,7 @@ int fructosa_format_step_start(const struct fructosa_step_start *m, char *buf, s
   put_u64_field(&o, "cpus", m->cpus);
   put_u64_field(&o, "mem_mb", m->mem_mb);
   put_u64_field(&o, "gpus", m->gpus);
+  put_string_field(&o, "gpu_ids", m->gpu_ids);
   put_u64_field(&o, "ntasks", m->ntasks);
   put_u64_field(&o, "local_tasks", m->local_tasks);
   put_double_field(&o, "interval", m->interval, "%.15g");

@@ -57,6 +57,7 @@ struct fructosa_step_start {
   uint32_t cpus;          /* allocated on this node */
   uint64_t mem_mb;        /* allocated on this node, 0 if unknown */
   uint32_t gpus;
+  const char *gpu_ids;    /* Slurm's GPU ids on this node ("0,1"), "" when none */
   uint32_t ntasks;        /* total */
   uint32_t local_tasks;
   double interval;        /* seconds */

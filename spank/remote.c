@@ -140,9 +140,16 @@ static void send_step_start(spank_t sp, pid_t task_pid) {
   job_env(sp, "SLURM_JOB_PARTITION", partition, sizeof partition);
   job_env(sp, "SLURM_JOB_NAME", job_name, sizeof job_name);
   job_env(sp, "SLURM_JOB_NODELIST", nodelist, sizeof nodelist);
-  job_env(sp, "SLURM_STEP_GPUS", gpus, sizeof gpus);
-  if (!*gpus)
-    job_env(sp, "SLURM_JOB_GPUS", gpus, sizeof gpus);
+  /* The ids Slurm gave the job: lagent matches them to the GPUs' minor numbers on
+   * cgroup v2, so never CUDA_VISIBLE_DEVICES, which the user can set. */
+  char gpu_ids[ENV_VALUE_MAX];
+  job_env(sp, "SLURM_STEP_GPUS", gpu_ids, sizeof gpu_ids);
+  if (!*gpu_ids)
+    job_env(sp, "SLURM_JOB_GPUS", gpu_ids, sizeof gpu_ids);
+  if (strcmp(gpu_ids, "NoDevFiles") == 0)
+    gpu_ids[0] = '\0';
+  /* The count alone may also come from CUDA_VISIBLE_DEVICES (a GRES without File=). */
+  snprintf(gpus, sizeof gpus, "%s", gpu_ids);
   if (!*gpus)
     job_env(sp, "CUDA_VISIBLE_DEVICES", gpus, sizeof gpus);
 
@@ -197,6 +204,7 @@ static void send_step_start(spank_t sp, pid_t task_pid) {
       .cpus = cpus,
       .mem_mb = mem_mb,
       .gpus = fructosa_count_devices(gpus),
+      .gpu_ids = gpu_ids,
       .ntasks = ntasks,
       .local_tasks = local_tasks,
       .interval = g_step.interval,

@@ -61,7 +61,8 @@ def with_jobid(cmd):
 
 class ProfiledCluster:
     def __init__(self, owner, nodes=("n1", "n2", "n3"), timeout_ms=200, interval=1, host_sensors=("VirtualMemory",),
-                 host_interval=5, perad=False, perad_rules=None, graphite_web=False, registry=None):
+                 host_interval=5, perad=False, perad_rules=None, graphite_web=False, registry=None, gpus=None,
+                 constrain_devices=False):
         self.owner = owner
         self.nodes = tuple(nodes)
         self.timeout_ms = timeout_ms
@@ -73,6 +74,8 @@ class ProfiledCluster:
         self.want_graphite_web = graphite_web
         # lmaster.conf's [registry] keys beyond the defaults here (e.g. a short "partial after").
         self.registry = dict({"partial after": 60}, **(registry or {}))
+        self.gpus = gpus  # SlurmCluster's: {node: [device file, ...]}
+        self.constrain_devices = constrain_devices
         self.agents = {}
         self.perad_proc = None
         self.graphite = None
@@ -89,7 +92,8 @@ class ProfiledCluster:
         self.plugin_args = ["socket=" + self.sock_pattern, "timeout_ms=%d" % self.timeout_ms,
                             "min_interval=0.5", "interval=%s" % self.interval]
         self.cluster = SlurmCluster(owner.subdir("slurm"), nodes=self.nodes, plugin_path=plugin,
-                                    plugin_args=self.plugin_args)
+                                    plugin_args=self.plugin_args, gpus=self.gpus,
+                                    constrain_devices=self.constrain_devices)
         # slurmctld first: lmaster reads its slurm.conf at start to enrich job records.
         self.cluster.start()
         owner.addCleanup(self.cluster.stop)

@@ -23,7 +23,7 @@ import signal
 import time
 
 import fructosa_testlib as lib
-from slurm_config import (CGROUP_V1_ROOT, write_cgroup_conf, write_plugstack_conf,
+from slurm_config import (CGROUP_V1_ROOT, write_cgroup_conf, write_gres_conf, write_plugstack_conf,
                           write_slurm_conf)
 
 SLURM_BIN = "/usr/bin"
@@ -45,16 +45,22 @@ class SlurmCluster:
     plugin_path: a SPANK plugin listed in the cluster's plugstack.conf (optional).
     plugin_args: its arguments (list of strings) on the plugstack line.
     extern_steps: PrologFlags=Contain, so every job gets an "extern" step.
+    gpus: {node: [device file, ...]}: GRES gpu on those nodes (gres.conf File=), e.g.
+      character devices 195:N a test made with mknod; constrain_devices: cgroup.conf's
+      ConstrainDevices=yes (the job's devices cgroup allows only its GPUs).
     """
 
     def __init__(self, workdir, nodes=("n1", "n2", "n3"), plugin_path=None, plugin_args=(),
-                 plugin_required=False, extern_steps=False, max_time="5", start_timeout=60):
+                 plugin_required=False, extern_steps=False, max_time="5", start_timeout=60, gpus=None,
+                 constrain_devices=False):
         self.workdir = os.path.abspath(workdir)
         self.nodes = tuple(nodes)
         self.plugin_path = os.path.abspath(plugin_path) if plugin_path else None
         self.plugin_args = list(plugin_args)
         self.plugin_required = plugin_required
         self.extern_steps = extern_steps
+        self.gpus = dict(gpus or {})
+        self.constrain_devices = constrain_devices
         self.max_time = max_time
         self.start_timeout = start_timeout
         self.hostname = lib.short_hostname()
@@ -90,7 +96,9 @@ class SlurmCluster:
         for node in self.nodes:
             os.makedirs(self._path("spool", node), exist_ok=True)
         write_slurm_conf(self)
-        write_cgroup_conf(self._path("cgroup.conf"))
+        write_cgroup_conf(self._path("cgroup.conf"), self.constrain_devices)
+        if self.gpus:
+            write_gres_conf(self._path("gres.conf"), self.gpus)
         self.write_plugstack(self.plugin_args)
 
     def write_plugstack(self, plugin_args):

@@ -1,5 +1,6 @@
 """The configuration files of a SlurmCluster (slurm_cluster.py): slurm.conf,
-cgroup.conf and plugstack.conf, all under the cluster's own work directory."""
+cgroup.conf, plugstack.conf and, for a cluster with GPUs, gres.conf, all under the
+cluster's own work directory."""
 
 import os
 
@@ -59,20 +60,34 @@ def write_slurm_conf(cluster):
     ]
     if cluster.extern_steps:
         lines.append("PrologFlags=Contain")
+    if cluster.gpus:
+        lines.append("GresTypes=gpu")
     for node in cluster.nodes:
+        gres = " Gres=gpu:%d" % len(cluster.gpus[node]) if cluster.gpus.get(node) else ""
         lines.append("NodeName=%s NodeHostname=%s NodeAddr=127.0.0.1 Port=%d CPUs=%d "
-                     "RealMemory=%d State=UNKNOWN"
-                     % (node, cluster.hostname, cluster.node_ports[node], cpus, mem))
+                     "RealMemory=%d%s State=UNKNOWN"
+                     % (node, cluster.hostname, cluster.node_ports[node], cpus, mem, gres))
     lines.append("PartitionName=debug Nodes=%s Default=YES MaxTime=%s State=UP"
                  % (",".join(cluster.nodes), cluster.max_time))
     with open(cluster.conf_path, "w") as f:
         f.write("\n".join(lines) + "\n")
 
 
-def write_cgroup_conf(path):
+def write_gres_conf(path, gpus):
+    """gres.conf beside slurm.conf (where slurmd looks for it): each node's GPUs as the
+    device files `gpus[node]` lists (no AutoDetect: the tests' GPUs are fake)."""
+    with open(path, "w") as f:
+        for node, files in sorted(gpus.items()):
+            for dev in files:
+                f.write("NodeName=%s Name=gpu File=%s\n" % (node, dev))
+
+
+def write_cgroup_conf(path, constrain_devices=False):
     with open(path, "w") as f:
         f.write("CgroupPlugin=cgroup/v1\nCgroupMountpoint=%s\nConstrainCores=yes\n"
                 "ConstrainRAMSpace=yes\n" % CGROUP_V1_ROOT)
+        if constrain_devices:
+            f.write("ConstrainDevices=yes\n")
 
 
 def write_plugstack_conf(path, plugin_path, plugin_args, required):

@@ -158,6 +158,7 @@ class DaemonLifecycle(tl.FructosaTestCase):
             if m.group(1) in tl.SENSORS:
                 starts[m.group(1)] = m.start()
         self.assertEqual(sorted(starts), sorted(tl.SENSORS), "sensors listed:\n" + text)
+        self.assertRegex(text, r"(?m)^GPU\s*$", "the GPU sensor (new in 0.4) is listed too")
         ordered = sorted(starts.items(), key=lambda kv: kv[1])
         for i, (name, pos) in enumerate(ordered):
             end = ordered[i + 1][1] if i + 1 < len(ordered) else len(text)

@@ -19,11 +19,13 @@ Panels allowed to be empty are those whose description says "Empty on machines w
 <feature>" AND whose feature this machine lacks (decided below from /sys and /run, not
 from a list of titles): hwmon temperature or fan sensors; cgroup v2 (pressure stall
 information, and job I/O: Slurm's cgroup v1 plugin gives jobs no blkio cgroup); a utmp
-file (logged-in sessions; containers have none); GPU sensors (FrUCToSA has none yet);
-InfiniBand or Omni-Path ports, NFS or Lustre client mounts, a PMU (hardware performance
-counters). The lagents run every host sensor (lib.ALL_SENSORS), so the tables of top
-processes must show data; one test checks that they name a running job's process. Where the machine has the feature, the panel must
-return data like any other.
+file (logged-in sessions; containers have none); InfiniBand or Omni-Path ports, NFS or
+Lustre client mounts, a PMU (hardware performance counters). The lagents run every host
+sensor (lib.ALL_SENSORS), so the tables of top processes must show data; one test checks
+that they name a running job's process. The GPU panels always get data: every lagent
+here reads the fake libnvidia-ml.so.1 of the tests (a GPU and a MIG GPU), and Slurm
+gives the job a GPU (gres.conf File= on a device node the test makes). Where the
+machine has the feature, the panel must return data like any other.
 
 Run: /usr/bin/python3 test_dashboards.py --build-dir BUILD
 """
@@ -33,6 +35,7 @@ import json
 import os
 import re
 import shutil
+import stat
 import sys
 import time
 
@@ -47,6 +50,13 @@ NODES = ("n1", "n2", "n3")
 EXTRA_HOST = "CamelHost"   # a lagent outside Slurm whose name has capitals
 
 MARKER = "Empty on machines without "
+# The fake NVML's GPUs (tests/fake_nvml/fake_nvml.c): GPU 0 (/dev/nvidia0, the job's) and
+# GPU 1 in MIG mode with one instance.
+NVML_TABLE = ("gpu 0 minor=0 util=40 mem_util=10 mem_used=2000000000 mem_total=16000000000 power_mw=120000 "
+              "energy_mj=7000000 temp=50 sm_clock=1400 throttle=0\n"
+              "gpu 1 minor=1 util=0 mem_util=0 mem_used=1000000000 mem_total=40000000000 power_mw=60000 "
+              "energy_mj=100 temp=40 sm_clock=200 throttle=0\n"
+              "mig 1 0 mem_used=1000000000 mem_total=10000000000\n")
 # The job: burns CPU, holds memory and writes a file on each of its nodes for ~6 s.
 JOB_TASK = ("import os,time\nb=bytearray(64<<20)\nfor i in range(0,len(b),4096): b[i]=1\n"
             "p='/tmp/fructosa-dash-%d' % os.getpid()\nt=time.time()\n"
@@ -71,7 +81,7 @@ def all_panels(dashboard):
 
 def missing_features():
     """Marker reasons ("Empty on machines without <reason>") this machine justifies."""
-    reasons = {"GPU sensors"}  # FrUCToSA writes no GPU series yet
+    reasons = set()  # never "GPU sensors": the test brings its fake GPUs
     if not glob.glob("/sys/class/hwmon/hwmon*/temp*_input"):
         reasons.add("hwmon temperature sensors")
     if not glob.glob("/sys/class/hwmon/hwmon*/fan*_input"):
@@ -134,13 +144,23 @@ class RenderEveryTarget(lib.SharedWorkspaceTestCase):
     def _start_stack(cls):
         ws = cls.ws
         ws.need_binaries("make-fructosa-dashboard")
-        cls.stack = ProfiledCluster(ws, nodes=NODES, host_sensors=lib.ALL_SENSORS, host_interval=2, perad=True,
-                                    perad_rules={"too short seconds": 2}, graphite_web=True).start()
+        fake = os.path.join(lib.BUILD_DIR, "tests", "fake_nvml", "libnvidia-ml.so.1")
+        table = os.path.join(ws.subdir("nvml"), "table")
+        with open(table, "w") as f:
+            f.write(NVML_TABLE)
+        os.environ["FAKE_NVML_TABLE"] = table  # the lagents inherit it
+        ws.addCleanup(os.environ.pop, "FAKE_NVML_TABLE", None)
+        dev = os.path.join(ws.subdir("dev"), "nvidia0")
+        os.mknod(dev, stat.S_IFCHR | 0o600, os.makedev(195, 0))
+        sensors = dict({s: {} for s in lib.ALL_SENSORS}, GPU={"library": fake})
+        cls.stack = ProfiledCluster(ws, nodes=NODES, host_sensors=sensors, host_interval=2, perad=True,
+                                    perad_rules={"too short seconds": 2}, graphite_web=True,
+                                    gpus={n: [dev] for n in NODES}).start()
         cls.carbon, cls.graphite, cls.master = cls.stack.carbon, cls.stack.graphite, cls.stack.master
         cls.cluster = cls.stack.cluster
-        lib.Lagent(ws, cls.master.port, hostname=EXTRA_HOST, sensors=lib.ALL_SENSORS, interval=2,
+        lib.Lagent(ws, cls.master.port, hostname=EXTRA_HOST, sensors=sensors, interval=2,
                    name="lagent-" + EXTRA_HOST).run()
-        res = cls.stack.srun("--fructosa=on", "-N3", "-n3", "--ntasks-per-node=1", "--mem=300",
+        res = cls.stack.srun("--fructosa=on", "-N3", "-n3", "--ntasks-per-node=1", "--mem=300", "--gres=gpu:1",
                              *with_jobid([PY, "-c", JOB_TASK]), timeout=180)
         cls.jobid = int(res.stdout.split()[0])
         # perad classifies the job and sends its class to Graphite for the job dashboard.

@@ -29,9 +29,18 @@ TEST(ClusterDashboard, WhatItIsAndItsRows) {
     EXPECT_EQ(d["tags"], json({"fructosa", "cluster"}));
     EXPECT_EQ(d["time"], json({{"from", "now-6h"}, {"to", "now"}}));
     EXPECT_EQ(d["refresh"], "1m");
-    EXPECT_EQ(row_titles(d), (std::vector<std::string>{"Cluster now", "Nodes at a glance", "Jobs",
+    EXPECT_EQ(row_titles(d), (std::vector<std::string>{"Cluster now", "Nodes at a glance", "GPUs", "Jobs",
                                                          "FrUCToSA pipeline (lmaster and lagents)"}));
     ASSERT_EQ(d["templating"]["list"].size(), 1u);  // only the datasource: all nodes, no picking
+}
+
+TEST(ClusterDashboard, GpuPanelsPerNode) {
+    json d = cluster_dashboard(DashboardOptions{});
+    EXPECT_EQ(first_target(d, "GPU utilisation per node (heat map)"), "groupByNode(*.GPU.*.util_percent, 0, 'average')");
+    EXPECT_EQ(first_target(d, "GPU memory used per node"), "groupByNode(exclude(*.GPU.*.memory_used, '_mig'), 0, 'sum')");
+    EXPECT_EQ(first_target(d, "GPU power per node"), "groupByNode(*.GPU.*.power_watts, 0, 'sum')");
+    EXPECT_EQ(first_target(cluster_dashboard(DashboardOptions{"p", "Graphite"}), "GPU power per node"),
+              "groupByNode(p.*.GPU.*.power_watts, 1, 'sum')");
 }
 
 TEST(ClusterDashboard, NodesReportingAndSilentFromOneSeries) {
@@ -57,7 +66,7 @@ TEST(ClusterDashboard, PerNodeHeatMapsLinkToTheNodeDashboard) {
                   "&var-ds=${ds}");
     }
     EXPECT_EQ(linked, (std::vector<std::string>{"CPU load per node (heat map)", "Memory used per node (heat map)",
-                                                 "Nodes reporting"}));
+                                                 "Nodes reporting", "GPU utilisation per node (heat map)"}));
 }
 
 TEST(ClusterDashboard, DaemonSeriesSitUnderFructosaAfterThePrefix) {

@@ -100,16 +100,19 @@ TEST(DashboardModel, OptionalPanelsAreMarkedAndOnlyThose) {
             if (p->value("description", "").find(grafana::kOptionalMarker) != std::string::npos)
                 marked.push_back(name + ":" + p->value("title", ""));
     std::sort(marked.begin(), marked.end());
-    const std::vector<std::string> node = {"Fans",        "File system operations", "InfiniBand errors",
+    const std::vector<std::string> node = {"Fans",        "File system operations", "GPU memory", "GPU power",
+                                           "GPU temperature", "GPU utilisation (heat map)", "InfiniBand errors",
                                            "InfiniBand traffic", "Instructions per cycle", "Logged-in sessions",
                                            "Lustre traffic",   "NFS traffic",         "Temperatures"};
     std::vector<std::string> want;
     for (const char* d : {"host", "node"})
         for (const auto& t : node) want.push_back(std::string(d) + ":" + t);
-    for (const char* t : {"GPU memory", "GPU utilisation", "I/O operations", "I/O throughput",
-                          "Instructions per cycle per node", "Pressure (full, 10 s average)",
-                          "Pressure (some, 10 s average)"})
+    for (const char* t : {"GPU energy since the job's start", "GPU memory used", "GPU power", "GPU utilisation",
+                          "I/O operations", "I/O throughput", "Instructions per cycle per node",
+                          "Pressure (full, 10 s average)", "Pressure (some, 10 s average)"})
         want.push_back(std::string("job:") + t);
+    for (const char* t : {"GPU memory used per node", "GPU power per node", "GPU utilisation per node (heat map)"})
+        want.push_back(std::string("cluster:") + t);
     std::sort(want.begin(), want.end());
     EXPECT_EQ(marked, want);
 }

@@ -1,4 +1,5 @@
-// The job dashboard: one job's series per node, its variables, the collapsed GPU row.
+// The job dashboard: one job's series per node, its variables, the collapsed GPU row of
+// lagent's per-job GPU series.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -19,8 +20,13 @@ TEST(DashboardModel, GpuRowIsCollapsedWithItsPanelsInside) {
     EXPECT_EQ(last["type"], "row");
     EXPECT_EQ(last["title"], "GPU");
     EXPECT_TRUE(last["collapsed"].get<bool>());
-    ASSERT_EQ(last["panels"].size(), 2u);
-    EXPECT_NE(last["panels"][0]["targets"][0]["target"].get<std::string>().find("jobs.$jobid.*.gpu."), std::string::npos);
+    ASSERT_EQ(last["panels"].size(), 4u);
+    std::vector<std::string> targets;
+    for (const auto& panel : last["panels"]) targets.push_back(panel["targets"][0]["target"]);
+    EXPECT_EQ(targets, (std::vector<std::string>{"aliasByNode(jobs.$jobid.*.gpu.*.util_percent, 2, 4)",
+                                                  "aliasByNode(jobs.$jobid.*.gpu.*.memory_used, 2, 4)",
+                                                  "aliasByNode(jobs.$jobid.*.gpu.*.power_watts, 2, 4)",
+                                                  "aliasByNode(jobs.$jobid.*.gpu.*.energy_joules, 2, 4)"}));
 }
 
 TEST(JobDashboard, InstructionsPerCycleWhereMeasured) {

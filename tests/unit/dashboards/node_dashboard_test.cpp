@@ -43,7 +43,7 @@ TEST(NodeDashboard, WhatItIsAndItsRows) {
         if (p["type"] == "row") rows.push_back(p["title"]);
     EXPECT_EQ(rows, (std::vector<std::string>{"Status of $host", "Global", "CPU", "Network", "Memory", "Disk",
                                                "Hardware sensors", "Fabric and parallel file systems", "Processes",
-                                               "Data delivery (lagent)"}));
+                                               "GPUs", "Data delivery (lagent)"}));
 }
 
 TEST(NodeDashboard, HostsPreselectedOrAll) {
@@ -111,6 +111,14 @@ TEST(NodeDashboard, TopProcessTablesPivotTheSeriesNames) {
     EXPECT_EQ(units, (std::map<std::string, std::string>{
                          {"cpu_percent", "percent"}, {"rss_bytes", "bytes"}, {"pid", "none"}, {"jobid", "none"}}));
     EXPECT_TRUE(lint_dashboard(d).empty());
+}
+
+TEST(NodeDashboard, GpuRowFromTheGpuSensor) {
+    json d = node_dashboard(DashboardOptions{});
+    EXPECT_EQ(first_target(d, "GPU utilisation (heat map)"), "aliasByNode($host.GPU.*.util_percent, 0, 2)");
+    EXPECT_EQ(first_target(d, "GPU memory"), "aliasByNode($host.GPU.*.{memory_used,memory_total}, 0, 2, 3)");
+    EXPECT_EQ(first_target(d, "GPU power"), "aliasByNode($host.GPU.*.power_watts, 0, 2)");
+    EXPECT_EQ(first_target(d, "GPU temperature"), "aliasByNode($host.GPU.*.temperature_celsius, 0, 2)");
 }
 
 }  // namespace

@@ -427,6 +427,64 @@ std::vector<Case> cases() {
                        {"underutilized-cpu"}});
     }
     {
+        JobFeatures f = shape({{4, 3.6}});  // busy GPU, but held with no process most of the run
+        f.gpus = 1;
+        f.gpu_util_percent = 60;
+        f.gpu_process_fraction = 0.2;
+        out.push_back({"a GPU held with no process most of the run",
+                       f,
+                       {},
+                       "efficient",
+                       {{"efficient", kEfficientButFlagged},
+                        {"gpu-unused",
+                         "the job held 1 GPU with no process on it for 80% of its run: ask for GPUs only in the "
+                         "steps that use them (srun --gres=gpu:N), or start the GPU work sooner"}}});
+    }
+    {
+        JobFeatures f = shape({{4, 3.6}});  // 2 GPUs idle and without a process
+        f.gpus = 2;
+        f.gpu_ids = {"n1:0", "n1:1"};
+        f.gpu_util_percent = 0;
+        f.gpu_process_fraction = 0;
+        out.push_back({"2 GPUs never used",
+                       f,
+                       {},
+                       "gpu-idle",
+                       {{"gpu-idle",
+                         "asked for 2 GPUs, used 0% on average: check that the program really runs on the GPU "
+                         "(framework device settings), or run it without GPUs"},
+                        {"gpu-unused",
+                         "the job held 2 GPUs with no process on them for 100% of its run: ask for GPUs only in "
+                         "the steps that use them (srun --gres=gpu:N), or start the GPU work sooner"}}});
+    }
+    {
+        JobFeatures f = shape({{4, 3.6}});  // 5 GB of an 80 GB GPU
+        f.gpus = 1;
+        f.gpu_util_percent = 70;
+        f.gpu_process_fraction = 1;
+        f.gpu_memory_peak_bytes = 5ull << 30;
+        f.gpu_memory_total_bytes = 80ull << 30;
+        f.gpu_memory_fraction = 5.0 / 80;
+        out.push_back({"little of a big GPU's memory",
+                       f,
+                       {},
+                       "efficient",
+                       {{"efficient", kEfficientButFlagged},
+                        {"gpu-memory-overrequested",
+                         "the job used at most 5.0 GB of its GPU's 80 GB of memory: a smaller GPU or a MIG slice "
+                         "(--gres=gpu:<type>) would do and leave this GPU to jobs that need it"}}});
+    }
+    {
+        JobFeatures f = shape({{4, 3.6}});  // 1 of 8 GB: little, but too little unused to be worth a move
+        f.gpus = 1;
+        f.gpu_util_percent = 70;
+        f.gpu_process_fraction = 0.9;
+        f.gpu_memory_peak_bytes = 1ull << 30;
+        f.gpu_memory_total_bytes = 8ull << 30;
+        f.gpu_memory_fraction = 1.0 / 8;
+        out.push_back({"little of a small GPU's memory", f, {}, "efficient", {{"efficient", kEfficient}}});
+    }
+    {
         JobFeatures f = shape({{8, 2.0}});  // unused core-seconds outrank memory
         f.oom_kills = 2;
         out.push_back({"idle cores and an OOM kill",

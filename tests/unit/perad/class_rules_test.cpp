@@ -168,6 +168,11 @@ TEST(Rules, GpuIdle) {
     f.gpus = 0;
     f.gpu_util_percent = 0;
     EXPECT_FALSE(fires("gpu-idle", f));
+    f.gpus = 1;
+    f.gpu_ids = {"n1:0"};  // the evidence names the GPUs lagent measured
+    auto found = find_rule("gpu-idle")->evaluate(f, Thresholds{});
+    ASSERT_TRUE(found);
+    EXPECT_EQ(found->evidence["gpu_ids"], nlohmann::json({"n1:0"}));
 }
 
 TEST(Rules, UnderutilizedCpu) {

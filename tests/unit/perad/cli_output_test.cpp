@@ -232,7 +232,8 @@ TEST(PrintJob, TableShowsTheJobItsNodesStepsFeaturesAndVerdict) {
           "  nodes n1 (1 nodes, 1 reported)  cpus 4  memory 4096 MB",
           "elapsed 1:00:00  time limit 2:00:00\n", "  dashboard http://g/d/x?var-jobid=55\n", "\nNodes\nHOST  CPUS",
           "\nSteps\nHOST  STEP   START", "  cpu_efficiency         0.5\n",
-          "  gpu_util_percent       - (not measured)\n", "Class: underutilized-cpu\n",
+          "  gpu_util_percent       - (not measured)\n", "  gpu_memory_fraction    - (not measured)\n",
+          "Class: underutilized-cpu\n",
           "    evidence: cpu_efficiency=0.5 threshold=0.6\n    advice:   ask for 2 cores\n",
           "Flags: memory-overrequested\n  memory-overrequested\n"
           "    evidence: peak_mb=1024\n    advice:   ask for 2 GB\n"})

@@ -103,6 +103,48 @@ TEST(Features, IoMemoryPressureWalltimeAndTail) {
     EXPECT_NEAR(*f.gpu_util_percent, 40, 1e-12);
 }
 
+TEST(Features, GpuKeysOfTheSummaries) {
+    json a = test::summary(0, 1000, 2, 1000);
+    a["gpu_ids"] = {"0", "1"};
+    a["gpu_util_mean_percent"] = 10;
+    a["gpu_util_max_percent"] = 50;
+    a["gpu_process_fraction"] = 0.9;
+    a["gpu_memory_peak_bytes"] = 4000;
+    a["gpu_memory_total_bytes"] = 80000;
+    a["gpu_shared"] = false;
+    json b = test::summary(0, 1000, 2, 1000);
+    b["gpu_ids"] = {"0"};
+    b["gpu_util_mean_percent"] = 30;
+    b["gpu_util_max_percent"] = 90;
+    b["gpu_process_fraction"] = 0.25;
+    b["gpu_memory_peak_bytes"] = 8000;
+    b["gpu_memory_total_bytes"] = 16000;
+    b["gpu_shared"] = true;
+    JobRecord r = job({node("n1", 2, 1000, a), node("n2", 2, 1000, b)}, 0, 1000);
+    auto f = compute_features(r);
+    EXPECT_EQ(f.gpus, 3u);  // Slurm's count unknown: the GPUs lagent found
+    EXPECT_EQ(f.gpu_ids, (std::vector<std::string>{"n1:0", "n1:1", "n2:0"}));
+    EXPECT_NEAR(*f.gpu_util_percent, 20, 1e-12);
+    EXPECT_EQ(f.gpu_util_max_percent, 90);
+    EXPECT_EQ(f.gpu_process_fraction, 0.25);  // the node that used its GPUs least
+    EXPECT_EQ(f.gpu_memory_peak_bytes, 8000u);  // the node that filled its GPU most
+    EXPECT_EQ(f.gpu_memory_total_bytes, 16000u);
+    EXPECT_EQ(f.gpu_memory_fraction, 0.5);
+    EXPECT_TRUE(f.gpu_shared);
+    r.info.gpus = 4;
+    EXPECT_EQ(compute_features(r).gpus, 4u);  // Slurm's count when it has one
+}
+
+TEST(Features, NoGpuKeysNoGpuFigures) {
+    auto f = compute_features(job({node("n1", 2, 1000, test::summary(0, 1000, 2, 1000))}, 0, 1000));
+    EXPECT_EQ(f.gpus, 0u);
+    EXPECT_TRUE(f.gpu_ids.empty());
+    EXPECT_FALSE(f.gpu_process_fraction);
+    EXPECT_FALSE(f.gpu_memory_fraction);
+    EXPECT_FALSE(f.to_json().contains("gpu_ids"));
+    EXPECT_FALSE(f.to_json().contains("gpu_shared"));
+}
+
 TEST(Features, AnonymousMemoryStallRunQueueAndBusyTimes) {
     json a = test::summary(0, 1000, 2, 1000);
     a["memory_anon_peak_bytes"] = 900 * 1048576;

@@ -32,6 +32,39 @@ TEST(Rules, MemoryOverrequested) {
         << found->recommendation;
 }
 
+TEST(Rules, GpuUnused) {
+    auto with_fraction = [](double fraction) {
+        JobFeatures f = healthy();
+        f.gpus = 1;
+        f.gpu_process_fraction = fraction;
+        return f;
+    };
+    for (Point p : {Point{0.49, true}, Point{0.5, false}, Point{0.51, false}})
+        EXPECT_EQ(fires("gpu-unused", with_fraction(p.value)), p.expected) << p.value;
+    JobFeatures f = with_fraction(0);
+    f.gpus = 0;  // no GPU allocated: nothing held
+    EXPECT_FALSE(fires("gpu-unused", f));
+    EXPECT_FALSE(fires("gpu-unused", healthy()));  // not measured: silent
+}
+
+TEST(Rules, GpuMemoryOverrequested) {
+    constexpr std::uint64_t kGB = 1ull << 30;
+    auto with_peak = [&](double fraction, double total_gb) {
+        JobFeatures f = healthy();
+        f.gpus = 1;
+        f.gpu_memory_total_bytes = static_cast<std::uint64_t>(total_gb * kGB);
+        f.gpu_memory_peak_bytes = static_cast<std::uint64_t>(fraction * total_gb * kGB);
+        f.gpu_memory_fraction = fraction;
+        return f;
+    };
+    for (Point p : {Point{0.24, true}, Point{0.25, false}, Point{0.26, false}})
+        EXPECT_EQ(fires("gpu-memory-overrequested", with_peak(p.value, 80)), p.expected) << p.value;
+    // Unused GPU memory below, at and above 8 GB (peak 10% of the GPU).
+    for (Point p : {Point{8.8, false}, Point{8.9, true}, Point{10, true}})
+        EXPECT_EQ(fires("gpu-memory-overrequested", with_peak(0.1, p.value)), p.expected) << p.value;
+    EXPECT_FALSE(fires("gpu-memory-overrequested", healthy()));  // not measured: silent
+}
+
 TEST(Rules, WalltimeOverrequested) {
     for (Point p : {Point{0.249, true}, Point{0.25, false}, Point{0.251, false}}) {
         JobFeatures f = healthy();

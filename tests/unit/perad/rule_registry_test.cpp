@@ -31,7 +31,7 @@ TEST(RuleRegistry, ClassesInTheOrderOfPrecedenceOfTheReadme) {
                                         "efficient"}));
     EXPECT_EQ(names_of(builtin_rules().flags),
               (std::vector<std::string>{"memory-overrequested", "walltime-overrequested", "serial-on-many-cores",
-                                        "oversubscribed", "stalled"}));
+                                        "oversubscribed", "stalled", "gpu-unused", "gpu-memory-overrequested"}));
 }
 
 TEST(RuleRegistry, FindRuleReturnsTheRegisteredRuleOrNull) {

@@ -45,6 +45,9 @@ TEST(Thresholds, EveryKeyWithItsDefaultInPrecedenceOrder) {
         {"stalled min fraction", 0.2},
         {"stalled min seconds", 600},
         {"stalled min busy intervals", 2},
+        {"gpu unused process fraction", 0.5},
+        {"gpu memory overrequested fraction", 0.25},
+        {"gpu memory overrequested min gb", 8},
     };
     const auto& keys = threshold_keys();
     ASSERT_EQ(keys.size(), std::size(expected));
@@ -118,7 +121,7 @@ TEST(Thresholds, ErrorsNameFileLineAndKey) {
 TEST(Thresholds, HashIsStableAndFollowsEveryValue) {
     // Stored with verdicts: the default's hash must not change unless a default (or the
     // set of keys) does.
-    EXPECT_EQ(Thresholds{}.hash(), "4ef3d50e788ddaed");
+    EXPECT_EQ(Thresholds{}.hash(), "86f22c8a8a299837");  // the three gpu-* keys of 0.4 added
     std::set<std::string> hashes{Thresholds{}.hash()};
     for (const auto& k : threshold_keys()) {
         Thresholds t;

@@ -35,7 +35,7 @@ TEST(TimelineTargets, OnePerFigureWithPrefix) {
               (std::vector<std::string>{"jobs.7.*.cpu.efficiency_percent", "jobs.7.*.cpu.usage_percent",
                                         "jobs.7.*.memory.current", "jobs.7.*.memory.limit",
                                         "jobs.7.*.io.read_bytes_per_s", "jobs.7.*.io.write_bytes_per_s",
-                                        "jobs.7.*.gpu.*.utilization_percent"}));
+                                        "jobs.7.*.gpu.*.util_percent"}));
     EXPECT_EQ(timeline_targets(7, "site.a")[0], "site.a.jobs.7.*.cpu.efficiency_percent");
 }
 
@@ -48,8 +48,8 @@ TEST(AssembleTimeline, DerivesTheFiguresPerHost) {
          series("p.jobs.7.n1.memory.limit", {kNone, 400}),
          series("p.jobs.7.n1.io.read_bytes_per_s", {1, 2}),
          series("p.jobs.7.n1.io.write_bytes_per_s", {10, kNone}),
-         series("p.jobs.7.n1.gpu.0.utilization_percent", {20, kNone}),
-         series("p.jobs.7.n1.gpu.1.utilization_percent", {40, 60}),
+         series("p.jobs.7.n1.gpu.0.util_percent", {20, kNone}),
+         series("p.jobs.7.n1.gpu.1.util_percent", {40, 60}),
          series("p.jobs.7.n2.memory.current", {5, 6}),
          series("p.jobs.8.n3.cpu.usage_percent", {1, 1}),  // another job: ignored
          series("sumSeries(p.jobs.7.*.cpu.usage_percent)", {1, 1})},

@@ -43,6 +43,7 @@ fructosa_step_start sample_start(const fructosa_cgroups *cg) {
   m.cpus = 4;
   m.mem_mb = 123456789012ull;
   m.gpus = 2;
+  m.gpu_ids = "0,3";
   m.ntasks = 12;
   m.local_tasks = 4;
   m.interval = 2.5;
@@ -81,13 +82,14 @@ TEST(SpankMessage, StepStartHasEveryFieldInOneLine) {
   EXPECT_EQ(j["cpus"], 4);
   EXPECT_EQ(j["mem_mb"], 123456789012ull);
   EXPECT_EQ(j["gpus"], 2);
+  EXPECT_EQ(j["gpu_ids"], "0,3");
   EXPECT_EQ(j["ntasks"], 12);
   EXPECT_EQ(j["local_tasks"], 4);
   EXPECT_DOUBLE_EQ(j["interval"].get<double>(), 2.5);
   EXPECT_EQ(j["cgroup"], nlohmann::json({{"memory", "/slurm_n1/uid_0/job_3/step_0/task_0"},
                                          {"cpuset", "/slurm_n1/uid_0/job_3/step_0"},
                                          {"unified", "/"}}));
-  EXPECT_EQ(j.size(), 20u) << "no field added or lost without updating the contract";
+  EXPECT_EQ(j.size(), 21u) << "no field added or lost without updating the contract";
 }
 
 TEST(SpankMessage, ExactTextOfAStepStart) {
@@ -106,7 +108,7 @@ TEST(SpankMessage, ExactTextOfAStepStart) {
             "{\"v\":1,\"event\":\"step_start\",\"time\":1.500000,\"job_id\":7,\"step_id\":\"0\","
             "\"uid\":0,\"user\":\"\",\"account\":\"\",\"partition\":\"\",\"job_name\":\"\","
             "\"nodelist\":\"\",\"node\":\"n1\",\"nnodes\":0,\"cpus\":0,\"mem_mb\":0,\"gpus\":0,"
-            "\"ntasks\":0,\"local_tasks\":0,\"interval\":10,\"cgroup\":{\"memory\":\"/j\"}}\n");
+            "\"gpu_ids\":\"\",\"ntasks\":0,\"local_tasks\":0,\"interval\":10,\"cgroup\":{\"memory\":\"/j\"}}\n");
 }
 
 TEST(SpankMessage, NullStringsAndNoCgroupsAreEmpty) {
