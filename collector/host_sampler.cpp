@@ -61,8 +61,11 @@ void HostSampler::reconfigure(std::vector<SensorConfig> sensors) {
             next.push_back(std::move(r));
         }
     }
-    for (auto& r : running_)
-        if (r) r->timer->cancel();  // removed: its handler runs with operation_aborted and touches nothing
+    for (auto& r : running_) {
+        if (!r) continue;  // kept: moved into `next`
+        *r->live = false;
+        r->timer->cancel();
+    }
     running_ = std::move(next);
 }
 
@@ -85,8 +88,8 @@ void HostSampler::schedule_next(Running& r) {
     auto now = std::chrono::steady_clock::now();
     if (r.next < now) r.next = now + interval;
     r.timer->expires_at(r.next);
-    r.timer->async_wait([this, &r](const boost::system::error_code& ec) {
-        if (!ec) tick(r);
+    r.timer->async_wait([this, &r, live = r.live](const boost::system::error_code& ec) {
+        if (!ec && *live) tick(r);
     });
 }
 

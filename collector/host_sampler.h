@@ -54,6 +54,9 @@ private:
         std::chrono::steady_clock::time_point next;
         bool unavailable_reported = false;
         bool has_read = false;  ///< gave readings at least once
+        /// False once reconfigure() removed it: a tick already due when its timer was
+        /// cancelled still runs, and must not touch the destroyed sensor.
+        std::shared_ptr<bool> live = std::make_shared<bool>(true);
         Complaint complaint;
     };
     void tick(Running& r);
