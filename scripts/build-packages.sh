@@ -39,10 +39,16 @@ if ! command -v lintian >/dev/null; then
 fi
 # Tags of a locally built, non-archive package that say nothing about its quality.
 suppress=(--suppress-tags "initial-upload-closes-no-bugs")
+# Its report stays beside the packages (lintian.log): test_packages reads it instead of
+# running lintian a second time.
 status=0
+: >"$OUT/lintian.log"
 for d in "${debs[@]}"; do
   out=$(lintian --no-cfg "${suppress[@]}" "$d" 2>&1 | grep -v "^running with root privileges") || true
-  [ -n "$out" ] && printf '%s\n' "$out"
+  if [ -n "$out" ]; then
+    printf '%s\n' "$out"
+    printf '%s\n' "$out" >>"$OUT/lintian.log"
+  fi
   if printf '%s\n' "$out" | grep -q '^E: '; then status=1; fi
 done
 if [ $status -ne 0 ]; then

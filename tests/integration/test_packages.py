@@ -32,10 +32,17 @@ class Packages(tl.FructosaTestCase):
 
     def test_packages_pass_lintian_and_hold_what_they_promise(self):
         self.assertEqual(sorted(self.debs), sorted(pk.PACKAGES))
-        res = subprocess.run(["lintian", "--no-cfg", "--suppress-tags", "no-manual-page"] + sorted(self.debs.values()),
-                             capture_output=True, text=True, timeout=600)
-        errors = [line for line in res.stdout.splitlines() if line.startswith("E: ")]
-        self.assertEqual(errors, [], res.stdout)
+        # scripts/build-packages.sh ran lintian on these very files (its report beside them);
+        # without that report, run it here.
+        report = os.path.join(pk.packages_dir(), "lintian.log")
+        if os.path.exists(report) and all(os.path.getmtime(report) >= os.path.getmtime(d)
+                                          for d in self.debs.values()):
+            text = tl.read_text(report)
+        else:
+            text = subprocess.run(["lintian", "--no-cfg"] + sorted(self.debs.values()),
+                                  capture_output=True, text=True, timeout=600).stdout
+        errors = [line for line in text.splitlines() if line.startswith("E: ")]
+        self.assertEqual(errors, [], text)
 
         arch = subprocess.run(["dpkg-architecture", "-qDEB_HOST_MULTIARCH"], capture_output=True, text=True,
                               check=True).stdout.strip()
@@ -163,9 +170,11 @@ class Packages(tl.FructosaTestCase):
             self.assertEqual(tl.read_pidfile(R("/run/fructosa/%s.pid" % program)), proc.pid, program)
             self.assertTrue(os.path.getsize(R("/var/log/fructosa/%s.log" % program)) > 0, program)
 
-        # The OpenRC scripts name the same command lines.
+        # The OpenRC scripts name the same command lines (and are valid sh).
         for program in DAEMONS:
-            text = tl.read_text(R("/usr/lib/fructosa/openrc/" + program))
+            script = R("/usr/lib/fructosa/openrc/" + program)
+            self.assertEqual(tl.run(["sh", "-n", script]).returncode, 0, program)
+            text = tl.read_text(script)
             self.assertTrue(text.startswith("#!/sbin/openrc-run\n"), program)
             self.assertIn("command=/usr/sbin/%s\n" % program, text)
             self.assertIn('command_args="run -c ${%s_config} -p /run/fructosa/%s.pid' % (program, program), text)
