@@ -2,6 +2,7 @@
 
 #include <csignal>
 
+#include "collector/agent_reload.h"
 #include "collector/job_tracker.h"
 #include "collector/munge_credential.h"
 #include "collector/sensors/rapl.h"
@@ -18,10 +19,17 @@ ShipperConfig shipper_config_with_credential(const AgentConfig& c) {
     return s;
 }
 
+std::string describe_masters(const AgentConfig& c) {
+    std::string out;
+    for (const auto& m : c.masters) out += fmt::format("{}{}:{}", out.empty() ? "" : ", ", m.host, m.port);
+    return out;
+}
+
 }  // namespace
 
 Agent::Agent(AgentConfig config)
     : config_(std::move(config)),
+      status_(config_.status_file),
       signals_(io_, SIGTERM, SIGINT, SIGHUP),
       self_timer_(io_),
       shipper_(io_, shipper_config_with_credential(config_)),
@@ -46,6 +54,7 @@ void Agent::wait_signal() {
         if (ec) return;
         if (sig == SIGHUP) {
             reopen_log_on_hangup();
+            reload();
             wait_signal();
             return;
         }
@@ -54,7 +63,43 @@ void Agent::wait_signal() {
     });
 }
 
+void Agent::reload() {
+    if (!started_file_) {
+        log_info("SIGHUP: no configuration file to re-read");
+        return;
+    }
+    try {
+        IniFile fresh = IniFile::load(config_.config_path);
+        AgentReload plan = plan_agent_reload(*started_file_, *applied_file_, fresh);
+        log_changes_needing_restart(plan.needs_restart, [](const ConfigChange&) { return false; }, "lagent");
+        if (plan.sensors_changed) {
+            sampler_.reconfigure(plan.config.sensors);
+            log_info("SIGHUP: sensors re-read: {} sensors", sampler_.sensor_count());
+        }
+        if (plan.masters_changed) {
+            shipper_.set_masters(shipper_config(plan.config).masters);
+            log_info("SIGHUP: lmaster list re-read: {}", describe_masters(plan.config));
+        }
+        if (plan.level_changed) {
+            Log::set_level(plan.config.log.level);
+            log_info("SIGHUP: log level re-read");
+        }
+        applied_file_ = std::move(fresh);
+        log_info("SIGHUP: configuration re-read");
+    } catch (const std::exception& e) {
+        log_error("SIGHUP: keeping the running configuration: {}", e.what());
+    }
+}
+
 int Agent::run(const ReadyFn& ready) {
+    if (!config_.config_path.empty()) {
+        try {
+            started_file_ = IniFile::load(config_.config_path);
+            applied_file_ = started_file_;
+        } catch (const std::exception& e) {
+            log_warning("SIGHUP will not re-read the configuration: {}", e.what());
+        }
+    }
     // Plugin connections and the sensors' /proc reads share the descriptors: a burst of
     // connections under a 1,024 limit would leave /proc/stat unreadable.
     if (auto limit = raise_fd_limit()) log_debug("open file limit: {}", *limit);
@@ -103,6 +148,7 @@ void Agent::schedule_self_metrics() {
             p.push_back({child_path(base, "plugin_wrong_node"), now, double(m.wrong_node)});
             p.push_back({child_path(base, "plugin_accept_pauses"), now, double(m.accept_pauses)});
         }
+        status_.write(p, now);
         shipper_.add(std::move(p));
         schedule_self_metrics();
     });

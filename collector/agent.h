@@ -3,6 +3,7 @@
 /// on one io_context with TERM/INT to stop and HUP to reopen the log file.
 
 #include <memory>
+#include <optional>
 
 #include <boost/asio.hpp>
 
@@ -10,7 +11,9 @@
 #include "collector/host_sampler.h"
 #include "collector/shipper.h"
 #include "collector/system_reader.h"
+#include "common/config.h"
 #include "common/daemon.h"
+#include "common/status_file.h"
 
 namespace fructosa {
 
@@ -27,8 +30,14 @@ private:
     void wait_signal();
     void schedule_self_metrics();
     void stop();
+    /// SIGHUP: re-reads the config file and applies what can change while running
+    /// (collector/agent_reload.h); logs every other changed key as needing a restart.
+    void reload();
 
     AgentConfig config_;
+    std::optional<IniFile> started_file_;  ///< the file lagent started with (none: built without a file)
+    std::optional<IniFile> applied_file_;  ///< the file last applied
+    StatusFile status_;
     boost::asio::io_context io_;
     boost::asio::signal_set signals_;
     boost::asio::steady_timer self_timer_;

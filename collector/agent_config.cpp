@@ -90,6 +90,8 @@ AgentConfig read_agent_config(const IniFile& file) {
         c.spool_dir = r.get_string("spool directory", c.spool_dir);
         if (c.spool_dir.empty() || c.spool_dir[0] != '/') r.fail("spool directory", "needs an absolute path");
         c.spool_max_bytes = static_cast<std::uint64_t>(r.get_int("spool max mb", static_cast<long long>(c.spool_max_bytes >> 20), 1, 1 << 20)) << 20;
+        c.status_file = r.get_string("status file", "");
+        if (!c.status_file.empty() && c.status_file[0] != '/') r.fail("status file", "needs an absolute path");
         r.reject_unknown();
     }
     {

@@ -34,6 +34,7 @@ struct AgentConfig {
     double batch_interval_s = 1;       ///< how often queued points are shipped
     std::size_t max_queued_points = 200000;  ///< bound on points held for lmaster
     double self_metrics_interval_s = 10;
+    std::string status_file;           ///< [lagent] status file: own figures for `fructosad status`; empty: none
     LogSettings log;
     std::vector<SensorConfig> sensors;
     JobTrackingConfig jobs;

@@ -1,5 +1,6 @@
 #include "collector/host_sampler.h"
 
+#include <algorithm>
 #include <chrono>
 
 namespace fructosa {
@@ -38,8 +39,48 @@ void HostSampler::stop() {
     for (auto& r : running_) r->timer->cancel();
 }
 
+void HostSampler::reconfigure(std::vector<SensorConfig> sensors) {
+    std::vector<std::unique_ptr<Running>> next;
+    auto now = std::chrono::steady_clock::now();
+    for (auto& s : sensors) {
+        auto same = std::find_if(running_.begin(), running_.end(),
+                                 [&](const auto& r) { return r && r->config.name == s.name; });
+        if (same != running_.end()) {
+            std::unique_ptr<Running> r = std::move(*same);
+            r->timer->cancel();
+            r->config = std::move(s);
+            r->next = now;
+            schedule_next(*r);
+            next.push_back(std::move(r));
+        } else {
+            auto r = std::make_unique<Running>();
+            r->config = std::move(s);
+            r->timer = std::make_unique<boost::asio::steady_timer>(io_);
+            r->next = now;
+            tick(*r);
+            next.push_back(std::move(r));
+        }
+    }
+    for (auto& r : running_) {
+        if (!r) continue;  // kept: moved into `next`
+        *r->live = false;
+        r->timer->cancel();
+    }
+    running_ = std::move(next);
+}
+
+double HostSampler::interval_of(std::string_view name) const {
+    for (const auto& r : running_)
+        if (r->config.name == name) return r->config.interval_s;
+    return 0;
+}
+
 void HostSampler::tick(Running& r) {
     sample_once(r);
+    schedule_next(r);
+}
+
+void HostSampler::schedule_next(Running& r) {
     auto interval = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
         std::chrono::duration<double>(r.config.interval_s));
     // Keep to the grid (no drift); after a long stall skip missed ticks instead of bursting.
@@ -47,8 +88,8 @@ void HostSampler::tick(Running& r) {
     auto now = std::chrono::steady_clock::now();
     if (r.next < now) r.next = now + interval;
     r.timer->expires_at(r.next);
-    r.timer->async_wait([this, &r](const boost::system::error_code& ec) {
-        if (!ec) tick(r);
+    r.timer->async_wait([this, &r, live = r.live](const boost::system::error_code& ec) {
+        if (!ec && *live) tick(r);
     });
 }
 

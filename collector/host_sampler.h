@@ -38,6 +38,12 @@ public:
     /// Takes the first sample of every sensor now, then keeps each on its interval.
     void start();
     void stop();
+    /// New sensors and intervals (SIGHUP): a sensor kept by name keeps its state and
+    /// continues on its new interval from now; a new one samples at once; a removed one stops.
+    void reconfigure(std::vector<SensorConfig> sensors);
+    /// The interval of the running sensor `name`, or 0 when it does not run.
+    double interval_of(std::string_view name) const;
+    std::size_t sensor_count() const { return running_.size(); }
     /// Sensor errors since start, failed reads included (reported in lagent's own metrics).
     std::uint64_t errors() const { return errors_; }
 
@@ -48,9 +54,13 @@ private:
         std::chrono::steady_clock::time_point next;
         bool unavailable_reported = false;
         bool has_read = false;  ///< gave non-empty readings at least once
+        /// False once reconfigure() removed it: a tick already due when its timer was
+        /// cancelled still runs, and must not touch the destroyed sensor.
+        std::shared_ptr<bool> live = std::make_shared<bool>(true);
         Complaint complaint;
     };
     void tick(Running& r);
+    void schedule_next(Running& r);
     void sample_once(Running& r);
 
     boost::asio::io_context& io_;

@@ -26,7 +26,9 @@ int main(int argc, char** argv) {
          }},
     };
     spec.help_epilog = "Each [sensor:<Name>] section of the configuration enables one sensor; see --list-sensors.\n"
-                       "Signals: TERM/INT stop; HUP reopens the log file (logrotate); PIPE is ignored.";
+                       "Signals: TERM/INT stop; HUP reopens the log file (logrotate) and re-reads the configuration: the "
+                       "sensor sections, [lmaster] host and port and [logging] level are applied, any other changed key "
+                       "is logged as needing a restart; PIPE is ignored.";
     spec.prepare = [](const std::string& path, bool) -> RunFn {
         auto config = std::make_shared<AgentConfig>(read_agent_config(path));
         Log::configure(config->log, "lagent");

@@ -194,6 +194,11 @@ void Shipper::disconnect(const std::string& why) {
     client_.disconnect();  // the preferred lmaster first again, after the backoff
 }
 
+void Shipper::set_masters(std::vector<std::pair<std::string, int>> masters) {
+    config_.masters = std::move(masters);
+    if (!client_.set_endpoints(client_settings(config_).endpoints)) disconnect("its lmaster is no longer in [lmaster] host");
+}
+
 ShipperStats Shipper::stats() const {
     ShipperStats s;
     s.points_queued = queue_.points_queued() + pending_.size();

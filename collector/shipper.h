@@ -56,6 +56,9 @@ public:
     /// Sends what is pending now instead of at the next batch interval.
     void flush();
     ShipperStats stats() const;
+    /// A new lmaster list (SIGHUP): kept connected when the lmaster in use is still
+    /// listed, else reconnected to the new list's first (unacknowledged data is sent again).
+    void set_masters(std::vector<std::pair<std::string, int>> masters);
 
 private:
     void schedule_flush();

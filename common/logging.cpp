@@ -1,5 +1,7 @@
 #include "common/logging.h"
 
+#include <atomic>
+
 #include <unistd.h>
 
 #include <cerrno>
@@ -24,6 +26,8 @@ struct LogState {
     std::FILE* file = nullptr;  // nullptr: standard error only
     std::uint64_t size = 0;
     bool to_stderr = false;
+    /// The threshold enabled() reads without the lock (threads log; SIGHUP changes it).
+    std::atomic<int> level{static_cast<int>(LogLevel::Info)};
 };
 
 LogState& state() {
@@ -102,6 +106,7 @@ void Log::configure(const LogSettings& settings, std::string program) {
     if (s.file) std::fclose(s.file);
     s.file = nullptr;
     s.settings = settings;
+    s.level = static_cast<int>(settings.level);
     s.program = std::move(program);
     if (settings.filename != "-") {
         ensure_parent_directory(settings.filename, "the log file");
@@ -146,7 +151,15 @@ void Log::also_to_stderr(bool on) {
     state().to_stderr = on;
 }
 
-bool Log::enabled(LogLevel level) { return level >= state().settings.level; }
+bool Log::enabled(LogLevel level) { return static_cast<int>(level) >= state().level.load(std::memory_order_relaxed); }
+
+void Log::set_level(LogLevel level) {
+    std::lock_guard lock(state().mutex);
+    state().settings.level = level;
+    state().level = static_cast<int>(level);
+}
+
+LogLevel Log::level() { return static_cast<LogLevel>(state().level.load()); }
 
 void Log::write(LogLevel level, std::string_view message) {
     LogState& s = state();

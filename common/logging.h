@@ -43,6 +43,9 @@ public:
     /// Also copy every line to standard error (foreground runs).
     static void also_to_stderr(bool on);
     static bool enabled(LogLevel level);
+    /// Changes the threshold while running (SIGHUP applies `[logging] level`).
+    static void set_level(LogLevel level);
+    static LogLevel level();
     static void write(LogLevel level, std::string_view message);
 };
 

@@ -32,7 +32,7 @@ void reject_unknown_sections(const IniFile& file) {
     }
 }
 
-AgentListenSettings read_listen(SectionReader& r, double& self_metrics_interval) {
+AgentListenSettings read_listen(SectionReader& r, double& self_metrics_interval, std::string& status_file) {
     AgentListenSettings s;
     s.host = r.get_string("host", s.host);
     if (s.host.empty()) r.fail("host", "must not be empty");
@@ -43,6 +43,8 @@ AgentListenSettings read_listen(SectionReader& r, double& self_metrics_interval)
         r.get_int("max pending handshakes", static_cast<long long>(s.max_pending_handshakes), 1, 1000000));
     s.handshake_timeout = r.get_double("handshake timeout", s.handshake_timeout, 0.01, 3600);
     s.idle_timeout = r.get_double("idle timeout", s.idle_timeout, 0.01, 86400 * 7);
+    status_file = r.get_string("status file", "");
+    if (!status_file.empty() && status_file[0] != '/') r.fail("status file", "needs an absolute path");
     r.reject_unknown();
     return s;
 }
@@ -109,7 +111,7 @@ LmasterConfig read_lmaster_config(const IniFile& file) {
         if (u.empty() || *end) lmaster.fail("allowed uids", fmt::format("'{}' is not a numeric uid", u));
         c.auth.allowed_uids.push_back(static_cast<unsigned>(v));
     }
-    c.listen = read_listen(lmaster, c.self_metrics_interval);
+    c.listen = read_listen(lmaster, c.self_metrics_interval, c.status_file);
     SectionReader graphite(file, "Graphite");
     c.spool.directory = graphite.get_string("spool directory", c.spool.directory);
     if (c.spool.directory.empty() || c.spool.directory[0] != '/')

@@ -57,6 +57,7 @@ struct LmasterConfig {
     AgentListenSettings listen;
     AuthSettings auth;  ///< [lmaster] auth, allowed uids
     double self_metrics_interval = 10;  ///< seconds between lmaster's own metrics
+    std::string status_file;  ///< [lmaster] status file: own figures for `fructosad status`; empty: none
     GraphiteSettings graphite;
     SpoolSettings spool;        ///< [Graphite] spool directory, spool max mb
     RegistrySettings registry;  ///< [registry]

@@ -2,6 +2,7 @@
 
 #include <iostream>
 #include <memory>
+#include <optional>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -69,8 +70,37 @@ std::string graphite_destination(const GraphiteSettings& g) {
 
 }  // namespace
 
-RunFn make_lmaster_run(const LmasterConfig& config) {
-    return [config](const ReadyFn& ready) -> int {
+bool lmaster_applies_on_hangup(const ConfigChange& c) { return iequals(c.section, "logging") && c.key == "level"; }
+
+namespace {
+
+/// SIGHUP's re-read: the running file stays the reference, so a key that needs a
+/// restart is named at every SIGHUP until lmaster restarts.
+void reload_lmaster_config(const std::optional<IniFile>& started, const std::string& path) {
+    if (!started) {
+        log_info("SIGHUP: no configuration file to re-read");
+        return;
+    }
+    try {
+        IniFile fresh = IniFile::load(path);
+        LmasterConfig c = read_lmaster_config(fresh);
+        log_changes_needing_restart(config_changes(*started, fresh), lmaster_applies_on_hangup, "lmaster");
+        if (c.logging.level != Log::level()) {
+            Log::set_level(c.logging.level);
+            log_info("SIGHUP: log level re-read");
+        }
+        log_info("SIGHUP: configuration re-read");
+    } catch (const std::exception& e) {
+        log_error("SIGHUP: keeping the running configuration: {}", e.what());
+    }
+}
+
+}  // namespace
+
+RunFn make_lmaster_run(const LmasterConfig& config, const std::string& config_path) {
+    std::optional<IniFile> started;
+    if (!config_path.empty()) started = IniFile::load(config_path);
+    return [config, config_path, started](const ReadyFn& ready) -> int {
         check_fd_limit(config.listen.max_agents + config.listen.max_pending_handshakes);
         asio::io_context io;
         std::unique_ptr<GraphiteSink> sink = make_graphite_sink(io, config);
@@ -83,6 +113,7 @@ RunFn make_lmaster_run(const LmasterConfig& config) {
         jobs.start();
         server.listen();  // throws "cannot listen on host:port: ..."
         SelfMetrics self(io, to_ms(config.self_metrics_interval), short_hostname(), server, *sink, &jobs.stats());
+        self.set_status_file(config.status_file);
 
         asio::signal_set signals(io, SIGTERM, SIGINT, SIGHUP);
         bool stopping = false;
@@ -91,7 +122,7 @@ RunFn make_lmaster_run(const LmasterConfig& config) {
                 if (ec) return;
                 if (sig == SIGHUP) {
                     reopen_log_on_hangup();
-                    log_info("SIGHUP: the configuration is not re-read; restart lmaster to change it");
+                    reload_lmaster_config(started, config_path);
                     wait_signal();
                     return;
                 }

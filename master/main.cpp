@@ -14,11 +14,12 @@ int main(int argc, char** argv) {
     spec.extra_flags.push_back(ExtraFlag{"--check-config", "read the config, print '<file>: OK' or the error (exit 2)",
                                          [](const std::string& path) { return check_lmaster_config(path); }});
     spec.help_epilog = "Signals: TERM/INT stop (flushing to Graphite for up to 2 s); HUP reopens the log file "
-                       "(logrotate); PIPE is ignored. The configuration is read at start only.";
+                       "(logrotate) and re-reads the configuration: [logging] level is applied, any other changed "
+                       "key is logged as needing a restart; PIPE is ignored.";
     spec.prepare = [](const std::string& config_path, bool) -> RunFn {
         LmasterConfig config = load_lmaster_config(config_path);
         Log::configure(config.logging, "lmaster");
-        return make_lmaster_run(config);
+        return make_lmaster_run(config, config_path);
     };
     return daemon_main(argc, argv, spec);
 }

@@ -64,8 +64,10 @@ void SelfMetrics::schedule() {
     timer_.async_wait([this](const boost::system::error_code& ec) {
         if (ec || stopped_) return;
         double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-        sink_.offer(self_metric_points(host_, now, server_.stats(), sink_.stats(), jobs_ ? *jobs_ : JobEventStats{},
-                                       sink_.destination_stats()));
+        Points points = self_metric_points(host_, now, server_.stats(), sink_.stats(), jobs_ ? *jobs_ : JobEventStats{},
+                                           sink_.destination_stats());
+        status_.write(points, now);
+        sink_.offer(std::move(points));
         // Next tick relative to the last one, so the reports do not drift; after a
         // long stall skip the missed ticks instead of firing a burst.
         auto next = timer_.expiry() + interval_;

@@ -11,6 +11,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "common/metric.h"
+#include "common/status_file.h"
 #include "master/agent_server.h"
 #include "master/graphite_sink.h"
 #include "master/job_event_handler.h"
@@ -37,6 +38,8 @@ public:
                 const AgentServer& server, GraphiteSink& sink, const JobEventStats* jobs = nullptr);
     void start();
     void stop();
+    /// Also writes every report to this status file (common/status_file.h); empty: none.
+    void set_status_file(std::string path) { status_ = StatusFile(std::move(path)); }
 
 private:
     void schedule();
@@ -48,6 +51,7 @@ private:
     GraphiteSink& sink_;
     const JobEventStats* jobs_;
     bool stopped_ = false;
+    StatusFile status_{""};
 };
 
 }  // namespace fructosa

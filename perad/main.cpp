@@ -24,7 +24,8 @@ int main(int argc, char** argv) {
         {"--check-config", "read the configuration, report the first error or OK, then exit", check_perad_config},
     };
     spec.help_epilog = cli_help() +
-                       "\nSignals: TERM/INT stop; HUP reopens the log file and re-reads [rules]; PIPE is ignored.";
+                       "\nSignals: TERM/INT stop; HUP reopens the log file and re-reads [rules], [perad] poll interval and batch size "
+                       "and [logging] level (any other changed key is logged as needing a restart); PIPE is ignored.";
     spec.prepare = [](const std::string& path, bool) -> RunFn {
         PeradConfig config = load_perad_config(path);
         Log::configure(config.logging, "perad");

@@ -21,6 +21,8 @@ PeradConfig read_perad_config(const IniFile& file) {
     SectionReader perad(file, "perad");
     c.poll_interval_s = perad.get_double("poll interval", c.poll_interval_s, 0.05, 86400);
     c.batch_size = static_cast<std::size_t>(perad.get_int("batch size", static_cast<long long>(c.batch_size), 1, 1000000));
+    c.status_file = perad.get_string("status file", "");
+    if (!c.status_file.empty() && c.status_file[0] != '/') perad.fail("status file", "needs an absolute path");
     perad.reject_unknown();
     SectionReader grafana(file, "grafana");
     c.grafana_url = grafana.get_string("url", "");

@@ -23,6 +23,7 @@ struct PeradConfig {
     RegistrySettings registry;   ///< [registry]
     double poll_interval_s = 5;  ///< [perad] poll interval: seconds between looks for finished jobs
     std::size_t batch_size = 500;  ///< [perad] batch size: jobs classified per transaction
+    std::string status_file;     ///< [perad] status file: jobs_classified for `fructosad status`; empty: none
     std::string grafana_url;     ///< [grafana] url: base of the job dashboard links ("" = none)
     GraphiteTarget graphite;     ///< [graphite] host, carbon receiver plaintext port, prefix: where classes go
     std::string graphite_web_url;  ///< [graphite] web url: graphite-web for `perad show`'s timelines ("" = none)

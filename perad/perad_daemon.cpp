@@ -11,6 +11,7 @@
 
 #include "common/config.h"
 #include "common/logging.h"
+#include "common/status_file.h"
 #include "common/registry/job_store_factory.h"
 #include "perad/classifier.h"
 
@@ -26,16 +27,28 @@ double wall_now() {
 
 }  // namespace
 
-RunFn make_perad_run(const PeradConfig& config, const std::string& config_path) {
-    std::shared_ptr<JobStoreReader> registry = open_existing_job_store(config.registry, JobStoreMode::ReadWrite);
-    return [config, config_path, registry](const ReadyFn& ready) -> int {
+bool perad_applies_on_hangup(const ConfigChange& c) {
+    if (iequals(c.section, "rules")) return true;
+    if (iequals(c.section, "perad")) return c.key == "poll interval" || c.key == "batch size";
+    return iequals(c.section, "logging") && c.key == "level";
+}
+
+RunFn make_perad_run(const PeradConfig& started_config, const std::string& config_path) {
+    std::shared_ptr<JobStoreReader> registry = open_existing_job_store(started_config.registry, JobStoreMode::ReadWrite);
+    std::shared_ptr<IniFile> started_file;
+    if (!config_path.empty()) started_file = std::make_shared<IniFile>(IniFile::load(config_path));
+    return [started_config, config_path, registry, started_file](const ReadyFn& ready) -> int {
         asio::io_context io;
-        Thresholds thresholds = config.thresholds;
+        PeradConfig config = started_config;  // SIGHUP changes what it applies
+        Thresholds& thresholds = config.thresholds;
+        StatusFile status(config.status_file);
+        std::uint64_t classified = 0;
         Complaint complaint;
         ClassPublisher publisher(config.graphite);
         asio::steady_timer timer(io);
-        auto period = std::chrono::duration_cast<asio::steady_timer::duration>(
-            std::chrono::duration<double>(config.poll_interval_s));
+        auto period_of = [](double s) {
+            return std::chrono::duration_cast<asio::steady_timer::duration>(std::chrono::duration<double>(s));
+        };
 
         std::function<void()> poll = [&]() {
             try {
@@ -48,11 +61,13 @@ RunFn make_perad_run(const PeradConfig& config, const std::string& config_path) 
                     if (n < config.batch_size) break;
                 }
                 if (total) log_info("classified {} job{}", total, total == 1 ? "" : "s");
+                classified += total;
+                status.write({{"jobs_classified", 0, double(classified)}}, wall_now());
                 complaint.release("job registry readable again");
             } catch (const std::exception& e) {
                 complaint.complain(fmt::format("classifying failed: {}", e.what()));
             }
-            timer.expires_after(period);
+            timer.expires_after(period_of(config.poll_interval_s));
             timer.async_wait([&](const boost::system::error_code& ec) {
                 if (!ec) poll();
             });
@@ -65,7 +80,15 @@ RunFn make_perad_run(const PeradConfig& config, const std::string& config_path) 
                 if (sig == SIGHUP) {
                     reopen_log_on_hangup();
                     try {
-                        thresholds = load_perad_config(config_path).thresholds;
+                        IniFile fresh = IniFile::load(config_path);
+                        PeradConfig c = read_perad_config(fresh);
+                        if (started_file)
+                            log_changes_needing_restart(config_changes(*started_file, fresh), perad_applies_on_hangup,
+                                                        "perad");
+                        thresholds = c.thresholds;
+                        config.poll_interval_s = c.poll_interval_s;  // from the next poll on
+                        config.batch_size = c.batch_size;
+                        if (c.logging.level != Log::level()) Log::set_level(c.logging.level);
                         log_info("SIGHUP: rules re-read (thresholds {})", thresholds.hash());
                     } catch (const std::exception& e) {
                         log_error("SIGHUP: keeping the old rules: {}", e.what());

@@ -15,6 +15,8 @@ PACKAGES=(
   graphite-carbon python3-whisper graphite-web gunicorn sqlite3
   # small tools the tests use
   procps iproute2 psmisc
+  # the Debian packages' check (scripts/build-packages.sh)
+  lintian
 )
 
 missing=()

@@ -2,12 +2,14 @@
 # The FrUCToSA test entry point (README, .ci/run):
 #   1. installs the Debian packages (scripts/install-deps.sh; a no-op when present),
 #   2. configures and builds everything in build/ (RelWithDebInfo),
-#   3. runs every test there with ctest: the GoogleTest unit tests and the
+#   3. builds the Debian packages from that build and checks them with lintian
+#      (scripts/build-packages.sh; about half a minute),
+#   4. runs every test there with ctest: the GoogleTest unit tests and the
 #      integration tests (real carbon-cache, graphite-web, lmaster, lagent, Slurm),
-#   4. with FRUCTOSA_SANITIZE=1 (and always in CI, where CI=true): builds the unit
+#   5. with FRUCTOSA_SANITIZE=1 (and always in CI, where CI=true): builds the unit
 #      tests, lagent and lmaster with AddressSanitizer and UBSan in build-asan/, runs
 #      the unit tests and the LiMon integration tests against those binaries,
-#   5. with FRUCTOSA_FUZZ=1 (and always in CI): builds the libFuzzer targets of tests/fuzz
+#   6. with FRUCTOSA_FUZZ=1 (and always in CI): builds the libFuzzer targets of tests/fuzz
 #      with clang in build-fuzz/ and runs each for FRUCTOSA_FUZZ_SECONDS (default 60)
 #      (scripts/run-fuzz.sh; about 4 minutes on 2 cores).
 # Exits non-zero when any step or test fails.
@@ -39,6 +41,13 @@ bash scripts/install-deps.sh
 step "build ($BUILD, -j$JOBS)"
 cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo
 cmake --build "$BUILD" -j "$JOBS"
+
+# The Debian packages from this build (CPack, stripped copies of what was just built;
+# lintian errors fail), before ctest: test_packages installs them into a throwaway root.
+step "Debian packages (scripts/build-packages.sh)"
+if ! FRUCTOSA_JOBS="$JOBS" bash scripts/build-packages.sh "$BUILD"; then
+  failed+=("Debian packages")
+fi
 
 step "tests (ctest in $BUILD)"
 if ! (cd "$BUILD" && ctest --output-on-failure --timeout 900 "$@"); then

@@ -157,6 +157,31 @@ void ReconnectingClient::stop() {
     close_socket();
 }
 
+bool ReconnectingClient::set_endpoints(std::vector<Endpoint> endpoints) {
+    if (endpoints.empty()) throw std::invalid_argument("a reconnecting client needs at least one endpoint");
+    Endpoint current = endpoint();
+    settings_.endpoints = std::move(endpoints);
+    if (state_ == State::Connected) {
+        for (std::size_t i = 0; i < settings_.endpoints.size(); ++i) {
+            if (settings_.endpoints[i].host == current.host && settings_.endpoints[i].port == current.port) {
+                index_ = i;
+                return true;
+            }
+        }
+        index_ = 0;  // endpoint() stays valid until the owner disconnects
+        return false;
+    }
+    index_ = 0;
+    if (state_ == State::Connecting) {
+        ++generation_;  // the old attempt's handlers see a new generation and do nothing
+        resolver_.cancel();
+        deadline_.cancel();
+        close_socket();
+        attempt();
+    }
+    return true;
+}
+
 void ReconnectingClient::close_socket() {
     error_code ignored;
     socket_.close(ignored);

@@ -81,6 +81,12 @@ public:
     void reconnect_preferred();
     /// Cancels the attempt or the wait and closes the socket; start() begins again.
     void stop();
+    /// A new list of endpoints (SIGHUP). Throws std::invalid_argument when empty. A
+    /// standing connection to an endpoint still listed is kept; an attempt in progress
+    /// starts over at the new first endpoint; a wait ends into the new list. Returns
+    /// false when the connection stands to an endpoint no longer listed: the owner then
+    /// disconnects (it knows what to do with its in-flight data).
+    bool set_endpoints(std::vector<Endpoint> endpoints);
 
     bool connected() const { return state_ == State::Connected; }
     boost::asio::ip::tcp::socket& socket() { return socket_; }

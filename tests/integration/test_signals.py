@@ -2,12 +2,15 @@
 SIGHUP (logrotate sends it) and SIGPIPE (a peer that went away). After both, lagent
 still sends, lmaster still accepts agents and forwards, perad still classifies. SIGHUP
 reopens the log file: after logrotate's move-and-HUP the daemon writes a new file at the
-configured path, and the moved file gets nothing more.
+configured path, and the moved file gets nothing more. SIGHUP also re-reads the config
+file: lagent applies new sensors, intervals and lmaster list, every daemon its log level
+(perad its rules), and each other changed key is logged as needing a restart.
 
 Run:  /usr/bin/python3 test_signals.py --build-dir BUILD
 """
 
 import os
+import re
 import signal
 import sqlite3
 import time
@@ -128,10 +131,81 @@ class DaemonSignals(tl.FructosaTestCase):
                 carbon.wait_for_values("late%s.VirtualMemory.total" % mode, timeout=30)
                 carbon.wait_for_values("early%s.VirtualMemory.total" % mode, timeout=30, since=after)
                 self.assertTrue(master.alive(), "lmaster (%s) died of SIGPIPE" % mode)
-                self.assertIn("SIGHUP: the configuration is not re-read", master.log())
+                self.assertIn("SIGHUP: configuration re-read", master.log())
                 early.stop()
                 late.stop()
                 self.logrotate(master, "lmaster stopped")
+
+    def assert_needs_restart(self, daemon, key):
+        """The daemon's log names `key` ("[section] key") as changed but needing a restart."""
+        pattern = r"SIGHUP: %s changed \(%s:\d+\): needs a restart of %s" % (
+            re.escape(key), re.escape(daemon.conf_path), daemon.program)
+        tl.wait_until(lambda: re.search(pattern, tl.read_text(daemon.log_path)), 15,
+                      "%s to name %s as needing a restart" % (daemon.name, key))
+
+    def test_lagent_hup_applies_sensors_intervals_and_lmaster_list_and_names_the_rest(self):
+        carbon = tl.CarbonCache(self).start()
+        first = tl.Lmaster(self, carbon, name="lmaster-first").run().wait_listening()
+        second = tl.Lmaster(self, carbon, name="lmaster-second",
+                            overrides={"Graphite": {"prefix": "second"}}).run().wait_listening()
+        agent = tl.Lagent(self, first.port, hostname="reload", sensors={"VirtualMemory": {}}, interval=1)
+        self.launch(agent, "run")
+        carbon.wait_for_values("reload.VirtualMemory.total", timeout=30)
+        # A new sensor, a new interval, the other lmaster, and a key that needs a restart.
+        agent.config["sensor:VirtualMemory"]["time_interval"] = 2
+        agent.config["sensor:CPUCount"] = {"time_interval": 1}
+        agent.config["lmaster"]["incoming data port"] = second.port
+        agent.config["lagent"]["batch interval"] = 2
+        agent.write_config()
+        self.hup_and_pipe(agent)
+        tl.wait_until(lambda: "SIGHUP: configuration re-read" in tl.read_text(agent.log_path), 15,
+                      "lagent to re-read its configuration")
+        log = tl.read_text(agent.log_path)
+        self.assertIn("SIGHUP: sensors re-read: 2 sensors", log)
+        self.assertIn("SIGHUP: lmaster list re-read: 127.0.0.1:%d" % second.port, log)
+        self.assert_needs_restart(agent, "[lagent] batch interval")
+        self.assertEqual(tl.count_matching_lines(tl.read_text(agent.log_path), "needs a restart"), 1)
+        # The new sensor's points go to the second lmaster (its prefix), the kept one's too.
+        after = time.time()
+        carbon.wait_for_values("second.reload.CPUCount", timeout=30)
+        carbon.wait_for_values("second.reload.VirtualMemory.total", timeout=30, since=after)
+        self.assertTrue(agent.alive())
+        # A bad file keeps the running configuration.
+        agent.config["lagent"]["batch interval"] = 0
+        agent.write_config()
+        self.hup_and_pipe(agent)
+        tl.wait_until(lambda: "SIGHUP: keeping the running configuration: %s:" % agent.conf_path
+                      in tl.read_text(agent.log_path), 15, "lagent to refuse the bad file")
+        after = time.time() + 1
+        carbon.wait_for_values("second.reload.CPUCount", timeout=30, since=after)
+
+    def test_lmaster_and_perad_hup_apply_the_log_level_and_name_what_needs_a_restart(self):
+        master = tl.Lmaster(self)
+        self.launch(master, "run")
+        master.wait_listening()
+        master.config["lmaster"]["idle timeout"] = 123
+        master.config["logging"]["level"] = "INFO"
+        master.write_config()
+        self.hup_and_pipe(master)
+        self.assert_needs_restart(master, "[lmaster] idle timeout")
+        tl.wait_until(lambda: "SIGHUP: configuration re-read" in tl.read_text(master.log_path), 15,
+                      "lmaster to re-read its configuration")
+        log = tl.read_text(master.log_path)
+        self.assertIn("SIGHUP: log level re-read", log)
+        self.assertEqual(tl.count_matching_lines(log, "needs a restart"), 1, log)
+
+        perad = tl.Perad(self, master.registry_path)
+        self.launch(perad, "run")
+        perad.config["registry"]["busy timeout ms"] = 777
+        perad.config["perad"]["batch size"] = 10
+        perad.config["rules"] = {"too short seconds": 30}
+        perad.write_config()
+        self.hup_and_pipe(perad)
+        self.assert_needs_restart(perad, "[registry] busy timeout ms")
+        tl.wait_until(lambda: "SIGHUP: rules re-read" in tl.read_text(perad.log_path), 15, "perad's rules")
+        self.assertEqual(tl.count_matching_lines(tl.read_text(perad.log_path), "needs a restart"), 1)
+        insert_finished_job(master.registry_path, 9300)
+        self.assertTrue(tl.wait_until(lambda: verdict_of(master.registry_path, 9300), 30, "perad to classify"))
 
     def test_perad_survives_hup_and_pipe_and_still_classifies(self):
         master = tl.Lmaster(self).run().wait_listening()  # makes the registry

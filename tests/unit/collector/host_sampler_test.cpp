@@ -223,3 +223,29 @@ TEST(HostSampler, ASensorThatReadBeforeAndFindsNothingNowFailedARead) {
     EXPECT_EQ(log.count("sensor CPUTimes: working again"), 1);
     ASSERT_EQ(got.size(), std::size_t(fake->calls - 2));
 }
+
+TEST(HostSampler, ReconfigureKeepsASensorByNameOnItsNewIntervalAddsAndRemovesOthers) {
+    boost::asio::io_context io;
+    HostSystemReader reader;
+    auto kept = steady_sensor({{"k", 1}});
+    auto removed = steady_sensor({{"r", 2}});
+    auto added = steady_sensor({{"a", 3}});
+    std::vector<Points> got;
+    HostSampler sampler(io, "h", {{"Kept", 3600, kept}, {"Removed", 0.01, removed}}, reader,
+                        [&](Points p) { got.push_back(std::move(p)); });
+    sampler.start();
+    ASSERT_TRUE(run_until(io, [&] { return removed->calls >= 2; }));
+    EXPECT_EQ(kept->calls, 1);
+
+    sampler.reconfigure({{"Kept", 0.01, kept}, {"Added", 3600, added}});
+    EXPECT_EQ(added->calls, 1);  // a new sensor samples at once
+    EXPECT_EQ(kept->calls, 1);   // a kept one waits its new interval, from now
+    int removed_calls = removed->calls;
+    ASSERT_TRUE(run_until(io, [&] { return kept->calls >= 3; }));
+    sampler.stop();
+    EXPECT_EQ(removed->calls, removed_calls);
+    EXPECT_EQ(sampler.sensor_count(), 2u);
+    EXPECT_DOUBLE_EQ(sampler.interval_of("Kept"), 0.01);
+    EXPECT_DOUBLE_EQ(sampler.interval_of("Added"), 3600);
+    EXPECT_DOUBLE_EQ(sampler.interval_of("Removed"), 0);
+}

@@ -105,6 +105,19 @@ TEST(Logging, LevelFiltersWhatIsWritten) {
     EXPECT_EQ(t.messages("debug.log"), (Lines{"d", "i"}));
 }
 
+TEST(Logging, SetLevelChangesTheThresholdOfTheOpenLog) {
+    TempLog t;
+    Log::configure(LogSettings{t.path(), 0, 0, LogLevel::Warning}, "test");
+    log_info("before");
+    Log::set_level(LogLevel::Debug);  // SIGHUP's [logging] level
+    EXPECT_EQ(Log::level(), LogLevel::Debug);
+    log_debug("after");
+    Log::set_level(LogLevel::Error);
+    log_warning("hidden");
+    log_error("shown");
+    EXPECT_EQ(t.messages(), (Lines{"after", "shown"}));
+}
+
 TEST(Logging, RotationAtMaxBytesKeepsBackupCountFiles) {
     TempLog t;
     const auto len = line_length(t);

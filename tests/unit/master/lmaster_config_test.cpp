@@ -113,7 +113,7 @@ TEST(LmasterConfig, EachBadValueNamesFileLineSectionAndKey) {
 TEST(LmasterConfig, UnknownKeysAreRejectedInEverySection) {
     EXPECT_EQ(error_of("[lmaster]\nhost = a\nincoming data prot = 1\n"),
               "lmaster.conf:3: [lmaster] incoming data prot: unknown key (known keys: auth, allowed uids, host, incoming data port, "
-              "self metrics interval, max agents, max pending handshakes, handshake timeout, idle timeout)");
+              "self metrics interval, max agents, max pending handshakes, handshake timeout, idle timeout, status file)");
     EXPECT_EQ(error_of("[Graphite]\n\nhots = a\n").substr(0, 38), "lmaster.conf:3: [Graphite] hots: unkno");
     EXPECT_EQ(error_of("[logging]\nfile = x\n").substr(0, 36), "lmaster.conf:2: [logging] file: unkn");
 }

@@ -285,4 +285,40 @@ TEST(ReconnectingClient, WithoutAFailbackIntervalItStaysWhereItFailedOver) {
     run_until(io, [] { return false; }, 100ms);
     EXPECT_EQ(first.accepted(), 0u);
     EXPECT_EQ(r.client.endpoint_index(), 1u);
+
+TEST(ReconnectingClient, NewEndpointsKeepAConnectionToOneStillListed) {
+    asio::io_context io;
+    Listener a(io), b(io);
+    Recorder r(io, settings_for({a.port()}));
+    r.client.start();
+    ASSERT_TRUE(run_until(io, [&] { return r.connections == 1; }));
+    EXPECT_TRUE(r.client.set_endpoints({{"127.0.0.1", b.port()}, {"127.0.0.1", a.port()}}));
+    EXPECT_TRUE(r.client.connected());
+    EXPECT_EQ(r.client.endpoint_index(), 1u);
+    EXPECT_EQ(r.client.endpoint().port, a.port());
+}
+
+TEST(ReconnectingClient, NewEndpointsWithoutTheConnectedOneAskTheOwnerToDisconnect) {
+    asio::io_context io;
+    Listener a(io), b(io);
+    Recorder r(io, settings_for({a.port()}));
+    r.client.start();
+    ASSERT_TRUE(run_until(io, [&] { return r.connections == 1; }));
+    EXPECT_FALSE(r.client.set_endpoints({{"127.0.0.1", b.port()}}));
+    r.client.disconnect();
+    ASSERT_TRUE(run_until(io, [&] { return r.connections == 2; }));
+    EXPECT_EQ(r.ports, (std::vector<int>{a.port(), b.port()}));
+    EXPECT_THROW(r.client.set_endpoints({}), std::invalid_argument);
+}
+
+TEST(ReconnectingClient, NewEndpointsWhileWaitingAreTriedAtTheNextRound) {
+    asio::io_context io;
+    int dead = closed_port();
+    Listener b(io);
+    Recorder r(io, settings_for({dead}, 50ms, 50ms));
+    r.client.start();
+    ASSERT_TRUE(run_until(io, [&] { return r.failures.size() == 1; }));
+    EXPECT_TRUE(r.client.set_endpoints({{"127.0.0.1", b.port()}}));
+    ASSERT_TRUE(run_until(io, [&] { return r.connections == 1; }));
+    EXPECT_EQ(r.ports, (std::vector<int>{b.port()}));
 }
