@@ -86,8 +86,11 @@ TEST(SensorRegistry, EverySensorRunsOnTheLiveMachine) {
 
 TEST(SensorRegistry, EverySensorIsNulloptOnAnEmptyTree) {
     FixtureSystemReader empty(fixture_root("no-such-tree"));
-    for (const auto& r : sensor_registry())
-        if (reads_the_system_reader(r.name)) EXPECT_FALSE(r.make()->sample(empty).has_value()) << r.name;
+    for (const auto& r : sensor_registry()) {
+        if (reads_the_system_reader(r.name)) {
+            EXPECT_FALSE(r.make()->sample(empty).has_value()) << r.name;
+        }
+    }
 }
 
 TEST(SensorRegistry, EveryFixtureFieldIsASafePath) {

@@ -285,6 +285,7 @@ TEST(ReconnectingClient, WithoutAFailbackIntervalItStaysWhereItFailedOver) {
     run_until(io, [] { return false; }, 100ms);
     EXPECT_EQ(first.accepted(), 0u);
     EXPECT_EQ(r.client.endpoint_index(), 1u);
+}
 
 TEST(ReconnectingClient, NewEndpointsKeepAConnectionToOneStillListed) {
     asio::io_context io;
