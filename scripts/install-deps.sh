@@ -15,6 +15,8 @@ PACKAGES=(
   graphite-carbon python3-whisper graphite-web gunicorn sqlite3
   # small tools the tests use
   procps iproute2 psmisc
+  # the side-by-side benchmark (tests/bench/bench_lagent_vs_collectd.py); no daemon is started
+  collectd-core
 )
 
 missing=()
