@@ -23,7 +23,7 @@ Agent::Agent(AgentConfig config)
       signals_(io_, SIGTERM, SIGINT, SIGHUP),
       self_timer_(io_),
       shipper_(io_, shipper_config_with_credential(config_)),
-      sampler_(io_, config_.hostname, config_.sensors, reader_, [this](Points p) { shipper_.add(std::move(p)); }) {
+      sampler_(io_, config_.hostname, config_.sensors, host_reader_, [this](Points p) { shipper_.add(std::move(p)); }) {
     if (config_.jobs.enabled) jobs_ = std::make_unique<JobTracker>(io_, job_tracker_settings(config_), reader_, shipper_);
 }
 

@@ -32,7 +32,8 @@ private:
     boost::asio::io_context io_;
     boost::asio::signal_set signals_;
     boost::asio::steady_timer self_timer_;
-    HostSystemReader reader_;
+    HostSystemReader reader_;  ///< the job tracker's: a job's cgroup files go with the job
+    HostSystemReader host_reader_{true};  ///< the host sensors': their files stay open
     Shipper shipper_;
     HostSampler sampler_;
     std::unique_ptr<JobTracker> jobs_;

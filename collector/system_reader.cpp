@@ -18,38 +18,64 @@ namespace fructosa {
 
 namespace {
 
-/// Reads with read(2) until EOF: /proc and /sys files report size 0, and a sysfs
-/// attribute that fails to read (EINVAL from an interface without speed) must count
-/// as absent rather than as an empty value.
-bool read_whole_file(const std::string& path, std::string& out) {
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return false;
-    out.clear();
-    char buf[16384];
+/// Reads `fd` from offset 0 with pread(2) until EOF into `out` (its buffer reused): /proc
+/// and /sys files report size 0, and a sysfs attribute that fails to read (EINVAL from
+/// an interface without speed) must count as absent rather than as an empty value.
+bool read_from_start(int fd, std::string& out) {
+    std::size_t got = 0;
+    if (out.capacity() < 4096) out.reserve(4096);
     for (;;) {
-        ssize_t n = ::read(fd, buf, sizeof buf);
+        if (out.size() < got + 4096) out.resize(std::max(out.capacity(), got + 4096));
+        ssize_t n = ::pread(fd, out.data() + got, out.size() - got, static_cast<off_t>(got));
         if (n < 0) {
             if (errno == EINTR) continue;
-            ::close(fd);
+            out.clear();
             return false;
         }
         if (n == 0) break;
-        out.append(buf, static_cast<std::size_t>(n));
+        got += static_cast<std::size_t>(n);
     }
-    ::close(fd);
+    out.resize(got);
     return true;
+}
+
+/// Only the kernel's files give fresh contents to a kept descriptor; a regular file may
+/// be replaced by a rename and must be opened by name every time.
+bool may_keep_open(const std::string& path) {
+    return path.rfind("/proc/", 0) == 0 || path.rfind("/sys/", 0) == 0;
 }
 
 }  // namespace
 
+HostSystemReader::HostSystemReader(bool keep_files_open)
+    : keep_open_(keep_files_open), diag_(std::make_unique<SockDiag>()) {}
+
+HostSystemReader::~HostSystemReader() {
+    for (auto& [path, fd] : kept_) ::close(fd);
+}
+
 std::optional<std::string> HostSystemReader::read_file(const std::string& path) const {
     std::string out;
-    if (!read_whole_file(path, out)) return std::nullopt;
+    if (!read_file_into(path, out)) return std::nullopt;
     return out;
 }
 
 bool HostSystemReader::read_file_into(const std::string& path, std::string& out) const {
-    return read_whole_file(path, out);
+    if (keep_open_) {
+        if (auto it = kept_.find(path); it != kept_.end()) {
+            if (read_from_start(it->second, out)) return true;
+            ::close(it->second);  // gone or changed: opened afresh below
+            kept_.erase(it);
+        }
+    }
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return false;
+    bool ok = read_from_start(fd, out);
+    if (ok && keep_open_ && kept_.size() < kMaxKeptOpen && may_keep_open(path))
+        kept_.emplace(path, fd);
+    else
+        ::close(fd);
+    return ok;
 }
 
 std::vector<std::string> HostSystemReader::list_dir(const std::string& path) const {
@@ -106,7 +132,9 @@ std::vector<std::pair<std::string, std::string>> HostSystemReader::interface_add
 }
 
 std::optional<std::vector<int>> HostSystemReader::inet_socket_states(int protocol) const {
-    return sock_diag_states(protocol);
+    std::vector<int> states;
+    if (!diag_->states(protocol, states)) return std::nullopt;
+    return states;
 }
 
 }  // namespace fructosa

@@ -3,8 +3,10 @@
 /// code on fixture trees copied from real /proc and /sys (the fake reader lives in tests/).
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace fructosa {
@@ -45,10 +47,26 @@ public:
     }
 };
 
+class SockDiag;
+
 /// Reads the live machine: files by their absolute paths, statvfs(3), getifaddrs(3) and
 /// sock_diag netlink. Tests use tests/unit/collector/fixture_system_reader.h instead.
+///
+/// With `keep_files_open` (the host sensors' reader), a /proc or /sys file stays open
+/// after its first read and is read again with pread(2) from offset 0, which the kernel
+/// answers with fresh contents: no path walk and no open/close per sample. A kept file
+/// that fails to read (its device or interface went away) is closed and opened afresh
+/// once. At most kMaxKeptOpen files are kept; beyond that files are opened per read.
+/// The job tracker's reader keeps nothing open: a job's cgroup files go with the job.
 class HostSystemReader : public SystemReader {
 public:
+    static constexpr std::size_t kMaxKeptOpen = 512;
+
+    explicit HostSystemReader(bool keep_files_open = false);
+    ~HostSystemReader() override;
+    HostSystemReader(const HostSystemReader&) = delete;
+    HostSystemReader& operator=(const HostSystemReader&) = delete;
+
     std::optional<std::string> read_file(const std::string& path) const override;
     bool read_file_into(const std::string& path, std::string& out) const override;
     std::vector<std::string> list_dir(const std::string& path) const override;
@@ -57,6 +75,14 @@ public:
     std::vector<std::pair<std::string, std::string>> interface_addresses() const override;
     /// From sock_diag netlink; nullopt where the kernel lacks it (the /proc/net files are read).
     std::optional<std::vector<int>> inet_socket_states(int protocol) const override;
+
+    /// Files held open now (tests).
+    std::size_t files_kept_open() const { return kept_.size(); }
+
+private:
+    bool keep_open_;
+    mutable std::unordered_map<std::string, int> kept_;  ///< path -> descriptor
+    std::unique_ptr<SockDiag> diag_;                     ///< its netlink socket stays open
 };
 
 }  // namespace fructosa

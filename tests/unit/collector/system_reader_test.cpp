@@ -40,3 +40,39 @@ TEST(HostSystemReader, LiveMachine) {
     EXPECT_FALSE(r.fs_usage("/no/such/path").has_value());
     EXPECT_FALSE(r.interface_addresses().empty());
 }
+
+TEST(HostSystemReader, KeepsKernelFilesOpenAndReadsThemAfresh) {
+    HostSystemReader kept(true);
+    auto first = kept.read_file("/proc/self/stat");
+    ASSERT_TRUE(first.has_value());
+    EXPECT_EQ(kept.files_kept_open(), 1u);
+    // Read again through the same descriptor: fresh contents (utime/stime move, and at
+    // least the text is a whole /proc/self/stat again, not an empty read at EOF).
+    std::string again;
+    ASSERT_TRUE(kept.read_file_into("/proc/self/stat", again));
+    EXPECT_EQ(kept.files_kept_open(), 1u);
+    EXPECT_EQ(again.substr(0, again.find(' ')), first->substr(0, first->find(' ')));
+    EXPECT_GT(again.size(), 50u);
+    EXPECT_FALSE(kept.read_file("/proc/no-such-file").has_value());
+    EXPECT_EQ(kept.files_kept_open(), 1u);
+}
+
+TEST(HostSystemReader, KeepsNoRegularFileOpen) {
+    // A regular file may be replaced by a rename: it is opened by name at every read.
+    auto path = std::filesystem::temp_directory_path() / ("fructosa-kept-" + std::to_string(::getpid()));
+    std::ofstream(path) << "old";
+    HostSystemReader kept(true);
+    EXPECT_EQ(kept.read_file(path.string()), std::optional<std::string>("old"));
+    auto tmp = path.string() + ".new";
+    std::ofstream(tmp) << "new";
+    std::filesystem::rename(tmp, path);
+    EXPECT_EQ(kept.read_file(path.string()), std::optional<std::string>("new"));
+    EXPECT_EQ(kept.files_kept_open(), 0u);
+    std::filesystem::remove(path);
+}
+
+TEST(HostSystemReader, WithoutKeepingOpensEveryTime) {
+    HostSystemReader plain;
+    ASSERT_TRUE(plain.read_file("/proc/self/stat").has_value());
+    EXPECT_EQ(plain.files_kept_open(), 0u);
+}
