@@ -18,10 +18,11 @@ namespace fructosa {
 
 namespace {
 
-/// Reads `fd` from offset 0 with pread(2) until EOF into `out` (its buffer reused): /proc
+/// Reads `fd` from offset 0 with pread(2) until EOF into `out` (its buffer reused); 0, or
+/// the errno of the failed read. /proc
 /// and /sys files report size 0, and a sysfs attribute that fails to read (EINVAL from
 /// an interface without speed) must count as absent rather than as an empty value.
-bool read_from_start(int fd, std::string& out) {
+int read_from_start(int fd, std::string& out) {
     std::size_t got = 0;
     if (out.capacity() < 4096) out.reserve(4096);
     for (;;) {
@@ -30,13 +31,13 @@ bool read_from_start(int fd, std::string& out) {
         if (n < 0) {
             if (errno == EINTR) continue;
             out.clear();
-            return false;
+            return errno;
         }
         if (n == 0) break;
         got += static_cast<std::size_t>(n);
     }
     out.resize(got);
-    return true;
+    return 0;
 }
 
 /// Only the kernel's files give fresh contents to a kept descriptor; a regular file may
@@ -63,19 +64,24 @@ std::optional<std::string> HostSystemReader::read_file(const std::string& path) 
 bool HostSystemReader::read_file_into(const std::string& path, std::string& out) const {
     if (keep_open_) {
         if (auto it = kept_.find(path); it != kept_.end()) {
-            if (read_from_start(it->second, out)) return true;
-            ::close(it->second);  // gone or changed: opened afresh below
+            int err = read_from_start(it->second, out);
+            if (err == 0) return true;
+            // ENODEV: the kernel object behind it is gone (the NIC was removed), and a
+            // new one of that name is found by opening the path again. Any other error
+            // (EINVAL: a NIC without link speed) is the attribute's answer this time.
+            if (err != ENODEV) return false;
+            ::close(it->second);
             kept_.erase(it);
         }
     }
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return false;
-    bool ok = read_from_start(fd, out);
-    if (ok && keep_open_ && kept_.size() < kMaxKeptOpen && may_keep_open(path))
+    int err = read_from_start(fd, out);
+    if (err != ENODEV && keep_open_ && kept_.size() < kMaxKeptOpen && may_keep_open(path))
         kept_.emplace(path, fd);
     else
         ::close(fd);
-    return ok;
+    return err == 0;
 }
 
 std::vector<std::string> HostSystemReader::list_dir(const std::string& path) const {
