@@ -8,6 +8,7 @@
 
 #include "collector/agent_config.h"
 #include "collector/host_sampler.h"
+#include "collector/sampling_policy.h"
 #include "collector/shipper.h"
 #include "collector/system_reader.h"
 #include "common/daemon.h"
@@ -37,6 +38,7 @@ private:
     Shipper shipper_;
     HostSampler sampler_;
     std::unique_ptr<JobTracker> jobs_;
+    std::unique_ptr<HostIntervalPolicy> policy_;  ///< [sampling] adaptive = yes only
 };
 
 }  // namespace fructosa
