@@ -112,7 +112,7 @@ void JobTracker::on_step_start(const StepEvent& e) {
         slot->meta = e;
         double wanted = e.interval > 0 ? e.interval : config_.jobs.default_interval_s;
         slot->interval_s = std::max(wanted, config_.jobs.min_interval_s);
-        slot->phase_start = clock_();
+        if (config_.sampling.adaptive) slot->phase_start = clock_();
         log_info("job {}: step {} started (user {}, {} cpus, every {} s)", e.job_id, e.step_id, e.user, e.cpus,
                  slot->interval_s);
     } else {
@@ -166,7 +166,7 @@ void JobTracker::reattach() {
         job->reattached = true;
         job->paths = f.paths;
         job->interval_s = std::max(config_.jobs.default_interval_s, config_.jobs.min_interval_s);
-        job->phase_start = clock_();
+        if (config_.sampling.adaptive) job->phase_start = clock_();
         job->meta.job_id = f.job_id;
         job->meta.uid = f.uid.value_or(0);
         log_info("job {}: re-attached to its running cgroup", f.job_id);
@@ -178,6 +178,7 @@ void JobTracker::reattach() {
 }
 
 double JobTracker::interval_now(const Job& job) const {
+    if (!config_.sampling.adaptive) return job.interval_s;  // (no clock read: tests count them)
     return std::max(job_sample_interval(config_.sampling, job.interval_s, clock_() - job.phase_start),
                     config_.jobs.min_interval_s);
 }
