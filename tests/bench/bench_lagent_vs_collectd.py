@@ -5,7 +5,7 @@ lagent runs with every host sensor `lagent --list-sensors` names (each at 1 s) a
 spool, shipping to a private lmaster that forwards to a private carbon sink; collectd runs
 with the 15 read plugins of issue 18 (cpu, memory, swap, disk, df, interface, load,
 contextswitch, irq, users, uptime, cpufreq, thermal, tcpconns, cgroups) and write_graphite to
-its own private plaintext sink. Both start, settle for --settle seconds, then are measured
+its own private plaintext sink (--without-tcp: both without their TCP socket counts). Both start, settle for --settle seconds, then are measured
 over the same --seconds window: CPU seconds of each process (every thread, from schedstat
 where the kernel has it, else utime+stime of /proc/<pid>/stat) and the points each sent with
 a timestamp inside the window (counted by the sinks after the window, so late batches
@@ -46,7 +46,7 @@ def lagent_sensor_names():
     return [line for line in out.splitlines() if re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", line)]
 
 
-def collectd_config(workdir, sink_port):
+def collectd_config(workdir, sink_port, plugins):
     lines = [
         'Hostname "%s"' % COLLECTD_HOST,
         "FQDNLookup false",
@@ -63,7 +63,7 @@ def collectd_config(workdir, sink_port):
         "  LogLevel info",
         "</Plugin>",
     ]
-    lines += ["LoadPlugin %s" % p for p in COLLECTD_PLUGINS]
+    lines += ["LoadPlugin %s" % p for p in plugins]
     lines += [
         "LoadPlugin write_graphite",
         "<Plugin write_graphite>",
@@ -88,13 +88,16 @@ def points_in(sink, prefix, t0, t1):
 def main():
     ap = argparse.ArgumentParser(
         description=__doc__.split("\n\n")[0],
-        epilog="Prints CPU seconds, %% of one core, points, microseconds per point and the "
+        epilog="Prints CPU seconds, % of one core, points, microseconds per point and the "
                "lagent/collectd ratios. Install collectd with: apt-get install collectd-core")
     ap.add_argument("--build-dir", default=lib.BUILD_DIR, help="the build with lagent and lmaster (default %(default)s)")
     ap.add_argument("--seconds", type=float, default=60, help="measured window (default %(default)s)")
     ap.add_argument("--settle", type=float, default=5, help="start-up seconds not measured (default %(default)s)")
     ap.add_argument("--collectd", default=shutil.which("collectd") or "/usr/sbin/collectd",
                     help="collectd binary (default %(default)s)")
+    ap.add_argument("--without-tcp", action="store_true",
+                    help="leave out lagent's NetConnections and collectd's tcpconns: both make the kernel walk its "
+                         "whole TCP hash table each second, the same cost on each side")
     args = ap.parse_args()
     lib.BUILD_DIR = os.path.abspath(args.build_dir)
     if not os.access(args.collectd, os.X_OK):
@@ -104,10 +107,14 @@ def main():
         sink = lib.FakeCarbon(ws).start()
         master = lib.Lmaster(ws, sink, {"Graphite": {"send": "yes"}}).run().wait_listening()
         sensors = lagent_sensor_names()
+        plugins = list(COLLECTD_PLUGINS)
+        if args.without_tcp:
+            sensors.remove("NetConnections")
+            plugins.remove("tcpconns")
         agent = lib.Lagent(ws, master.port, hostname=LAGENT_HOST, sensors=sensors, interval=1,
                            overrides={"logging": {"level": "INFO"}}).run()
         cdir = ws.subdir("collectd")
-        conf = collectd_config(cdir, sink.line_port)
+        conf = collectd_config(cdir, sink.line_port, plugins)
         collectd = lib.start([args.collectd, "-f", "-C", conf], log_path=os.path.join(cdir, "console.out"),
                              name="collectd")
         ws.addCleanup(lib.stop, collectd)
@@ -129,7 +136,7 @@ def main():
 
         wall = t1 - t0
         rows = [("lagent", "%d sensors + spool" % len(sensors), a1 - a0, lagent_points),
-                ("collectd", "%d plugins + write_graphite" % len(COLLECTD_PLUGINS), c1 - c0, collectd_points)]
+                ("collectd", "%d plugins + write_graphite" % len(plugins), c1 - c0, collectd_points)]
         print("lagent and collectd side by side, both at 1 s, %.0f s window; load average %.2f %.2f %.2f, %d CPUs"
               % (wall, load[0], load[1], load[2], os.cpu_count()))
         print("  %-9s %-30s %8s %10s %8s %9s" % ("", "", "CPU-s", "% of core", "points", "µs/point"))
@@ -143,6 +150,7 @@ def main():
                 print(", per point %.2f×" % ((acpu / apts) / (ccpu / cpts)), end="")
             print("   (issue 18's goal: CPU ≤ 0.5×)")
         print("  lagent sensors: " + ", ".join(sensors))
+        print("  collectd plugins: " + ", ".join(plugins))
 
 
 if __name__ == "__main__":
