@@ -4,6 +4,7 @@
 
 #include <fcntl.h>
 #include <ifaddrs.h>
+#include <poll.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -46,6 +47,18 @@ bool may_keep_open(const std::string& path) {
     return path.rfind("/proc/", 0) == 0 || path.rfind("/sys/", 0) == 0;
 }
 
+/// The mount tables, whose descriptors report a change of the table with POLLPRI.
+bool is_mount_table(const std::string& path) {
+    return path == "/proc/self/mounts" || path == "/proc/mounts" || path == "/proc/self/mountinfo";
+}
+
+/// True when the mount table behind `fd` changed since the last call (or cannot tell).
+bool mount_table_changed(int fd) {
+    pollfd p{fd, POLLPRI, 0};
+    int n = ::poll(&p, 1, 0);
+    return n != 0;  // an error counts as a change: read it
+}
+
 }  // namespace
 
 HostSystemReader::HostSystemReader(bool keep_files_open)
@@ -64,22 +77,33 @@ std::optional<std::string> HostSystemReader::read_file(const std::string& path) 
 bool HostSystemReader::read_file_into(const std::string& path, std::string& out) const {
     if (keep_open_) {
         if (auto it = kept_.find(path); it != kept_.end()) {
+            auto table = mount_tables_.find(path);
+            if (table != mount_tables_.end() && !mount_table_changed(it->second)) {
+                out.assign(table->second);
+                return true;
+            }
             int err = read_from_start(it->second, out);
-            if (err == 0) return true;
+            if (err == 0) {
+                if (table != mount_tables_.end()) table->second.assign(out);
+                return true;
+            }
             // ENODEV: the kernel object behind it is gone (the NIC was removed), and a
             // new one of that name is found by opening the path again. Any other error
             // (EINVAL: a NIC without link speed) is the attribute's answer this time.
             if (err != ENODEV) return false;
             ::close(it->second);
             kept_.erase(it);
+            mount_tables_.erase(path);
         }
     }
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return false;
     int err = read_from_start(fd, out);
-    if (err != ENODEV && keep_open_ && kept_.size() < kMaxKeptOpen && may_keep_open(path))
+    if (err != ENODEV && keep_open_ && kept_.size() < kMaxKeptOpen && may_keep_open(path)) {
         kept_.emplace(path, fd);
-    else
+        // Polled from now on: the open recorded the table's state, which this read saw.
+        if (err == 0 && is_mount_table(path)) mount_tables_[path] = out;
+    } else
         ::close(fd);
     return err == 0;
 }

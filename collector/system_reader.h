@@ -56,7 +56,8 @@ class SockDiag;
 /// after its first read and is read again with pread(2) from offset 0, which the kernel
 /// answers with fresh contents: no path walk and no open/close per sample. A kept file
 /// that fails to read (its device or interface went away) is closed and opened afresh
-/// once. At most kMaxKeptOpen files are kept; beyond that files are opened per read.
+/// once. At most kMaxKeptOpen files are kept; beyond that files are opened per read. A
+/// kept mount table is read again only when the kernel says it changed.
 /// The job tracker's reader keeps nothing open: a job's cgroup files go with the job.
 class HostSystemReader : public SystemReader {
 public:
@@ -82,6 +83,10 @@ public:
 private:
     bool keep_open_;
     mutable std::unordered_map<std::string, int> kept_;  ///< path -> descriptor
+    /// The last text of each kept mount table (/proc/self/mounts, mountinfo): read again
+    /// only when poll(2) says the table changed (POLLPRI), as the kernel signals on
+    /// every mount, unmount and remount.
+    mutable std::unordered_map<std::string, std::string> mount_tables_;
     std::unique_ptr<SockDiag> diag_;                     ///< its netlink socket stays open
 };
 

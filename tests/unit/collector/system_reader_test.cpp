@@ -1,6 +1,9 @@
+#include <sys/mount.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 
@@ -75,4 +78,23 @@ TEST(HostSystemReader, WithoutKeepingOpensEveryTime) {
     HostSystemReader plain;
     ASSERT_TRUE(plain.read_file("/proc/self/stat").has_value());
     EXPECT_EQ(plain.files_kept_open(), 0u);
+}
+
+TEST(HostSystemReader, AKeptMountTableIsReadAgainOnlyWhenItChanged) {
+    // The integration tests mount tmpfs too (test_lagent_bounds): they and CI run as root.
+    auto dir = std::filesystem::temp_directory_path() / ("fructosa-mnt-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    HostSystemReader kept(true);
+    auto before = kept.read_file("/proc/self/mounts");
+    ASSERT_TRUE(before.has_value());
+    EXPECT_EQ(kept.read_file("/proc/self/mounts"), before);  // unchanged: the kept text
+    ASSERT_EQ(::mount("tmpfs", dir.c_str(), "tmpfs", 0, "size=64k"), 0) << std::strerror(errno);
+    auto mounted = kept.read_file("/proc/self/mounts");
+    ASSERT_EQ(::umount(dir.c_str()), 0);
+    std::filesystem::remove(dir);
+    ASSERT_TRUE(mounted.has_value());
+    EXPECT_NE(mounted->find(dir.string()), std::string::npos) << "the new mount is seen at once";
+    auto unmounted = kept.read_file("/proc/self/mounts");
+    ASSERT_TRUE(unmounted.has_value());
+    EXPECT_EQ(unmounted->find(dir.string()), std::string::npos) << "and its unmount";
 }
