@@ -2,6 +2,7 @@
 
 #include "collector/sock_diag.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <ifaddrs.h>
 #include <poll.h>
@@ -13,6 +14,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstring>
 #include <filesystem>
 
 namespace fructosa {
@@ -66,6 +68,7 @@ HostSystemReader::HostSystemReader(bool keep_files_open)
 
 HostSystemReader::~HostSystemReader() {
     for (auto& [path, fd] : kept_) ::close(fd);
+    for (auto& [path, d] : kept_dirs_) ::closedir(d);
 }
 
 std::optional<std::string> HostSystemReader::read_file(const std::string& path) const {
@@ -108,12 +111,40 @@ bool HostSystemReader::read_file_into(const std::string& path, std::string& out)
     return err == 0;
 }
 
+namespace {
+
+/// Entry names of an open directory from its start, without "." and "..".
+void read_names(DIR* d, std::vector<std::string>& names) {
+    ::rewinddir(d);
+    while (const dirent* e = ::readdir(d)) {
+        if (std::strcmp(e->d_name, ".") == 0 || std::strcmp(e->d_name, "..") == 0) continue;
+        names.emplace_back(e->d_name);
+    }
+}
+
+}  // namespace
+
 std::vector<std::string> HostSystemReader::list_dir(const std::string& path) const {
     std::vector<std::string> names;
-    std::error_code ec;
-    std::filesystem::directory_iterator it(path, ec);
-    if (ec) return names;
-    for (const auto& entry : it) names.push_back(entry.path().filename().string());
+    // A kept kernel directory is read again from its start (fresh entries, no path walk).
+    // One that lists nothing is opened afresh by name: a removed device's directory stays
+    // empty through the old descriptor while a new one of that name may have appeared.
+    if (auto it = kept_dirs_.find(path); it != kept_dirs_.end()) {
+        read_names(it->second, names);
+        if (!names.empty()) {
+            std::sort(names.begin(), names.end());
+            return names;
+        }
+        ::closedir(it->second);
+        kept_dirs_.erase(it);
+    }
+    DIR* d = ::opendir(path.c_str());
+    if (d == nullptr) return names;
+    read_names(d, names);
+    if (keep_open_ && !names.empty() && kept_.size() + kept_dirs_.size() < kMaxKeptOpen && may_keep_open(path))
+        kept_dirs_.emplace(path, d);
+    else
+        ::closedir(d);
     std::sort(names.begin(), names.end());
     return names;
 }

@@ -2,6 +2,8 @@
 /// Every sensor reads the machine through this interface, so unit tests run the same
 /// code on fixture trees copied from real /proc and /sys (the fake reader lives in tests/).
 
+#include <dirent.h>
+
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -57,7 +59,8 @@ class SockDiag;
 /// answers with fresh contents: no path walk and no open/close per sample. A kept file
 /// that fails to read (its device or interface went away) is closed and opened afresh
 /// once. At most kMaxKeptOpen files are kept; beyond that files are opened per read. A
-/// kept mount table is read again only when the kernel says it changed.
+/// kept mount table is read again only when the kernel says it changed. Kernel
+/// directories are kept open the same way and listed again with rewinddir(3).
 /// The job tracker's reader keeps nothing open: a job's cgroup files go with the job.
 class HostSystemReader : public SystemReader {
 public:
@@ -79,6 +82,8 @@ public:
 
     /// Files held open now (tests).
     std::size_t files_kept_open() const { return kept_.size(); }
+    /// Directories held open now (tests).
+    std::size_t dirs_kept_open() const { return kept_dirs_.size(); }
 
 private:
     bool keep_open_;
@@ -87,6 +92,8 @@ private:
     /// only when poll(2) says the table changed (POLLPRI), as the kernel signals on
     /// every mount, unmount and remount.
     mutable std::unordered_map<std::string, std::string> mount_tables_;
+    /// Kept kernel directories (/sys/class/net, cpufreq's policies), listed again from their start.
+    mutable std::unordered_map<std::string, DIR*> kept_dirs_;
     std::unique_ptr<SockDiag> diag_;                     ///< its netlink socket stays open
 };
 

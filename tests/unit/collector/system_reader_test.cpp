@@ -2,6 +2,9 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include <fcntl.h>
+
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -97,4 +100,21 @@ TEST(HostSystemReader, AKeptMountTableIsReadAgainOnlyWhenItChanged) {
     auto unmounted = kept.read_file("/proc/self/mounts");
     ASSERT_TRUE(unmounted.has_value());
     EXPECT_EQ(unmounted->find(dir.string()), std::string::npos) << "and its unmount";
+}
+
+TEST(HostSystemReader, AKeptKernelDirectoryListsItsEntriesAfresh) {
+    // /proc/self/fd: every descriptor opened is a new entry of a kernel directory.
+    HostSystemReader kept(true);
+    auto before = kept.list_dir("/proc/self/fd");
+    ASSERT_FALSE(before.empty());
+    EXPECT_EQ(kept.dirs_kept_open(), 1u);
+    int fd = ::open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
+    ASSERT_GE(fd, 0);
+    auto after = kept.list_dir("/proc/self/fd");
+    ::close(fd);
+    EXPECT_EQ(kept.dirs_kept_open(), 1u);
+    EXPECT_NE(std::find(after.begin(), after.end(), std::to_string(fd)), after.end());
+    EXPECT_TRUE(std::is_sorted(after.begin(), after.end()));
+    EXPECT_TRUE(kept.list_dir("/proc/no-such-dir").empty());
+    EXPECT_EQ(kept.dirs_kept_open(), 1u);
 }
