@@ -33,7 +33,7 @@ Agent::Agent(AgentConfig config)
       signals_(io_, SIGTERM, SIGINT, SIGHUP),
       self_timer_(io_),
       shipper_(io_, shipper_config_with_credential(config_)),
-      sampler_(io_, config_.hostname, config_.sensors, reader_, [this](Points p) { shipper_.add(std::move(p)); }) {
+      sampler_(io_, config_.hostname, config_.sensors, host_reader_, [this](Points p) { shipper_.add(std::move(p)); }) {
     if (config_.jobs.enabled) {
         jobs_ = std::make_unique<JobTracker>(io_, job_tracker_settings(config_), reader_, shipper_);
         // Jobs get their share of what the Energy sensor last read (never a second read).
@@ -45,6 +45,21 @@ Agent::Agent(AgentConfig config)
     for (const auto& s : config_.sensors)
         if (auto* gpu = dynamic_cast<sensors::GpuSensor*>(s.sensor.get()); gpu && jobs_)
             jobs_->set_gpu_source([monitor = gpu->monitor()] { return monitor->latest(); });
+    if (config_.sampling.adaptive) {
+        policy_ = std::make_unique<HostIntervalPolicy>(config_.sampling, sampler_.fastest_interval());
+        sampler_.set_interval_factor(policy_->factor());
+        sampler_.publish_interval(true);
+        // Through the pass's reader: /proc/meminfo is the one VirtualMemory just read.
+        sampler_.on_fast_pass([this](const SystemReader& pass, double now) {
+            auto loadavg = pass.read_file("/proc/loadavg");
+            auto meminfo = pass.read_file("/proc/meminfo");
+            if (!loadavg || !meminfo) return;
+            if (auto state = node_state(*loadavg, *meminfo, now)) {
+                policy_->observe(*state);
+                sampler_.set_interval_factor(policy_->factor());
+            }
+        });
+    }
 }
 
 Agent::~Agent() = default;

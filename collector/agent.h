@@ -9,6 +9,7 @@
 
 #include "collector/agent_config.h"
 #include "collector/host_sampler.h"
+#include "collector/sampling_policy.h"
 #include "collector/shipper.h"
 #include "collector/system_reader.h"
 #include "common/config.h"
@@ -41,10 +42,12 @@ private:
     boost::asio::io_context io_;
     boost::asio::signal_set signals_;
     boost::asio::steady_timer self_timer_;
-    HostSystemReader reader_;
+    HostSystemReader reader_;  ///< the job tracker's: a job's cgroup files go with the job
+    HostSystemReader host_reader_{true};  ///< the host sensors': their files stay open
     Shipper shipper_;
     HostSampler sampler_;
     std::unique_ptr<JobTracker> jobs_;
+    std::unique_ptr<HostIntervalPolicy> policy_;  ///< [sampling] adaptive = yes only
 };
 
 }  // namespace fructosa

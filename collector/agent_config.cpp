@@ -40,10 +40,12 @@ AgentConfig read_agent_config(const IniFile& file) {
     c.config_path = file.origin();
     for (const auto& s : file.sections()) {
         bool known = s.name == "lmaster" || s.name == "Graphite" || s.name == "logging" ||
-                     s.name == "lagent" || s.name == "jobs" || s.name.rfind(kSensorPrefix, 0) == 0;
+                     s.name == "lagent" || s.name == "jobs" || s.name == "sampling" ||
+                     s.name.rfind(kSensorPrefix, 0) == 0;
         if (!known)
             throw ConfigError(fmt::format(
-                "{}: unknown section (known: [lmaster], [lagent], [jobs], [Graphite], [logging], [sensor:<Name>])",
+                "{}: unknown section (known: [lmaster], [lagent], [jobs], [sampling], [Graphite], [logging], "
+                "[sensor:<Name>])",
                 file.where(s, nullptr)));
     }
     {
@@ -111,6 +113,23 @@ AgentConfig read_agent_config(const IniFile& file) {
         c.jobs.hardware_counters = r.get_bool("hardware counters", c.jobs.hardware_counters);
         r.reject_unknown();
     }
+    {
+        SectionReader r(file, "sampling");
+        SamplingPolicyConfig& p = c.sampling;
+        p.adaptive = r.get_bool("adaptive", p.adaptive);
+        p.host_min_interval_s = r.get_double("host min interval", p.host_min_interval_s, 0.1, 86400);
+        p.host_max_interval_s = r.get_double("host max interval", p.host_max_interval_s, 0.1, 86400);
+        if (p.host_max_interval_s < p.host_min_interval_s)
+            r.fail("host max interval", fmt::format("{} s is below host min interval ({} s)", p.host_max_interval_s,
+                                                    p.host_min_interval_s));
+        p.load_change_per_minute = r.get_double("load change per minute", p.load_change_per_minute, 0, 1e6);
+        p.memory_change_percent_per_minute =
+            r.get_double("memory change percent per minute", p.memory_change_percent_per_minute, 0, 100);
+        p.idle_load = r.get_double("idle load", p.idle_load, 0, 1e6);
+        p.job_fast_seconds = r.get_double("job fast seconds", p.job_fast_seconds, 0, 86400);
+        p.job_fast_interval_s = r.get_double("job fast interval", p.job_fast_interval_s, 0.1, 3600);
+        r.reject_unknown();
+    }
     c.log = read_log_settings(file, "/var/log/fructosa/lagent.log");
     for (const auto& s : file.sections())
         if (s.name.rfind(kSensorPrefix, 0) == 0) c.sensors.push_back(read_sensor(file, s));
@@ -133,6 +152,8 @@ ShipperConfig shipper_config(const AgentConfig& config) {
     return s;
 }
 
-JobTrackerSettings job_tracker_settings(const AgentConfig& config) { return {config.hostname, config.jobs}; }
+JobTrackerSettings job_tracker_settings(const AgentConfig& config) {
+    return {config.hostname, config.jobs, config.sampling};
+}
 
 }  // namespace fructosa

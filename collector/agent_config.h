@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "collector/job_tracker_settings.h"
+#include "collector/sampling_policy.h"
 #include "collector/sensor.h"
 #include "collector/shipper_config.h"
 #include "common/logging.h"
@@ -38,10 +39,12 @@ struct AgentConfig {
     LogSettings log;
     std::vector<SensorConfig> sensors;
     JobTrackingConfig jobs;
+    SamplingPolicyConfig sampling;  ///< [sampling]
 };
 
 /// Reads and checks `path`. Throws ConfigError naming file, line, section and key for an
-/// unknown section or key, an unknown sensor, a bad time_interval or a bad option.
+/// unknown section or key, an unknown sensor, a bad time_interval or a bad option (and
+/// a [sampling] host min interval above its host max interval).
 AgentConfig read_agent_config(const std::string& path);
 AgentConfig read_agent_config(const IniFile& file);
 

@@ -22,6 +22,7 @@ struct JobTracker::Job {
     StepEvent meta;           ///< from the first step_start (empty when re-attached)
     bool reattached = false;
     double interval_s = 10;
+    double phase_start = 0;  ///< wall time the job or its newest step started (adaptive sampling)
     std::optional<JobCgroupPaths> paths;
     JobMetrics metrics;
     JobTaskSampler tasks;  ///< its tasks' /proc figures, kept between samples
@@ -119,6 +120,7 @@ void JobTracker::on_step_start(const StepEvent& e) {
         slot->meta = e;
         double wanted = e.interval > 0 ? e.interval : config_.jobs.default_interval_s;
         slot->interval_s = std::max(wanted, config_.jobs.min_interval_s);
+        if (config_.sampling.adaptive) slot->phase_start = clock_();
         log_info("job {}: step {} started (user {}, {} cpus, every {} s)", e.job_id, e.step_id, e.user, e.cpus,
                  slot->interval_s);
     } else {
@@ -145,8 +147,10 @@ void JobTracker::on_step_start(const StepEvent& e) {
     JobEvent ev{.kind = JobEvent::Kind::StepStart, .job_id = e.job_id, .host = config_.hostname, .time = e.time,
                 .step_id = e.step_id, .meta = job_meta(e)};
     shipper_.add_job_event(ev.to_json().dump());
+    // A new step starts a new fast phase: its first samples matter as much as the job's.
+    if (!is_new && config_.sampling.adaptive) job.phase_start = clock_();
     sample(job, false);  // the extra sample right at start
-    if (is_new && jobs_.count(e.job_id)) schedule(job);
+    if ((is_new || config_.sampling.adaptive) && jobs_.count(e.job_id)) schedule(job);  // (re-armed: fast again)
 }
 
 void JobTracker::on_step_end(const StepEvent& e) {
@@ -176,6 +180,7 @@ void JobTracker::reattach() {
         job->reattached = true;
         job->paths = f.paths;
         job->interval_s = std::max(config_.jobs.default_interval_s, config_.jobs.min_interval_s);
+        if (config_.sampling.adaptive) job->phase_start = clock_();
         job->meta.job_id = f.job_id;
         job->meta.uid = f.uid.value_or(0);
         log_info("job {}: re-attached to its running cgroup", f.job_id);
@@ -186,9 +191,15 @@ void JobTracker::reattach() {
     }
 }
 
+double JobTracker::interval_now(const Job& job) const {
+    if (!config_.sampling.adaptive) return job.interval_s;  // (no clock read: tests count them)
+    return std::max(job_sample_interval(config_.sampling, job.interval_s, clock_() - job.phase_start),
+                    config_.jobs.min_interval_s);
+}
+
 void JobTracker::schedule(Job& job) {
     job.timer.expires_after(std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-        std::chrono::duration<double>(job.interval_s)));
+        std::chrono::duration<double>(interval_now(job))));
     std::uint64_t id = job.id;
     job.timer.async_wait([this, id](const boost::system::error_code& ec) {
         if (ec) return;
@@ -234,6 +245,8 @@ void JobTracker::sample(Job& job, bool final_sample) {
     if (job.hw)
         if (auto ipc = job.hw->ipc()) r.push_back({"cpu.ipc", *ipc});
     sample_gpus(job, r);
+    // With adaptive sampling the interval until the next sample is a series of its own.
+    if (config_.sampling.adaptive && !final_sample) r.push_back({"sampling.interval_seconds", interval_now(job)});
     job.whole.add(s);
     for (auto& [step, acc] : job.steps) acc.add(s);
     if (!r.empty())

@@ -3,6 +3,9 @@
 /// samples each job's cgroup at the job's interval (plus once at start and once at the
 /// end, before the cgroup disappears), ships `jobs.<jobid>.<host>.<group>.<field>` points,
 /// and sends lmaster the job's metadata and per-step and per-job summaries.
+/// With [sampling] adaptive = yes a job samples at the fast interval for its first
+/// `job fast seconds` and again after each new step starts (sampling_policy.h), and
+/// publishes `jobs.<jobid>.<host>.sampling.interval_seconds` with every sample.
 ///
 /// An event naming another node (not this lagent's `hostname`, by full or short name) is
 /// refused and counted: a root sender cannot make this lagent sample another node's
@@ -69,6 +72,8 @@ private:
     void on_step_end(const StepEvent& e);
     void reattach();
     void schedule(Job& job);
+    /// The job's interval now: its own, or the fast one early on (adaptive sampling).
+    double interval_now(const Job& job) const;
     void sample(Job& job, bool final_sample);
     void finish(std::uint64_t job_id, const std::string& reason);
     /// The job's GPU readings of the newest snapshot, into `out`.

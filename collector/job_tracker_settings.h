@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "collector/sampling_policy.h"
+
 namespace fructosa {
 
 /// `[jobs]`: where lagent listens for the SPANK plugin and how it follows jobs.
@@ -23,6 +25,7 @@ struct JobTrackingConfig {
 struct JobTrackerSettings {
     std::string hostname;  ///< this node's short name: in job paths, events and the socket's %n
     JobTrackingConfig jobs;
+    SamplingPolicyConfig sampling;  ///< `[sampling]`: a job's fast start
 };
 
 }  // namespace fructosa

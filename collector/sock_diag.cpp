@@ -14,21 +14,13 @@ namespace fructosa {
 
 namespace {
 
-/// Appends the states of one address family; false when the dump failed.
-bool dump_family(int fd, int family, int protocol, std::vector<int>& out) {
-    struct {
-        nlmsghdr nlh;
-        inet_diag_req_v2 req;
-    } msg{};
-    msg.nlh.nlmsg_len = sizeof msg;
-    msg.nlh.nlmsg_type = SOCK_DIAG_BY_FAMILY;
-    msg.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-    msg.req.sdiag_family = static_cast<__u8>(family);
-    msg.req.sdiag_protocol = static_cast<__u8>(protocol);
-    msg.req.idiag_states = ~0u;  // every state
+/// Sends `msg` and appends the state of every socket the kernel dumps; false when the
+/// dump failed.
+template <typename Message>
+bool dump(int fd, const Message& msg, std::vector<int>& out) {
     sockaddr_nl kernel{};
     kernel.nl_family = AF_NETLINK;
-    if (::sendto(fd, &msg, sizeof msg, 0, reinterpret_cast<sockaddr*>(&kernel), sizeof kernel) < 0) return false;
+    if (::sendto(fd, &msg, sizeof msg, 0, reinterpret_cast<const sockaddr*>(&kernel), sizeof kernel) < 0) return false;
     alignas(nlmsghdr) std::array<char, 32768> buf;
     for (;;) {
         ssize_t n = ::recv(fd, buf.data(), buf.size(), 0);
@@ -43,16 +35,58 @@ bool dump_family(int fd, int family, int protocol, std::vector<int>& out) {
     }
 }
 
+/// One address family, with the current request (SOCK_DIAG_BY_FAMILY).
+bool dump_family(int fd, int family, int protocol, std::vector<int>& out) {
+    struct {
+        nlmsghdr nlh;
+        inet_diag_req_v2 req;
+    } msg{};
+    msg.nlh.nlmsg_len = sizeof msg;
+    msg.nlh.nlmsg_type = SOCK_DIAG_BY_FAMILY;
+    msg.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+    msg.req.sdiag_family = static_cast<__u8>(family);
+    msg.req.sdiag_protocol = static_cast<__u8>(protocol);
+    msg.req.idiag_states = ~0u;  // every state
+    return dump(fd, msg, out);
+}
+
+/// Every TCP socket, IPv4 and IPv6, in one walk of the hash tables: the kernel answers
+/// the old request with family AF_UNSPEC.
+bool dump_tcp_compat(int fd, std::vector<int>& out) {
+    struct {
+        nlmsghdr nlh;
+        inet_diag_req req;
+    } msg{};
+    msg.nlh.nlmsg_len = sizeof msg;
+    msg.nlh.nlmsg_type = TCPDIAG_GETSOCK;
+    msg.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+    msg.req.idiag_family = AF_INET;
+    msg.req.idiag_states = ~0u;
+    return dump(fd, msg, out);
+}
+
 }  // namespace
 
-std::optional<std::vector<int>> sock_diag_states(int protocol) {
-    int fd = ::socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
-    if (fd < 0) return std::nullopt;
-    std::vector<int> states;
-    bool ok = dump_family(fd, AF_INET, protocol, states) && dump_family(fd, AF_INET6, protocol, states);
-    ::close(fd);
-    if (!ok) return std::nullopt;
-    return states;
+SockDiag::~SockDiag() {
+    if (fd_ >= 0) ::close(fd_);
+}
+
+bool SockDiag::states(int protocol, std::vector<int>& out) {
+    out.clear();
+    if (fd_ < 0) fd_ = ::socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+    if (fd_ < 0) return false;
+    if (protocol == IPPROTO_TCP && compat_tcp_ok_) {
+        if (dump_tcp_compat(fd_, out)) return true;
+        compat_tcp_ok_ = false;  // a kernel without it: the per-family requests from now on
+        out.clear();
+        ::close(fd_);  // whatever the failed dump left unread must not answer the next one
+        fd_ = ::socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+        if (fd_ < 0) return false;
+    }
+    if (dump_family(fd_, AF_INET, protocol, out) && dump_family(fd_, AF_INET6, protocol, out)) return true;
+    ::close(fd_);
+    fd_ = -1;
+    return false;
 }
 
 }  // namespace fructosa

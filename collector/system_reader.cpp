@@ -2,8 +2,10 @@
 
 #include "collector/sock_diag.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <ifaddrs.h>
+#include <poll.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -12,52 +14,137 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstring>
 #include <filesystem>
 
 namespace fructosa {
 
 namespace {
 
-/// Reads with read(2) until EOF: /proc and /sys files report size 0, and a sysfs
-/// attribute that fails to read (EINVAL from an interface without speed) must count
-/// as absent rather than as an empty value.
-bool read_whole_file(const std::string& path, std::string& out) {
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return false;
-    out.clear();
-    char buf[16384];
+/// Reads `fd` from offset 0 with pread(2) until EOF into `out` (its buffer reused); 0, or
+/// the errno of the failed read. /proc
+/// and /sys files report size 0, and a sysfs attribute that fails to read (EINVAL from
+/// an interface without speed) must count as absent rather than as an empty value.
+int read_from_start(int fd, std::string& out) {
+    std::size_t got = 0;
+    if (out.capacity() < 4096) out.reserve(4096);
     for (;;) {
-        ssize_t n = ::read(fd, buf, sizeof buf);
+        if (out.size() < got + 4096) out.resize(std::max(out.capacity(), got + 4096));
+        ssize_t n = ::pread(fd, out.data() + got, out.size() - got, static_cast<off_t>(got));
         if (n < 0) {
             if (errno == EINTR) continue;
-            ::close(fd);
-            return false;
+            out.clear();
+            return errno;
         }
         if (n == 0) break;
-        out.append(buf, static_cast<std::size_t>(n));
+        got += static_cast<std::size_t>(n);
     }
-    ::close(fd);
-    return true;
+    out.resize(got);
+    return 0;
+}
+
+/// Only the kernel's files give fresh contents to a kept descriptor; a regular file may
+/// be replaced by a rename and must be opened by name every time.
+bool may_keep_open(const std::string& path) {
+    return path.rfind("/proc/", 0) == 0 || path.rfind("/sys/", 0) == 0;
+}
+
+/// The mount tables, whose descriptors report a change of the table with POLLPRI.
+bool is_mount_table(const std::string& path) {
+    return path == "/proc/self/mounts" || path == "/proc/mounts" || path == "/proc/self/mountinfo";
+}
+
+/// True when the mount table behind `fd` changed since the last call (or cannot tell).
+bool mount_table_changed(int fd) {
+    pollfd p{fd, POLLPRI, 0};
+    int n = ::poll(&p, 1, 0);
+    return n != 0;  // an error counts as a change: read it
 }
 
 }  // namespace
 
+HostSystemReader::HostSystemReader(bool keep_files_open)
+    : keep_open_(keep_files_open), diag_(std::make_unique<SockDiag>()) {}
+
+HostSystemReader::~HostSystemReader() {
+    for (auto& [path, fd] : kept_) ::close(fd);
+    for (auto& [path, d] : kept_dirs_) ::closedir(d);
+}
+
 std::optional<std::string> HostSystemReader::read_file(const std::string& path) const {
     std::string out;
-    if (!read_whole_file(path, out)) return std::nullopt;
+    if (!read_file_into(path, out)) return std::nullopt;
     return out;
 }
 
 bool HostSystemReader::read_file_into(const std::string& path, std::string& out) const {
-    return read_whole_file(path, out);
+    if (keep_open_) {
+        if (auto it = kept_.find(path); it != kept_.end()) {
+            auto table = mount_tables_.find(path);
+            if (table != mount_tables_.end() && !mount_table_changed(it->second)) {
+                out.assign(table->second);
+                return true;
+            }
+            int err = read_from_start(it->second, out);
+            if (err == 0) {
+                if (table != mount_tables_.end()) table->second.assign(out);
+                return true;
+            }
+            // ENODEV: the kernel object behind it is gone (the NIC was removed), and a
+            // new one of that name is found by opening the path again. Any other error
+            // (EINVAL: a NIC without link speed) is the attribute's answer this time.
+            if (err != ENODEV) return false;
+            ::close(it->second);
+            kept_.erase(it);
+            mount_tables_.erase(path);
+        }
+    }
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return false;
+    int err = read_from_start(fd, out);
+    if (err != ENODEV && keep_open_ && kept_.size() < kMaxKeptOpen && may_keep_open(path)) {
+        kept_.emplace(path, fd);
+        // Polled from now on: the open recorded the table's state, which this read saw.
+        if (err == 0 && is_mount_table(path)) mount_tables_[path] = out;
+    } else
+        ::close(fd);
+    return err == 0;
 }
+
+namespace {
+
+/// Entry names of an open directory from its start, without "." and "..".
+void read_names(DIR* d, std::vector<std::string>& names) {
+    ::rewinddir(d);
+    while (const dirent* e = ::readdir(d)) {
+        if (std::strcmp(e->d_name, ".") == 0 || std::strcmp(e->d_name, "..") == 0) continue;
+        names.emplace_back(e->d_name);
+    }
+}
+
+}  // namespace
 
 std::vector<std::string> HostSystemReader::list_dir(const std::string& path) const {
     std::vector<std::string> names;
-    std::error_code ec;
-    std::filesystem::directory_iterator it(path, ec);
-    if (ec) return names;
-    for (const auto& entry : it) names.push_back(entry.path().filename().string());
+    // A kept kernel directory is read again from its start (fresh entries, no path walk).
+    // One that lists nothing is opened afresh by name: a removed device's directory stays
+    // empty through the old descriptor while a new one of that name may have appeared.
+    if (auto it = kept_dirs_.find(path); it != kept_dirs_.end()) {
+        read_names(it->second, names);
+        if (!names.empty()) {
+            std::sort(names.begin(), names.end());
+            return names;
+        }
+        ::closedir(it->second);
+        kept_dirs_.erase(it);
+    }
+    DIR* d = ::opendir(path.c_str());
+    if (d == nullptr) return names;
+    read_names(d, names);
+    if (keep_open_ && !names.empty() && kept_.size() + kept_dirs_.size() < kMaxKeptOpen && may_keep_open(path))
+        kept_dirs_.emplace(path, d);
+    else
+        ::closedir(d);
     std::sort(names.begin(), names.end());
     return names;
 }
@@ -106,7 +193,9 @@ std::vector<std::pair<std::string, std::string>> HostSystemReader::interface_add
 }
 
 std::optional<std::vector<int>> HostSystemReader::inet_socket_states(int protocol) const {
-    return sock_diag_states(protocol);
+    std::vector<int> states;
+    if (!diag_->states(protocol, states)) return std::nullopt;
+    return states;
 }
 
 }  // namespace fructosa

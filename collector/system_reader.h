@@ -2,9 +2,13 @@
 /// Every sensor reads the machine through this interface, so unit tests run the same
 /// code on fixture trees copied from real /proc and /sys (the fake reader lives in tests/).
 
+#include <dirent.h>
+
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace fructosa {
@@ -52,10 +56,28 @@ public:
     }
 };
 
+class SockDiag;
+
 /// Reads the live machine: files by their absolute paths, statvfs(3), getifaddrs(3) and
 /// sock_diag netlink. Tests use tests/unit/collector/fixture_system_reader.h instead.
+///
+/// With `keep_files_open` (the host sensors' reader), a /proc or /sys file stays open
+/// after its first read and is read again with pread(2) from offset 0, which the kernel
+/// answers with fresh contents: no path walk and no open/close per sample. A kept file
+/// that fails to read (its device or interface went away) is closed and opened afresh
+/// once. At most kMaxKeptOpen files are kept; beyond that files are opened per read. A
+/// kept mount table is read again only when the kernel says it changed. Kernel
+/// directories are kept open the same way and listed again with rewinddir(3).
+/// The job tracker's reader keeps nothing open: a job's cgroup files go with the job.
 class HostSystemReader : public SystemReader {
 public:
+    static constexpr std::size_t kMaxKeptOpen = 512;
+
+    explicit HostSystemReader(bool keep_files_open = false);
+    ~HostSystemReader() override;
+    HostSystemReader(const HostSystemReader&) = delete;
+    HostSystemReader& operator=(const HostSystemReader&) = delete;
+
     std::optional<std::string> read_file(const std::string& path) const override;
     bool read_file_into(const std::string& path, std::string& out) const override;
     std::vector<std::string> list_dir(const std::string& path) const override;
@@ -65,6 +87,22 @@ public:
     /// From sock_diag netlink; nullopt where the kernel lacks it (the /proc/net files are read).
     std::optional<std::vector<int>> inet_socket_states(int protocol) const override;
     std::optional<std::string> host_path(const std::string& path) const override { return path; }
+
+    /// Files held open now (tests).
+    std::size_t files_kept_open() const { return kept_.size(); }
+    /// Directories held open now (tests).
+    std::size_t dirs_kept_open() const { return kept_dirs_.size(); }
+
+private:
+    bool keep_open_;
+    mutable std::unordered_map<std::string, int> kept_;  ///< path -> descriptor
+    /// The last text of each kept mount table (/proc/self/mounts, mountinfo): read again
+    /// only when poll(2) says the table changed (POLLPRI), as the kernel signals on
+    /// every mount, unmount and remount.
+    mutable std::unordered_map<std::string, std::string> mount_tables_;
+    /// Kept kernel directories (/sys/class/net, cpufreq's policies), listed again from their start.
+    mutable std::unordered_map<std::string, DIR*> kept_dirs_;
+    std::unique_ptr<SockDiag> diag_;                     ///< its netlink socket stays open
 };
 
 }  // namespace fructosa

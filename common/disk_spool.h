@@ -4,7 +4,7 @@
 ///
 /// Layout: `<dir>/<segment>.seg` files (segment numbers in hex, 4 MiB each by default)
 /// holding records `[u32 length][u32 points][length bytes]` (little-endian), and
-/// `<dir>/commit` with the position before which every record is done (rewritten at most
+/// `<dir>/commit` with the position before which every record is done (rewritten in place at most
 /// every kCommitEvery, 1 s, and on a clean close: after a crash, at most the last second
 /// committed is sent again, as bounded duplicates). Segments wholly before the commit
 /// position (or before an older position the owner still wants to read back) are deleted. When the spool would exceed `max_bytes`, its
@@ -90,6 +90,7 @@ private:
     std::uint64_t tail_segment_ = 0;
     std::uint64_t tail_size_ = 0;
     int tail_fd_ = -1;
+    int commit_fd_ = -1;  ///< `<dir>/commit`, kept open and rewritten in place
     std::uint64_t bytes_ = 0;
     SpoolPos committed_;
     SpoolPos persisted_;

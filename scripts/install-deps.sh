@@ -17,6 +17,8 @@ PACKAGES=(
   procps iproute2 psmisc
   # the Debian packages' check (scripts/build-packages.sh)
   lintian
+  # the side-by-side benchmark (tests/bench/bench_lagent_vs_collectd.py); no daemon is started
+  collectd-core
 )
 
 missing=()

@@ -111,11 +111,14 @@ class DiskIoSensor final : public Sensor {
         auto text = sys.read_file(path);
         if (!text) return std::nullopt;
         auto stats = parse_diskstats(*text, path);
+        // Whole disks are the entries of /sys/block: one (kept) listing, not a path
+        // lookup per disk and sample.
+        std::vector<std::string> blocks = sys.list_dir("/sys/block");  // sorted
         std::vector<std::string> whole;
         for (const auto& d : stats) {
             std::string sysfs_name = d.name;  // "cciss/c0d0" is "cciss!c0d0" in sysfs
             std::replace(sysfs_name.begin(), sysfs_name.end(), '/', '!');
-            if (sys.exists("/sys/block/" + sysfs_name)) whole.push_back(d.name);
+            if (std::binary_search(blocks.begin(), blocks.end(), sysfs_name)) whole.push_back(d.name);
         }
         return disk_io_readings(stats, whole, perdisk_);
     }

@@ -26,6 +26,11 @@ MemInfo parse_meminfo(std::string_view text, std::string_view origin) {
     return m;
 }
 
+const MemInfo& parse_meminfo_once(const std::string& text, std::string_view origin) {
+    static thread_local ParseCache<MemInfo> cache;
+    return cache.get(text, [origin](const std::string& t) { return parse_meminfo(t, origin); });
+}
+
 std::uint64_t meminfo_value(const MemInfo& m, std::string_view key, std::uint64_t fallback) {
     auto it = m.find(key);
     return it == m.end() ? fallback : it->second;

@@ -66,10 +66,8 @@ class NetIfStatsSensor final : public Sensor {
     std::optional<Readings> sample(const SystemReader& sys) override {
         std::vector<SysfsDir> nics;
         for (const auto& name : sys.list_dir(net_dir))
-            nics.push_back(read_sysfs_dir(sys, net_dir + "/" + name, [](std::string_view a) {
-                return a == "operstate" || a == "flags" || a == "duplex" || a == "speed" ||
-                       a == "mtu";
-            }));
+            nics.push_back(
+                read_sysfs_attrs(sys, net_dir + "/" + name, {"operstate", "flags", "duplex", "speed", "mtu"}));
         auto out = net_if_stats_readings(nics);
         if (out.empty()) return std::nullopt;
         return out;

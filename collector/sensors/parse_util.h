@@ -51,6 +51,27 @@ std::optional<int> number_after(std::string_view name, std::string_view prefix);
 /// those that have one.
 std::vector<std::string> numbered_names(std::vector<std::string> names, std::string_view prefix);
 
+/// The parse of a file's text, kept while the text stays the same: the sensors that read
+/// one file in a pass (five of /proc/stat, two of /proc/meminfo) get the same text from
+/// the PassReader, and parse it once. A parse that throws is not kept.
+template <typename T>
+class ParseCache {
+  public:
+    template <typename Parse>
+    const T& get(const std::string& text, Parse&& parse) {
+        if (!value_ || text != text_) {
+            value_.reset();
+            value_ = parse(text);
+            text_ = text;
+        }
+        return *value_;
+    }
+
+  private:
+    std::string text_;
+    std::optional<T> value_;
+};
+
 /// Appends {field, value}.
 inline void add(Readings& out, std::string field, double value) {
     out.push_back(Reading{std::move(field), value});

@@ -57,9 +57,10 @@ ProcStat parse_proc_stat(std::string_view text, std::string_view origin) {
 
 std::optional<ProcStat> read_proc_stat(const SystemReader& sys) {
     static const std::string path = "/proc/stat";
+    static thread_local ParseCache<ProcStat> cache;
     auto text = sys.read_file(path);
     if (!text) return std::nullopt;
-    return parse_proc_stat(*text, path);
+    return cache.get(*text, [](const std::string& t) { return parse_proc_stat(t, path); });
 }
 
 double clock_ticks_per_second() {

@@ -60,7 +60,7 @@ class SwapMemorySensor final : public Sensor {
         std::optional<SwapCounts> counts;
         if (auto v = sys.read_file(vmstat)) counts = parse_vmstat_swap(*v, vmstat);
         long page = ::sysconf(_SC_PAGESIZE);
-        return swap_memory_readings(parse_meminfo(*text, meminfo), counts,
+        return swap_memory_readings(parse_meminfo_once(*text, meminfo), counts,
                                     page > 0 ? static_cast<std::uint64_t>(page) : 4096, meminfo);
     }
 };

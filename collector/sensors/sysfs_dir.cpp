@@ -21,4 +21,17 @@ SysfsDir read_sysfs_dir(const SystemReader& sys, const std::string& dir,
     return d;
 }
 
+SysfsDir read_sysfs_attrs(const SystemReader& sys, const std::string& dir,
+                          std::initializer_list<std::string_view> names) {
+    SysfsDir d;
+    d.name = dir.substr(dir.rfind('/') + 1);
+    std::string path = dir + "/";
+    for (auto name : names) {
+        path.resize(dir.size() + 1);
+        path.append(name);
+        if (auto v = read_trimmed(sys, path)) d.attrs.emplace(std::string(name), std::move(*v));
+    }
+    return d;
+}
+
 }  // namespace fructosa::sensors

@@ -3,6 +3,7 @@
 /// NetIFStats, hwmon and battery logic are pure functions of plain data.
 
 #include <functional>
+#include <initializer_list>
 #include <map>
 #include <optional>
 #include <string>
@@ -24,5 +25,11 @@ struct SysfsDir {
 /// subdirectory, EINVAL from a NIC without link speed) are left out.
 SysfsDir read_sysfs_dir(const SystemReader& sys, const std::string& dir,
                         const std::function<bool(std::string_view)>& wanted);
+
+/// The same for attributes known by name: each is read directly, without listing the
+/// directory (a kernfs readdir per device and sample costs more than the reads). An
+/// attribute the directory lacks is absent, as it is from read_sysfs_dir.
+SysfsDir read_sysfs_attrs(const SystemReader& sys, const std::string& dir,
+                          std::initializer_list<std::string_view> names);
 
 }  // namespace fructosa::sensors

@@ -65,7 +65,7 @@ class VirtualMemorySensor final : public Sensor {
         static const std::string path = "/proc/meminfo";
         auto text = sys.read_file(path);
         if (!text) return std::nullopt;
-        return virtual_memory_readings(parse_meminfo(*text, path), path);
+        return virtual_memory_readings(parse_meminfo_once(*text, path), path);
     }
 };
 

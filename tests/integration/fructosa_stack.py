@@ -62,7 +62,7 @@ def with_jobid(cmd):
 class ProfiledCluster:
     def __init__(self, owner, nodes=("n1", "n2", "n3"), timeout_ms=200, interval=1, host_sensors=("VirtualMemory",),
                  host_interval=5, perad=False, perad_rules=None, graphite_web=False, registry=None, gpus=None,
-                 constrain_devices=False):
+                 constrain_devices=False, agent_overrides=None):
         self.owner = owner
         self.nodes = tuple(nodes)
         self.timeout_ms = timeout_ms
@@ -76,6 +76,8 @@ class ProfiledCluster:
         self.registry = dict({"partial after": 60}, **(registry or {}))
         self.gpus = gpus  # SlurmCluster's: {node: [device file, ...]}
         self.constrain_devices = constrain_devices
+        # lagent.conf sections beyond the defaults here (e.g. [sampling]), for every node.
+        self.agent_overrides = agent_overrides or {}
         self.agents = {}
         self.perad_proc = None
         self.graphite = None
@@ -104,7 +106,9 @@ class ProfiledCluster:
         for node in self.nodes:
             self.agents[node] = lib.Lagent(owner, self.master.port, hostname=node, sensors=self.host_sensors,
                                            interval=self.host_interval,
-                                           overrides={"jobs": {"socket": self.sock_pattern, "min interval": 0.5}},
+                                           overrides=lib.merge_config(
+                                               {"jobs": {"socket": self.sock_pattern, "min interval": 0.5}},
+                                               self.agent_overrides),
                                            name="lagent-" + node).run()
         for node in self.nodes:
             path = self.sock_pattern.replace("%n", node)

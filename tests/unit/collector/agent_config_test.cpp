@@ -83,3 +83,48 @@ TEST(AgentConfig, AnEmptyLmasterListIsAConfigErrorNamingFileLineAndKey) {
                   "lagent.conf:2: [lmaster] host: expected a comma-separated list, got an empty value");
     }
 }
+
+TEST(AgentConfig, SamplingIsOffByDefault) {
+    auto c = parse("[lagent]\nhostname = node7\n");
+    EXPECT_FALSE(c.sampling.adaptive);
+    EXPECT_FALSE(job_tracker_settings(c).sampling.adaptive);
+}
+
+TEST(AgentConfig, ReadsTheSamplingPolicy) {
+    auto c = parse(
+        "[sampling]\nadaptive = yes\nhost min interval = 2\nhost max interval = 120\n"
+        "load change per minute = 0.8\nmemory change percent per minute = 3\nidle load = 0.2\n"
+        "job fast seconds = 30\njob fast interval = 5\n");
+    const SamplingPolicyConfig& p = c.sampling;
+    EXPECT_TRUE(p.adaptive);
+    EXPECT_DOUBLE_EQ(p.host_min_interval_s, 2);
+    EXPECT_DOUBLE_EQ(p.host_max_interval_s, 120);
+    EXPECT_DOUBLE_EQ(p.load_change_per_minute, 0.8);
+    EXPECT_DOUBLE_EQ(p.memory_change_percent_per_minute, 3);
+    EXPECT_DOUBLE_EQ(p.idle_load, 0.2);
+    EXPECT_DOUBLE_EQ(p.job_fast_seconds, 30);
+    EXPECT_DOUBLE_EQ(p.job_fast_interval_s, 5);
+    EXPECT_TRUE(job_tracker_settings(c).sampling.adaptive);
+}
+
+TEST(AgentConfig, SamplingBoundsTheWrongWayRoundNameFileLineAndKey) {
+    try {
+        parse("[sampling]\nadaptive = yes\nhost min interval = 10\nhost max interval = 5\n");
+        FAIL() << "no error";
+    } catch (const ConfigError& e) {
+        EXPECT_EQ(std::string(e.what()),
+                  "lagent.conf:4: [sampling] host max interval: 5 s is below host min interval (10 s)");
+    }
+}
+
+TEST(AgentConfig, AnUnknownSamplingKeyIsAConfigError) {
+    try {
+        parse("[sampling]\nadaptive = yes\nhost fastest interval = 1\n");
+        FAIL() << "no error";
+    } catch (const ConfigError& e) {
+        EXPECT_EQ(std::string(e.what()),
+                  "lagent.conf:3: [sampling] host fastest interval: unknown key (known keys: adaptive, host min "
+                  "interval, host max interval, load change per minute, memory change percent per minute, idle load, "
+                  "job fast seconds, job fast interval)");
+    }
+}

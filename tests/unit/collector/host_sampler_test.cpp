@@ -90,7 +90,9 @@ TEST(HostSampler, FirstSampleAtStartBecomesPointsOfTheHost) {
     EXPECT_EQ(got[0], (Points{{"node7.CPUTimes", 1700000000.25, 8},
                               {"node7.CPUTimes.user", 1700000000.25, 1.5},
                               {"node7.CPUTimes.eth0.bytes_sent", 1700000000.25, 42}}));
-    EXPECT_EQ(fake->reader, &reader);
+    // The sensor reads the machine through the sampler's pass reader, not another one.
+    ASSERT_NE(fake->reader, nullptr);
+    EXPECT_EQ(fake->reader->read_file("/proc/self/stat").has_value(), true);
     EXPECT_EQ(sampler.errors(), 0u);
     sampler.stop();
 }
@@ -248,4 +250,61 @@ TEST(HostSampler, ReconfigureKeepsASensorByNameOnItsNewIntervalAddsAndRemovesOth
     EXPECT_DOUBLE_EQ(sampler.interval_of("Kept"), 0.01);
     EXPECT_DOUBLE_EQ(sampler.interval_of("Added"), 3600);
     EXPECT_DOUBLE_EQ(sampler.interval_of("Removed"), 0);
+}
+
+TEST(HostSampler, SensorsOfOneIntervalSampleInOnePassAndOneBatch) {
+    boost::asio::io_context io;
+    HostSystemReader reader;
+    auto a = steady_sensor({{"x", 1}});
+    auto b = steady_sensor({{"y", 2}});
+    auto slow = steady_sensor({{"z", 3}});
+    std::vector<Points> got;
+    HostSampler sampler(io, "h", {{"A", 60, a}, {"Slow", 600, slow}, {"B", 60, b}}, reader,
+                        [&](Points p) { got.push_back(std::move(p)); }, [] { return 5.0; });
+    sampler.start();
+    sampler.stop();
+    ASSERT_EQ(got.size(), 2u);  // the 60 s pass (A and B, in their order), then the 600 s one
+    EXPECT_EQ(got[0], (Points{{"h.A.x", 5, 1}, {"h.B.y", 5, 2}}));
+    EXPECT_EQ(got[1], (Points{{"h.Slow.z", 5, 3}}));
+    EXPECT_EQ(a->reader, b->reader);  // one pass reader for the pass
+    EXPECT_EQ(sampler.fastest_interval(), 60);
+}
+
+TEST(HostSampler, PublishesTheIntervalOfItsFastestSensorsAsTheFactorChanges) {
+    boost::asio::io_context io;
+    HostSystemReader reader;
+    std::vector<Points> got;
+    HostSampler sampler(io, "h", {{"A", 0.01, steady_sensor({{"x", 1}})}, {"B", 3600, steady_sensor({{"y", 2}})}},
+                        reader, [&](Points p) { got.push_back(std::move(p)); }, [] { return 5.0; });
+    sampler.publish_interval(true);
+    int passes = 0;
+    sampler.on_fast_pass([&](const SystemReader& pass, double now) {
+        EXPECT_EQ(now, 5.0);
+        EXPECT_TRUE(pass.read_file("/proc/loadavg").has_value());  // the machine, through the pass
+        if (++passes == 2) sampler.set_interval_factor(2);
+    });
+    sampler.start();
+    ASSERT_TRUE(run_until(io, [&] { return passes >= 4; }));
+    sampler.stop();
+    std::vector<double> published;
+    for (const auto& batch : got)
+        for (const auto& p : batch)
+            if (p.path == "fructosa.lagent.h.sample_interval_seconds") published.push_back(p.value);
+    ASSERT_GE(published.size(), 4u);
+    EXPECT_EQ(published[0], 0.01);
+    EXPECT_EQ(published[1], 0.02);  // the factor set in this pass's observation
+    EXPECT_EQ(published[3], 0.02);
+    EXPECT_EQ(sampler.interval_factor(), 2);
+}
+
+TEST(HostSampler, ASmallerFactorBringsAWaitingSensorsTurnForward) {
+    boost::asio::io_context io;
+    HostSystemReader reader;
+    auto slow = steady_sensor({{"z", 3}});
+    HostSampler sampler(io, "h", {{"Slow", 3600, slow}}, reader, [](Points) {});
+    sampler.start();
+    EXPECT_EQ(slow->calls, 1);
+    sampler.set_interval_factor(1e-5);  // 3600 s becomes 36 ms: due well before the hour
+    ASSERT_TRUE(run_until(io, [&] { return slow->calls >= 3; }));
+    sampler.stop();
 }

@@ -1,6 +1,12 @@
+#include <sys/mount.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include <fcntl.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 
@@ -39,4 +45,76 @@ TEST(HostSystemReader, LiveMachine) {
     EXPECT_LE(u->used, u->total);
     EXPECT_FALSE(r.fs_usage("/no/such/path").has_value());
     EXPECT_FALSE(r.interface_addresses().empty());
+}
+
+TEST(HostSystemReader, KeepsKernelFilesOpenAndReadsThemAfresh) {
+    HostSystemReader kept(true);
+    auto first = kept.read_file("/proc/self/stat");
+    ASSERT_TRUE(first.has_value());
+    EXPECT_EQ(kept.files_kept_open(), 1u);
+    // Read again through the same descriptor: fresh contents (utime/stime move, and at
+    // least the text is a whole /proc/self/stat again, not an empty read at EOF).
+    std::string again;
+    ASSERT_TRUE(kept.read_file_into("/proc/self/stat", again));
+    EXPECT_EQ(kept.files_kept_open(), 1u);
+    EXPECT_EQ(again.substr(0, again.find(' ')), first->substr(0, first->find(' ')));
+    EXPECT_GT(again.size(), 50u);
+    EXPECT_FALSE(kept.read_file("/proc/no-such-file").has_value());
+    EXPECT_EQ(kept.files_kept_open(), 1u);
+}
+
+TEST(HostSystemReader, KeepsNoRegularFileOpen) {
+    // A regular file may be replaced by a rename: it is opened by name at every read.
+    auto path = std::filesystem::temp_directory_path() / ("fructosa-kept-" + std::to_string(::getpid()));
+    std::ofstream(path) << "old";
+    HostSystemReader kept(true);
+    EXPECT_EQ(kept.read_file(path.string()), std::optional<std::string>("old"));
+    auto tmp = path.string() + ".new";
+    std::ofstream(tmp) << "new";
+    std::filesystem::rename(tmp, path);
+    EXPECT_EQ(kept.read_file(path.string()), std::optional<std::string>("new"));
+    EXPECT_EQ(kept.files_kept_open(), 0u);
+    std::filesystem::remove(path);
+}
+
+TEST(HostSystemReader, WithoutKeepingOpensEveryTime) {
+    HostSystemReader plain;
+    ASSERT_TRUE(plain.read_file("/proc/self/stat").has_value());
+    EXPECT_EQ(plain.files_kept_open(), 0u);
+}
+
+TEST(HostSystemReader, AKeptMountTableIsReadAgainOnlyWhenItChanged) {
+    // The integration tests mount tmpfs too (test_lagent_bounds): they and CI run as root.
+    auto dir = std::filesystem::temp_directory_path() / ("fructosa-mnt-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    HostSystemReader kept(true);
+    auto before = kept.read_file("/proc/self/mounts");
+    ASSERT_TRUE(before.has_value());
+    EXPECT_EQ(kept.read_file("/proc/self/mounts"), before);  // unchanged: the kept text
+    ASSERT_EQ(::mount("tmpfs", dir.c_str(), "tmpfs", 0, "size=64k"), 0) << std::strerror(errno);
+    auto mounted = kept.read_file("/proc/self/mounts");
+    ASSERT_EQ(::umount(dir.c_str()), 0);
+    std::filesystem::remove(dir);
+    ASSERT_TRUE(mounted.has_value());
+    EXPECT_NE(mounted->find(dir.string()), std::string::npos) << "the new mount is seen at once";
+    auto unmounted = kept.read_file("/proc/self/mounts");
+    ASSERT_TRUE(unmounted.has_value());
+    EXPECT_EQ(unmounted->find(dir.string()), std::string::npos) << "and its unmount";
+}
+
+TEST(HostSystemReader, AKeptKernelDirectoryListsItsEntriesAfresh) {
+    // /proc/self/fd: every descriptor opened is a new entry of a kernel directory.
+    HostSystemReader kept(true);
+    auto before = kept.list_dir("/proc/self/fd");
+    ASSERT_FALSE(before.empty());
+    EXPECT_EQ(kept.dirs_kept_open(), 1u);
+    int fd = ::open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
+    ASSERT_GE(fd, 0);
+    auto after = kept.list_dir("/proc/self/fd");
+    ::close(fd);
+    EXPECT_EQ(kept.dirs_kept_open(), 1u);
+    EXPECT_NE(std::find(after.begin(), after.end(), std::to_string(fd)), after.end());
+    EXPECT_TRUE(std::is_sorted(after.begin(), after.end()));
+    EXPECT_TRUE(kept.list_dir("/proc/no-such-dir").empty());
+    EXPECT_EQ(kept.dirs_kept_open(), 1u);
 }

@@ -173,3 +173,26 @@ TEST(ParseUtil, PercentOfAndAdd) {
     add(r, "", 2);
     EXPECT_EQ(r, (Readings{{"a", 1.5}, {"", 2}}));
 }
+
+TEST(ParseCache, ParsesOnceWhileTheTextStaysTheSame) {
+    ParseCache<int> cache;
+    int parses = 0;
+    auto parse = [&](const std::string& t) {
+        ++parses;
+        return static_cast<int>(t.size());
+    };
+    EXPECT_EQ(cache.get("abc", parse), 3);
+    EXPECT_EQ(cache.get("abc", parse), 3);
+    EXPECT_EQ(parses, 1);
+    EXPECT_EQ(cache.get("abcd", parse), 4);  // new text: parsed again
+    EXPECT_EQ(parses, 2);
+}
+
+TEST(ParseCache, AParseThatThrowsIsNotKept) {
+    ParseCache<int> cache;
+    EXPECT_EQ(cache.get("1", [](const std::string&) { return 1; }), 1);
+    EXPECT_THROW(cache.get("bad", [](const std::string&) -> int { throw std::runtime_error("bad"); }),
+                 std::runtime_error);
+    int parses = 0;
+    EXPECT_EQ(cache.get("bad", [&](const std::string&) { return ++parses; }), 1);  // tried again
+}

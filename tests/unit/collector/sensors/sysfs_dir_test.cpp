@@ -69,3 +69,14 @@ TEST(SysfsDir, GetIsNulloptForAnAbsentAttribute) {
     EXPECT_EQ(d.get("speed"), "");  // present but empty is not absent
     EXPECT_EQ(d.get("duplex"), std::nullopt);
 }
+
+TEST(SysfsDir, AttributesByNameAreWhatTheListingGives) {
+    // read_sysfs_attrs reads the named attributes without listing: the same result as
+    // read_sysfs_dir with a filter of those names, absent and unreadable ones left out.
+    FixtureSystemReader laptop(fixture_root("laptop"));
+    auto by_name = read_sysfs_attrs(laptop, "/sys/class/power_supply/BAT0", {"capacity", "status", "no_such", "type"});
+    EXPECT_EQ(by_name.name, "BAT0");
+    EXPECT_EQ(by_name.attrs, (Attrs{{"capacity", "75"}, {"status", "Discharging"}, {"type", "Battery"}}));
+    auto subdir = read_sysfs_attrs(laptop, "/sys/class/hwmon/hwmon10", {"device"});
+    EXPECT_TRUE(subdir.attrs.empty());  // a directory is no attribute
+}

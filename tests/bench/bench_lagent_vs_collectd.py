@@ -1,0 +1,157 @@
+#!/usr/bin/env python3
+"""Benchmark: lagent and Debian's collectd side by side, in the same window, both at 1 s.
+
+lagent runs with every host sensor `lagent --list-sensors` names (each at 1 s) and its disk
+spool, shipping to a private lmaster that forwards to a private carbon sink; collectd runs
+with the 15 read plugins of issue 18 (cpu, memory, swap, disk, df, interface, load,
+contextswitch, irq, users, uptime, cpufreq, thermal, tcpconns, cgroups) and write_graphite to
+its own private plaintext sink (--without-tcp: both without their TCP socket counts). Both start, settle for --settle seconds, then are measured
+over the same --seconds window: CPU seconds of each process (every thread, from schedstat
+where the kernel has it, else utime+stime of /proc/<pid>/stat) and the points each sent with
+a timestamp inside the window (counted by the sinks after the window, so late batches
+count). lmaster's CPU is not lagent's: collectd writes to carbon itself and lmaster plays
+carbon-relay's part. Prints a side-by-side table and asserts nothing (issue 18's goal:
+lagent at most half of collectd's CPU).
+
+Everything is private: a temporary directory, 127.0.0.1 ports, processes stopped by pid.
+Needs collectd (Debian package collectd-core; scripts/install-deps.sh installs it).
+
+  /usr/bin/python3 tests/bench/bench_lagent_vs_collectd.py --build-dir build [--seconds 60]
+"""
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "integration"))
+sys.path.insert(0, HERE)
+import fructosa_testlib as lib  # noqa: E402
+from bench_lagent import proc_cpu_seconds  # noqa: E402
+
+COLLECTD_PLUGINS = ["cpu", "memory", "swap", "disk", "df", "interface", "load", "contextswitch", "irq",
+                    "users", "uptime", "cpufreq", "thermal", "tcpconns", "cgroups"]
+LAGENT_HOST = "benchlagent"
+COLLECTD_HOST = "benchcollectd"
+
+
+def lagent_sensor_names():
+    """Every sensor this lagent has: the unindented names of `lagent --list-sensors`."""
+    out = subprocess.run([lib.binary("lagent"), "--list-sensors"], capture_output=True, text=True,
+                         check=True).stdout
+    return [line for line in out.splitlines() if re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", line)]
+
+
+def collectd_config(workdir, sink_port, plugins):
+    lines = [
+        'Hostname "%s"' % COLLECTD_HOST,
+        "FQDNLookup false",
+        'BaseDir "%s"' % workdir,
+        'PIDFile "%s"' % os.path.join(workdir, "collectd.pid"),
+        'PluginDir "/usr/lib/collectd"',
+        'TypesDB "/usr/share/collectd/types.db"',
+        "Interval 1",
+        "ReadThreads 5",
+        "WriteThreads 1",
+        "LoadPlugin logfile",
+        "<Plugin logfile>",
+        '  File "%s"' % os.path.join(workdir, "collectd.log"),
+        "  LogLevel info",
+        "</Plugin>",
+    ]
+    lines += ["LoadPlugin %s" % p for p in plugins]
+    lines += [
+        "LoadPlugin write_graphite",
+        "<Plugin write_graphite>",
+        '  <Node "sink">',
+        '    Host "127.0.0.1"',
+        '    Port "%d"' % sink_port,
+        '    Protocol "tcp"',
+        "  </Node>",
+        "</Plugin>",
+    ]
+    path = os.path.join(workdir, "collectd.conf")
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    return path
+
+
+def points_in(sink, prefix, t0, t1):
+    with sink._lock:
+        return sum(1 for p, ts, _ in sink._points if p.startswith(prefix) and t0 <= ts < t1)
+
+
+def main():
+    ap = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0],
+        epilog="Prints CPU seconds, % of one core, points, microseconds per point and the "
+               "lagent/collectd ratios. Install collectd with: apt-get install collectd-core")
+    ap.add_argument("--build-dir", default=lib.BUILD_DIR, help="the build with lagent and lmaster (default %(default)s)")
+    ap.add_argument("--seconds", type=float, default=60, help="measured window (default %(default)s)")
+    ap.add_argument("--settle", type=float, default=5, help="start-up seconds not measured (default %(default)s)")
+    ap.add_argument("--collectd", default=shutil.which("collectd") or "/usr/sbin/collectd",
+                    help="collectd binary (default %(default)s)")
+    ap.add_argument("--without-tcp", action="store_true",
+                    help="leave out lagent's NetConnections and collectd's tcpconns: both make the kernel walk its "
+                         "whole TCP hash table each second, the same cost on each side")
+    args = ap.parse_args()
+    lib.BUILD_DIR = os.path.abspath(args.build_dir)
+    if not os.access(args.collectd, os.X_OK):
+        sys.exit("collectd not found at %s (apt-get install collectd-core)" % args.collectd)
+
+    with lib.Workspace() as ws:
+        sink = lib.FakeCarbon(ws).start()
+        master = lib.Lmaster(ws, sink, {"Graphite": {"send": "yes"}}).run().wait_listening()
+        sensors = lagent_sensor_names()
+        plugins = list(COLLECTD_PLUGINS)
+        if args.without_tcp:
+            sensors.remove("NetConnections")
+            plugins.remove("tcpconns")
+        agent = lib.Lagent(ws, master.port, hostname=LAGENT_HOST, sensors=sensors, interval=1,
+                           overrides={"logging": {"level": "INFO"}}).run()
+        cdir = ws.subdir("collectd")
+        conf = collectd_config(cdir, sink.line_port, plugins)
+        collectd = lib.start([args.collectd, "-f", "-C", conf], log_path=os.path.join(cdir, "console.out"),
+                             name="collectd")
+        ws.addCleanup(lib.stop, collectd)
+        time.sleep(args.settle)
+        for proc, name in ((agent.proc, "lagent"), (collectd, "collectd")):
+            if not proc.alive():
+                sys.exit("%s did not start; its log:\n%s" % (name, lib.read_text(
+                    agent.log_path if name == "lagent" else os.path.join(cdir, "collectd.log"))[-2000:]))
+
+        a0, c0, t0, w0 = proc_cpu_seconds(agent.proc.pid), proc_cpu_seconds(collectd.pid), time.monotonic(), time.time()
+        time.sleep(args.seconds)
+        a1, c1, t1, w1 = proc_cpu_seconds(agent.proc.pid), proc_cpu_seconds(collectd.pid), time.monotonic(), time.time()
+        load = os.getloadavg()
+        time.sleep(4)  # batches of the window's last second still on their way
+        lagent_points = points_in(sink, LAGENT_HOST + ".", w0, w1)
+        collectd_points = points_in(sink, COLLECTD_HOST + ".", w0, w1)
+        if not agent.alive():
+            sys.exit("lagent died during the benchmark:\n" + agent.log()[-2000:])
+
+        wall = t1 - t0
+        rows = [("lagent", "%d sensors + spool" % len(sensors), a1 - a0, lagent_points),
+                ("collectd", "%d plugins + write_graphite" % len(plugins), c1 - c0, collectd_points)]
+        print("lagent and collectd side by side, both at 1 s, %.0f s window; load average %.2f %.2f %.2f, %d CPUs"
+              % (wall, load[0], load[1], load[2], os.cpu_count()))
+        print("  %-9s %-30s %8s %10s %8s %9s" % ("", "", "CPU-s", "% of core", "points", "µs/point"))
+        for name, what, cpu, points in rows:
+            per_point = "%9.2f" % (1e6 * cpu / points) if points else "%9s" % "-"
+            print("  %-9s %-30s %8.3f %9.3f%% %8d %s" % (name, what, cpu, 100 * cpu / wall, points, per_point))
+        (_, _, acpu, apts), (_, _, ccpu, cpts) = rows
+        if ccpu > 0:
+            print("  lagent / collectd: CPU %.2f×" % (acpu / ccpu), end="")
+            if apts and cpts:
+                print(", per point %.2f×" % ((acpu / apts) / (ccpu / cpts)), end="")
+            print("   (issue 18's goal: CPU ≤ 0.5×)")
+        print("  lagent sensors: " + ", ".join(sensors))
+        print("  collectd plugins: " + ", ".join(plugins))
+
+
+if __name__ == "__main__":
+    main()
