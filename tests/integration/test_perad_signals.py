@@ -37,16 +37,20 @@ class PeradSignalsOnRealJobs(lib.SharedWorkspaceTestCase):
     def test_job_streaming_to_disk_is_io_bound(self):
         target = os.path.join(self.ws.subdir("io"), "stream.bin")
         jobid = self.run_job("-w", "n1", "-n1", "-c1", cmd=stream_to_disk_cmd(target, 50, 300))
-        # 300 MiB in all, the last interval's too (the writer is reaped by slurmstepd,
-        # whose /proc/<pid>/io lagent reads for the bytes written after the last sample)
+        # The series follows the stream sample by sample. Its last point may lack the final
+        # sample's bytes: that sample usually falls in the same second as the last periodic
+        # one, and whisper keeps the first of two points of one slot when carbon writes
+        # them together (README, Known limits). The job's summary has them: see below.
         series = "jobs.%d.n1.io.write_bytes" % jobid
-        lib.wait_until(lambda: [v for _, v in self.stack.carbon.values(series) if v >= 300 << 20], 20,
-                       "%s to reach 300 MiB: %s" % (series, self.stack.carbon.values(series)))
+        lib.wait_until(lambda: [v for _, v in self.stack.carbon.values(series) if v >= 250 << 20], 20,
+                       "%s to reach 250 MiB: %s" % (series, self.stack.carbon.values(series)))
         v = self.stack.verdict(jobid)
         self.assertEqual(v["class"], "io-bound", self.show(v))
         # its core sat unused too: the same unused core-seconds, told with the cause first
         self.assertIn("underutilized-cpu", v["secondary_classes"], self.show(v))
         ev = v["evidence"]["io-bound"]
+        # 300 MiB in all, the last interval's too (the writer is reaped by slurmstepd,
+        # whose /proc/<pid>/io lagent reads for the bytes written after the last sample)
         self.assertGreaterEqual(ev["io_write_mb"], 300, self.show(v))
         self.assertRegex(v["recommendations"]["io-bound"],
                          r"^the job moved [0-9.]+ MB/s while its CPUs were [0-9.]+% busy: it waits on I/O; "

@@ -146,7 +146,7 @@ class SharedWorkspaceTestCase(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.ws = Workspace()
+        cls.ws = Workspace(keep=os.environ.get("FRUCTOSA_KEEP_TMP") == "1")
         try:
             cls.start_class()
         except BaseException:
