@@ -18,7 +18,7 @@ bool any(const std::vector<ConfigChange>& changes, bool (*pred)(const ConfigChan
 
 bool agent_applies_on_hangup(const ConfigChange& c) {
     if (is_sensor_section(c.section)) return true;
-    if (iequals(c.section, "lmaster")) return c.key == "host" || c.key == "incoming data port";
+    if (iequals(c.section, "lmaster")) return c.key == "host" || c.key == "incoming data port" || c.key == "order";
     if (iequals(c.section, "logging")) return c.key == "level";
     return false;
 }
@@ -29,7 +29,8 @@ AgentReload plan_agent_reload(const IniFile& started, const IniFile& applied, co
     auto since_applied = config_changes(applied, fresh);
     out.sensors_changed = any(since_applied, [](const ConfigChange& c) { return is_sensor_section(c.section); });
     out.masters_changed = any(since_applied, [](const ConfigChange& c) {
-        return iequals(c.section, "lmaster") && (c.key == "host" || c.key == "incoming data port");
+        // `order` decides which lmaster of the list this agent prefers: a new list too.
+        return iequals(c.section, "lmaster") && (c.key == "host" || c.key == "incoming data port" || c.key == "order");
     });
     out.level_changed =
         any(since_applied, [](const ConfigChange& c) { return iequals(c.section, "logging") && c.key == "level"; });

@@ -87,6 +87,23 @@ DiskSpool::DiskSpool(std::string dir, std::uint64_t max_bytes, std::uint64_t seg
     persisted_ = committed_;
 }
 
+std::uint64_t DiskSpool::unsent_bytes(const std::string& dir) {
+    std::error_code ec;
+    SpoolPos committed;
+    if (std::ifstream in(dir + "/commit"); in) in >> committed.segment >> committed.offset;
+    std::uint64_t total = 0;
+    for (const auto& e : fs::directory_iterator(dir, ec)) {
+        std::string name = e.path().filename().string();
+        if (name.size() != 20 || !name.ends_with(".seg")) continue;
+        std::uint64_t segment = std::strtoull(name.substr(0, 16).c_str(), nullptr, 16);
+        std::uint64_t size = fs::file_size(e.path(), ec);
+        if (ec) continue;
+        if (segment > committed.segment) total += size;
+        else if (segment == committed.segment && size > committed.offset) total += size - committed.offset;
+    }
+    return total;
+}
+
 DiskSpool::~DiskSpool() {
     if (commit_dirty_) write_commit();
     if (tail_fd_ >= 0) ::close(tail_fd_);

@@ -54,6 +54,10 @@ public:
     DiskSpool(const DiskSpool&) = delete;
     DiskSpool& operator=(const DiskSpool&) = delete;
 
+    /// Bytes a spool in `dir` holds beyond its commit position (records not yet sent), read
+    /// without opening it for writing: nothing is created; 0 when there is no spool.
+    static std::uint64_t unsent_bytes(const std::string& dir);
+
     /// Appends one record; returns where it starts. Throws SpoolError on a write error.
     SpoolPos append(std::string_view data, std::uint32_t points);
     /// The record at `at`, or the first one after it (also across segments, and from

@@ -8,6 +8,7 @@
 #include <boost/asio/signal_set.hpp>
 
 #include "common/config.h"
+#include "common/disk_spool.h"
 #include "common/fd_limit.h"
 #include "common/logging.h"
 #include "common/metric.h"
@@ -49,6 +50,14 @@ std::unique_ptr<GraphiteSink> make_graphite_sink(asio::io_context& io, const Lma
     if (g.destinations.empty())
         return std::make_unique<SpoolingSink>(io, std::make_unique<CarbonSink>(io, carbon_sink_settings(g)),
                                               config.spool);
+    // The single destination's spool is the parent folder of the cluster's: what it still
+    // holds would lie there unseen. Say so (it is not sent to the cluster: its series
+    // would need the ring too, and the old carbon may be one of the destinations anyway).
+    if (auto left = DiskSpool::unsent_bytes(config.spool.directory); left > 0)
+        log_warning("spool {} holds {} bytes not yet sent from before [Graphite] destinations was set: they are not "
+                    "sent now; to deliver them, run lmaster once without destinations (with host = the old carbon) "
+                    "until it logs 'spool drained'",
+                    config.spool.directory, left);
     std::vector<std::unique_ptr<GraphiteSink>> members;
     for (const auto& d : g.destinations)
         members.push_back(std::make_unique<SpoolingSink>(

@@ -71,3 +71,13 @@ TEST(AgentReload, StatusFileNeedsAnAbsolutePath) {
         EXPECT_EQ(std::string(e.what()), "lagent.conf:2: [lagent] status file: needs an absolute path");
     }
 }
+
+TEST(AgentReload, ANewLmasterOrderIsANewListButANewFailbackNeedsARestart) {
+    IniFile started = ini("[lmaster]\nhost = m1, m2, m3\norder = listed\n[lagent]\nhostname = n1\n");
+    IniFile fresh = ini("[lmaster]\nhost = m1, m2, m3\norder = spread\nfailback seconds = 5\n[lagent]\nhostname = n1\n");
+    AgentReload plan = plan_agent_reload(started, started, fresh);
+    EXPECT_TRUE(plan.masters_changed);
+    EXPECT_EQ(shipper_config(plan.config).masters,
+              spread_masters({{"m1", 7888}, {"m2", 7888}, {"m3", 7888}}, "n1"));
+    EXPECT_EQ(named(plan.needs_restart), (std::vector<std::string>{"[lmaster] failback seconds"}));
+}

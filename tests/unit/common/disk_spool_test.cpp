@@ -129,3 +129,27 @@ TEST(DiskSpool, SegmentsAnOwnerStillWantsToReadStayAfterTheCommit) {
     s.commit(s.end(), start[4]);
     EXPECT_EQ(read_all(s, start[2]), (std::vector<std::string>{"record-4", "record-5"}));
 }
+
+TEST(DiskSpool, UnsentBytesAreWhatLiesBeyondTheCommitAndReadingThemCreatesNothing) {
+    SpoolDir d;
+    EXPECT_EQ(DiskSpool::unsent_bytes(d.path), 0u);
+    EXPECT_FALSE(fs::exists(d.path));
+    SpoolPos half;
+    {
+        DiskSpool s(d.path, 1 << 20, 64);
+        for (int i = 0; i < 20; ++i) s.append("record-" + std::to_string(i), 1);
+        EXPECT_EQ(DiskSpool::unsent_bytes(d.path), s.bytes());
+        auto r = s.read(s.committed());
+        for (int i = 0; i < 9; ++i) r = s.read(r->next);
+        half = r->next;
+        s.commit(half);
+    }
+    std::uint64_t after_half = DiskSpool::unsent_bytes(d.path);
+    EXPECT_GT(after_half, 0u);
+    {
+        DiskSpool s(d.path, 1 << 20, 64);
+        EXPECT_LT(after_half, s.bytes() + 1);
+        s.commit(s.end());
+    }
+    EXPECT_EQ(DiskSpool::unsent_bytes(d.path), 0u);
+}
