@@ -202,9 +202,14 @@ public:
     std::string_view name() const override { return "idle"; }
     std::optional<Finding> evaluate(const JobFeatures& f, const Thresholds& t) const override {
         if (!f.idle_fraction || *f.idle_fraction < t.idle_fraction) return std::nullopt;
-        return ranked(Finding{{{"idle_fraction", *f.idle_fraction}, {"threshold", t.idle_fraction}},
-                              fmt::format("the CPUs were idle {} of the time: check that the job is not waiting on "
+        nlohmann::json ev{{"idle_fraction", *f.idle_fraction}, {"threshold", t.idle_fraction}};
+        if (f.idle_threshold_percent) ev["idle_threshold_percent"] = *f.idle_threshold_percent;
+        return ranked(Finding{ev,
+                              fmt::format("the CPUs were idle{} {} of the time: check that the job is not waiting on "
                                           "input, a lock or a licence, and end idle interactive sessions",
+                                          f.idle_threshold_percent
+                                              ? fmt::format(" (under {:g}% busy)", *f.idle_threshold_percent)
+                                              : std::string(),
                                           format_percent(*f.idle_fraction))},
                       cpu_waste(f));
     }

@@ -260,6 +260,8 @@ JobFeatures compute_features(const JobRecord& job) {
             if (nf.cpus > 0) nf.cpu_efficiency = *nf.cores_used / nf.cpus;
         }
         nf.idle_fraction = number(n.summary, "idle_fraction");
+        if (auto t = number(n.summary, "idle_threshold_percent"))
+            f.idle_threshold_percent = std::max(f.idle_threshold_percent.value_or(*t), *t);
         if (nf.idle_fraction) {
             double w = std::max(1.0, number(n.summary, "intervals").value_or(1.0));
             idle_weighted += *nf.idle_fraction * w;

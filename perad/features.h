@@ -61,6 +61,9 @@ struct JobFeatures {
     /// Nodes of the job that never reported figures (not counted as idle allocation).
     std::vector<std::string> missing_nodes;
     std::optional<double> idle_fraction;     ///< over all nodes, weighted by their sampling intervals
+    /// lagent's `[jobs] idle threshold percent` that idle_fraction was counted with (the
+    /// highest of the nodes'), so advice can say what "idle" meant.
+    std::optional<double> idle_threshold_percent;
 
     /// Spread of per-node CPU efficiency (2 or more reporting nodes).
     std::optional<double> imbalance_cv;       ///< coefficient of variation

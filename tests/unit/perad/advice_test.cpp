@@ -394,6 +394,7 @@ std::vector<Case> cases() {
         // A start-up blip, then nothing: idle from the start, not stalled.
         JobFeatures f = shape({{4, 0.01}});
         f.idle_fraction = 1.0;
+        f.idle_threshold_percent = 5;
         f.first_busy_time = kStart;
         f.last_busy_time = kStart + 10;
         f.idle_tail_s = 3590;
@@ -403,8 +404,8 @@ std::vector<Case> cases() {
                        {},
                        "idle",
                        {{"idle",
-                         "the CPUs were idle 100% of the time: check that the job is not waiting on input, a lock "
-                         "or a licence, and end idle interactive sessions"},
+                         "the CPUs were idle (under 5% busy) 100% of the time: check that the job is not waiting "
+                         "on input, a lock or a licence, and end idle interactive sessions"},
                         {"underutilized-cpu",
                          "asked for 4 cores, used 0.01 on average (0%): ask for about 1 core (--cpus-per-task / "
                          "--ntasks) or check the program's thread settings"}},

@@ -76,8 +76,15 @@ TEST(Features, IdleFractionWeightedByIntervals) {
     s1["intervals"] = 30;
     auto s2 = test::summary(0, 100, 1, 10, 0.0);
     s2["intervals"] = 10;
+    s1.erase("idle_threshold_percent");
+    s2.erase("idle_threshold_percent");
     auto f = compute_features(job({node("a", 1, 0, s1), node("b", 1, 0, s2)}, 0, 100));
     EXPECT_NEAR(*f.idle_fraction, 0.75, 1e-12);
+    EXPECT_FALSE(f.idle_threshold_percent);  // not in these summaries: not said
+    s1["idle_threshold_percent"] = 5.0;
+    s2["idle_threshold_percent"] = 10.0;
+    f = compute_features(job({node("a", 1, 0, s1), node("b", 1, 0, s2)}, 0, 100));
+    EXPECT_EQ(f.idle_threshold_percent, 10.0);  // what "idle" meant on the node that counted most loosely
 }
 
 TEST(Features, IoMemoryPressureWalltimeAndTail) {
