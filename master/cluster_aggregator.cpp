@@ -91,8 +91,9 @@ void ClusterAggregator::observe(const Points& points, double now) {
                 break;
             case MetricTree::Job: observe_job_point(*last, owner->job, now); break;
             case MetricTree::Lagent: {
+                // fructosa.lagent.<host>.<name>, without building the base
                 std::string_view name = std::string_view(p.path).substr(
-                    lagent_series_base(owner->host).size() + 1);
+                    kSelfTree.size() + kLagentBranch.size() + owner->host.size() + 3);
                 for (std::size_t i = 0; i < kLagentFigures.size(); ++i)
                     if (name == kLagentFigures[i]) last->lagent[i] = Latest{p.value, now};
                 break;
