@@ -62,8 +62,9 @@ ClusterAggregator::Node* ClusterAggregator::node(std::string_view host, double n
 
 void ClusterAggregator::observe(const Points& points, double now) {
     // A batch is one agent's: look its node up once per run of points of one host.
-    std::string_view last_host;
+    std::string_view last_host;  // a view into an earlier point of `points`
     Node* last = nullptr;
+    bool looked_up = false;
     for (const Point& p : points) {
         auto owner = parse_metric_path(p.path);
         if (!owner) continue;
@@ -73,13 +74,10 @@ void ClusterAggregator::observe(const Points& points, double now) {
             ++stats_.points_late;  // a replay from a spool: not this interval's news
             continue;
         }
-        if (!last || owner->host != last_host) {
-            last = node(owner->host, now);
+        if (!looked_up || owner->host != last_host) {
+            last = node(owner->host, now);  // nullptr beyond `max nodes`
             last_host = owner->host;
-            if (!last) {
-                ++stats_.points_over_max_nodes;
-                continue;
-            }
+            looked_up = true;
         }
         if (!last) {
             ++stats_.points_over_max_nodes;
