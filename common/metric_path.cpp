@@ -74,6 +74,10 @@ std::string lmaster_series_base(std::string_view host) {
     return joined({kSelfTree, kLmasterBranch, host});
 }
 
+std::string cluster_series_base(std::string_view lmaster) {
+    return joined({kSelfTree, kClusterBranch, lmaster});
+}
+
 std::string perad_class_path(std::string_view job, std::string_view job_class) {
     return joined({kSelfTree, kPeradBranch, kJobsTree, job, kClassLevel, job_class});
 }

@@ -1,12 +1,14 @@
 #pragma once
 /// Where FrUCToSA's series live in Graphite: the one place that builds every metric
-/// path and reads them back. Five trees, each below lmaster's optional prefix (which
+/// path and reads them back. Six trees, each below lmaster's optional prefix (which
 /// the sinks and MetricPatterns add, never these builders):
 ///
 ///   <host>.<Sensor>.<field>                    host sensors (lagent)
 ///   jobs.<jobid>.<host>.<group>.<field>        a job's share on one host (lagent)
 ///   fructosa.lagent.<host>.<name>              lagent's metrics about itself
 ///   fructosa.lmaster.<host>.<name>             lmaster's metrics about itself
+///   fructosa.cluster.<lmaster>.<figure>        cluster figures from one lmaster's share of
+///                                              the nodes (master/cluster_aggregator.h)
 ///   fructosa.perad.jobs.<jobid>.class.<class>  perad's class of a job (worth 1)
 ///
 /// The builders do not sanitise: callers pass components that are already path-safe
@@ -28,6 +30,9 @@ inline constexpr std::string_view kSelfTree = "fructosa";
 inline constexpr std::string_view kLagentBranch = "lagent";
 inline constexpr std::string_view kLmasterBranch = "lmaster";
 inline constexpr std::string_view kPeradBranch = "perad";
+inline constexpr std::string_view kClusterBranch = "cluster";
+/// The "sensor" under which lmaster publishes its per-node figures: `<host>.node.<figure>`.
+inline constexpr std::string_view kNodeFiguresSensor = "node";
 /// The level of perad's series that comes before the class name.
 inline constexpr std::string_view kClassLevel = "class";
 
@@ -61,6 +66,10 @@ std::string job_series_base(std::uint64_t job_id, std::string_view host);
 std::string lagent_series_base(std::string_view host);
 /// `fructosa.lmaster.<host>`: the base of lmaster's metrics about itself.
 std::string lmaster_series_base(std::string_view host);
+
+/// `fructosa.cluster.<lmaster>`: the base of the cluster figures one lmaster computes.
+/// Not a tree agents may write (parse_metric_path does not read it as one).
+std::string cluster_series_base(std::string_view lmaster);
 
 /// `fructosa.perad.jobs.<job>.class.<job_class>`: perad's class of a job.
 std::string perad_class_path(std::string_view job, std::string_view job_class);

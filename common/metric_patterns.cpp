@@ -41,6 +41,10 @@ std::string MetricPatterns::lmaster(std::string_view host, std::string_view rest
     return prefixed(child_path(lmaster_series_base(host), rest));
 }
 
+std::string MetricPatterns::cluster(std::string_view lmaster, std::string_view rest) const {
+    return prefixed(child_path(cluster_series_base(lmaster), rest));
+}
+
 std::string MetricPatterns::perad_class(std::string_view job, std::string_view rest) const {
     return prefixed(perad_class_path(job, rest));
 }

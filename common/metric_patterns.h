@@ -29,11 +29,15 @@ class MetricPatterns {
     std::string lagent(std::string_view host, std::string_view rest) const;
     /// `<prefix>.fructosa.lmaster.<host>.<rest>`.
     std::string lmaster(std::string_view host, std::string_view rest) const;
+    /// `<prefix>.fructosa.cluster.<lmaster>.<rest>`: the cluster figures each lmaster
+    /// publishes for its share of the nodes (master/cluster_aggregator.h); the lmaster
+    /// sits at daemon_host_node().
+    std::string cluster(std::string_view lmaster, std::string_view rest) const;
     /// `<prefix>.fructosa.perad.jobs.<job>.class.<rest>`: perad's class of a job as a
     /// series worth 1 at the time of classification (the contract perad writes to).
     std::string perad_class(std::string_view job, std::string_view rest) const;
 
-    /// Node index of the host in host(), lagent(), lmaster() and job() paths, and of
+    /// Node index of the host in host(), lagent(), lmaster(), cluster() and job() paths, and of
     /// the class name in perad_class().
     int host_node() const;
     int daemon_host_node() const;

@@ -1,5 +1,7 @@
 // The cluster dashboard: every node at a glance, the jobs, and FrUCToSA's own pipeline
 // (lagents and lmaster), so that missing data can be traced to where it was lost.
+// Built from lmaster's aggregates only, so it stays fast at 10,000 nodes; one node's
+// series are the node dashboard's.
 
 #include "common/metric_patterns.h"
 #include "dashboards/dashboards.h"
@@ -12,101 +14,125 @@ using namespace grafana;
 
 namespace {
 
-/// A data link from a per-node series to the node dashboard of that node.
-void link_to_node_dashboard(json& panel) {
-    panel["fieldConfig"]["defaults"]["links"] = json::array(
-        {{{"title", "Node dashboard of ${__field.displayName}"},
-          {"url", std::string("/d/") + kNodeDashboardUid + "/" + kNodeDashboardUid +
-                      "?var-host=${__field.displayName}&${__url_time_range}&var-ds=${ds}"}}});
+/// Every target of this dashboard reads the cluster figures lmaster computes on the way
+/// in (master/cluster_aggregator.h), never one series per node: at 10,000 nodes a
+/// `*.CPUPercent.*` is 640,000 series, which graphite-web cannot answer in time. Each
+/// lmaster publishes sums and counts for its share of the nodes, so these add them up
+/// over every lmaster and divide: the cluster's mean however the agents are spread.
+
+/// A figure added up over every lmaster.
+std::string total(const MetricPatterns& p, const std::string& figure) {
+    return "sumSeries(" + p.cluster("*", figure) + ")";
+}
+
+/// The mean over the reporting nodes of a node figure (`<figure>_sum` / `<figure>_count`).
+std::string node_mean(const MetricPatterns& p, const std::string& figure) {
+    return "divideSeries(" + total(p, figure + "_sum") + ", " + total(p, figure + "_count") + ")";
+}
+
+/// One series per partition of `figure` (`partition.<p>.<figure>`), summed over the lmasters.
+std::string per_partition(const MetricPatterns& p, const std::string& figure) {
+    return "groupByNode(" + p.cluster("*", "partition.*." + figure) +
+           fmt::format(", {}, 'sum')", p.daemon_host_node() + 2);
+}
+
+/// The mean per partition: sums and counts added up over the lmasters, then divided
+/// pairwise (reduceSeries matches them by partition).
+std::string per_partition_mean(const MetricPatterns& p, const std::string& figure) {
+    const int part = p.daemon_host_node() + 2;
+    return "aliasByNode(reduceSeries(mapSeries(groupByNodes(" +
+           p.cluster("*", "partition.*.{" + figure + "_sum," + figure + "_count}") +
+           fmt::format(", 'sum', {}, {}), 0), 'divideSeries', 1, '{}_sum', '{}_count'), 0)", part, part + 1, figure,
+                       figure);
 }
 
 void add_overview_row(Layout& l, const MetricPatterns& p) {
     l.row("Cluster now");
-    const std::string alive = reporting(p.host("*", "VirtualMemory.percent"));
-    l.add(stat(spec("Nodes reporting", "none", {"sumSeries(" + alive + ")"},
-                    "Nodes with a VirtualMemory point in the last 2 minutes.")),
+    l.add(stat(spec("Nodes reporting", "none", {total(p, "nodes_reporting")},
+                    "Nodes that sent a point in the last 2 minutes (lmaster's [aggregates] reporting window).")),
           4, 4);
-    json silent = stat(spec("Nodes not reporting", "none", {"sumSeries(offset(scale(" + alive + ", -1), 1))"},
-                            "Nodes known to Graphite in this time range without a point in the last 2 minutes: "
-                            "down, lagent stopped, or data lost on the way (see the pipeline row)."));
+    json silent = stat(spec("Nodes not reporting", "none", {total(p, "nodes_silent")},
+                            "Nodes lmaster has seen (within [aggregates] forget after, a day by default) without a "
+                            "point in the reporting window: down, lagent stopped, or data lost on the way (see the "
+                            "pipeline row)."));
     set_thresholds(silent, 1, 1);
     l.add(std::move(silent), 4, 4);
-    l.add(stat(spec("Jobs running", "none", {"sumSeries(" + p.lagent("*", "jobs_tracked") + ")"},
-                    "Sum over nodes of the jobs each lagent profiles: a job on N nodes counts N times.")),
+    l.add(stat(spec("Jobs running", "none", {total(p, "jobs_running")},
+                    "Jobs with job series in the reporting window. With several lmasters a job whose nodes report "
+                    "to k of them counts k times.")),
           4, 4);
-    l.add(gauge(percent_spec("Mean CPU load", {"averageSeries(" + p.host("*", "CPUPercent.*") + ")"}), 70, 90), 4, 4);
-    l.add(gauge(percent_spec("Mean memory used", {"averageSeries(" + p.host("*", "VirtualMemory.percent") + ")"}), 80, 95),
+    l.add(gauge(percent_spec("Mean CPU load", {node_mean(p, "cpu_percent")},
+                             "Mean over the reporting nodes of each node's mean CPUPercent."),
+                70, 90),
           4, 4);
+    l.add(gauge(percent_spec("Mean memory used", {node_mean(p, "memory_percent")}), 80, 95), 4, 4);
     l.add(stat(spec("Agents connected", "none", {"sumSeries(" + p.lmaster("*", "agents_connected") + ")"},
                     "lagents connected to lmaster(s) now.")),
           4, 4);
 }
 
+/// Nodes per 10 % band of a figure, one band per row: how the load spreads over the
+/// nodes, in as many series at 10,000 nodes as at 10.
+json distribution(const MetricPatterns& p, const std::string& title, const std::string& figure,
+                  const std::string& what) {
+    json panel = heat_strip(spec(title, "none",
+                                 {"groupByNode(" + p.cluster("*", figure + "_nodes.*") +
+                                  fmt::format(", {}, 'sum')", p.daemon_host_node() + 2)},
+                                 "Number of nodes whose " + what + " lies in each 10 % band (row 10: 0 to 10 %, "
+                                 "row 100: 90 to 100 %). Open the node dashboard for one node."));
+    return panel;
+}
+
 void add_nodes_row(Layout& l, const MetricPatterns& p) {
-    const int h = p.host_node();
     l.row("Nodes at a glance");
-    json cpu = heat_strip(percent_spec("CPU load per node (heat map)",
-                                       {"groupByNode(" + p.host("*", "CPUPercent.*") + fmt::format(", {}, 'average')", h)},
-                                       "Mean CPUPercent of each node; click a node for its dashboard."));
-    link_to_node_dashboard(cpu);
-    l.add(std::move(cpu), 12, 9);
-    json mem = heat_strip(percent_spec("Memory used per node (heat map)", {by_node(p.host("*", "VirtualMemory.percent"), {h})}));
-    link_to_node_dashboard(mem);
-    l.add(std::move(mem), 12, 9);
-
-    json alive = heat_strip(spec("Nodes reporting", "none", {by_node(reporting(p.host("*", "VirtualMemory.percent")), {h})},
-                                 "Green while a node's points arrive, red for every stretch of 2 minutes without."));
-    set_value_mappings(alive, {{1, "reporting", "green"}, {0, "no data", "red"}});
-    set_threshold_steps(alive, "red", {{"green", 1}});
-    link_to_node_dashboard(alive);
-    l.add(std::move(alive), 24, 6);
-
-    l.add(timeseries(percent_spec("I/O wait per node", {by_node(p.host("*", "CPUTimesPercent.iowait"), {h})},
-                                  "CPUTimesPercent.iowait: CPU time spent waiting for I/O (a high value: "
-                                  "file system or disk trouble).")),
+    l.add(distribution(p, "Nodes by CPU load (heat map)", "cpu_percent", "mean CPU load"), 12, 9);
+    l.add(distribution(p, "Nodes by memory used (heat map)", "memory_percent", "memory used"), 12, 9);
+    l.add(timeseries(spec("Nodes reporting and not", "none",
+                          {"alias(" + total(p, "nodes_reporting") + ", 'reporting')",
+                           "alias(" + total(p, "nodes_silent") + ", 'not reporting')"})),
+          24, 6);
+    l.add(timeseries(percent_spec("Mean I/O wait", {"alias(" + node_mean(p, "iowait_percent") + ", 'iowait')"},
+                                  "CPUTimesPercent.iowait over the nodes: CPU time spent waiting for I/O (a high "
+                                  "value: file system or disk trouble).")),
           8, 8);
-    l.add(timeseries(spec("Network received per node", "Bps",
-                          {by_node(rate(p.host("*", "NetIOCounters.bytes_recv")), {h})})),
+    l.add(timeseries(spec("Network received and sent (all nodes)", "Bps",
+                          {"alias(" + total(p, "net_recv_bytes_per_s_sum") + ", 'received')",
+                           "alias(" + total(p, "net_sent_bytes_per_s_sum") + ", 'sent')"},
+                          "Sum over the nodes of NetIOCounters' rates.")),
           8, 8);
-    l.add(timeseries(spec("Network sent per node", "Bps",
-                          {by_node(rate(p.host("*", "NetIOCounters.bytes_sent")), {h})})),
+    l.add(timeseries(percent_spec("Mean disk and swap used",
+                                  {"alias(" + node_mean(p, "disk_percent") + ", 'disk')",
+                                   "alias(" + node_mean(p, "swap_percent") + ", 'swap')"},
+                                  "DiskUsage.percent (the first path of each node) and SwapMemory.percent, mean "
+                                  "over the nodes.")),
           8, 8);
-    l.add(timeseries(percent_spec("Disk used per node",
-                                  {by_node("group(" + p.host("*", "DiskUsage.percent") + ", " +
-                                               p.host("*", "DiskUsage.*.percent") + ")",
-                                           {h, h + 2})})),
+    l.add(timeseries(spec("Nodes reporting per partition", "none", {per_partition(p, "nodes_reporting")},
+                          "A node counts in the partition of the last job lmaster saw start on it; nodes without "
+                          "a job since lmaster started count in none.")),
           12, 8);
-    l.add(timeseries(percent_spec("Swap used per node", {by_node(p.host("*", "SwapMemory.percent"), {h})})), 12, 8);
+    l.add(timeseries(percent_spec("Mean CPU load per partition", {per_partition_mean(p, "cpu_percent")})), 12, 8);
 }
 
 void add_gpu_row(Layout& l, const MetricPatterns& p) {
-    const int h = p.host_node();
     const std::string marker = std::string(kOptionalMarker) + "GPU sensors (NVIDIA GPUs, lagent's [sensor:GPU]). ";
     l.row("GPUs");
-    json util = heat_strip(percent_spec("GPU utilisation per node (heat map)",
-                                        {"groupByNode(" + p.host("*", "GPU.*.util_percent") + fmt::format(", {}, 'average')", h)},
-                                        marker + "Mean SM utilisation of each node's GPUs; click a node for its dashboard."));
-    link_to_node_dashboard(util);
-    l.add(std::move(util), 24, 8);
-    // MIG instances' memory is part of their GPU's: summed over whole GPUs only.
-    l.add(timeseries(spec("GPU memory used per node", "bytes",
-                          {"groupByNode(exclude(" + p.host("*", "GPU.*.memory_used") + ", '_mig'), " +
-                           fmt::format("{}, 'sum')", h)},
-                          marker + "Sum over each node's GPUs (MIG instances counted in their GPU).")),
-          12, 8);
-    l.add(timeseries(spec("GPU power per node", "watt",
-                          {"groupByNode(" + p.host("*", "GPU.*.power_watts") + fmt::format(", {}, 'sum')", h)},
-                          marker + "Sum over each node's GPUs.")),
-          12, 8);
+    l.add(timeseries(percent_spec("Mean GPU utilisation",
+                                  {"alias(" + node_mean(p, "gpu_util_percent") + ", 'GPU utilisation')"},
+                                  marker + "Mean over the nodes with GPUs of each node's mean SM utilisation.")),
+          16, 8);
+    l.add(stat(spec("Nodes with GPUs reporting", "none", {total(p, "gpu_util_percent_count")}, marker)), 8, 8);
 }
 
 void add_jobs_row(Layout& l, const MetricPatterns& p) {
     l.row("Jobs");
-    l.add(timeseries(spec("Jobs running (node slots)", "none",
-                          {"alias(sumSeries(" + p.lagent("*", "jobs_tracked") + "), 'jobs on nodes')"})),
+    l.add(timeseries(spec("Jobs and job nodes over time", "none",
+                          {"alias(" + total(p, "jobs_running") + ", 'jobs')",
+                           "alias(" + total(p, "job_nodes") + ", 'jobs on nodes')"},
+                          "jobs: distinct jobs with series in the last 2 minutes; jobs on nodes: a job on N nodes "
+                          "counts N times.")),
           12, 8);
-    l.add(timeseries(spec("Jobs per node", "none", {by_node(p.lagent("*", "jobs_tracked"), {p.daemon_host_node()})}),
-                     true),
+    l.add(timeseries(spec("Jobs running per partition", "none", {per_partition(p, "jobs_running")},
+                          "From the partition in each job's events.")),
           12, 8);
 }
 
@@ -134,10 +160,14 @@ void add_pipeline_row(Layout& l, const MetricPatterns& p) {
                           {by_node(rate(p.lmaster("*", "job_events_in")), {h})})),
           6, 6);
     l.add(timeseries(spec("lagent drops, reconnects, sensor errors", "cps",
-                          {by_node(rate(p.lagent("*", "{points_dropped,reconnects,sensor_errors}")), {h, h + 1})},
-                          "Per node: points dropped, lost connections to lmaster, failed sensor reads.")),
+                          {"aliasByNode(" + rate("groupByNode(" + p.cluster("*", "lagents.{points_dropped,reconnects,sensor_errors}") +
+                               fmt::format(", {}, 'sum')", h + 2)) + ", 0)"},
+                          "Over all nodes: points dropped, lost connections to lmaster, failed sensor reads.")),
           6, 6);
-    l.add(timeseries(spec("Points waiting in lagents", "none", {by_node(p.lagent("*", "points_queued"), {h})})), 6, 6);
+    l.add(timeseries(spec("Points waiting in lagents", "none",
+                          {"alias(" + total(p, "lagents.points_queued") + ", 'queued')"},
+                          "Over all nodes.")),
+          6, 6);
 }
 
 }  // namespace

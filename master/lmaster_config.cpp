@@ -12,7 +12,7 @@ namespace fructosa {
 
 namespace {
 
-constexpr const char* kKnownSections[] = {"lmaster", "Graphite", "registry", "slurm", "logging"};
+constexpr const char* kKnownSections[] = {"lmaster", "Graphite", "registry", "slurm", "aggregates", "logging"};
 
 /// A prefix is one or more dot-separated components, each already path-safe, so
 /// a typo like "a..b" or "my prefix" is reported instead of mangling every path.
@@ -98,6 +98,25 @@ SlurmSettings read_slurm(const IniFile& file) {
     return s;
 }
 
+AggregateSettings read_aggregates(const IniFile& file) {
+    AggregateSettings a;
+    SectionReader r(file, "aggregates");
+    a.enabled = r.get_bool("enabled", a.enabled);
+    a.interval = r.get_double("interval", a.interval, 0.1, 3600);
+    a.reporting_window = r.get_double("reporting window", a.reporting_window, 0.1, 86400);
+    if (a.reporting_window < a.interval)
+        r.fail("reporting window", fmt::format("{} s is shorter than the interval ({} s): a node reporting once an "
+                                               "interval would count as silent",
+                                               a.reporting_window, a.interval));
+    a.forget_after = r.get_double("forget after", a.forget_after, 1, 86400 * 365);
+    if (a.forget_after < a.reporting_window)
+        r.fail("forget after", fmt::format("{} s is shorter than the reporting window ({} s)", a.forget_after,
+                                           a.reporting_window));
+    a.max_nodes = static_cast<std::size_t>(r.get_int("max nodes", static_cast<long long>(a.max_nodes), 1, 10000000));
+    r.reject_unknown();
+    return a;
+}
+
 }  // namespace
 
 LmasterConfig read_lmaster_config(const IniFile& file) {
@@ -122,6 +141,7 @@ LmasterConfig read_lmaster_config(const IniFile& file) {
     c.graphite = read_graphite(graphite);
     c.registry = read_registry_settings(file);
     c.slurm = read_slurm(file);
+    c.aggregates = read_aggregates(file);
     c.logging = read_log_settings(file, kLmasterDefaultLog);
     return c;
 }

@@ -10,6 +10,7 @@
 
 #include "common/logging.h"
 #include "common/registry/registry_settings.h"
+#include "master/aggregate_settings.h"
 #include "master/agent_server_settings.h"
 #include "master/auth_settings.h"
 #include "master/carbon_hash_ring.h"
@@ -62,6 +63,7 @@ struct LmasterConfig {
     SpoolSettings spool;        ///< [Graphite] spool directory, spool max mb
     RegistrySettings registry;  ///< [registry]
     SlurmSettings slurm;        ///< [slurm]
+    AggregateSettings aggregates;  ///< [aggregates]
     LogSettings logging;
 };
 

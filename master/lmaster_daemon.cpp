@@ -13,6 +13,7 @@
 #include "common/logging.h"
 #include "common/metric.h"
 #include "master/agent_server.h"
+#include "master/aggregating_sink.h"
 #include "master/carbon_cluster_sink.h"
 #include "master/carbon_sink.h"
 #include "master/spooling_sink.h"
@@ -113,10 +114,18 @@ RunFn make_lmaster_run(const LmasterConfig& config, const std::string& config_pa
         check_fd_limit(config.listen.max_agents + config.listen.max_pending_handshakes);
         asio::io_context io;
         std::unique_ptr<GraphiteSink> sink = make_graphite_sink(io, config);
+        AggregatingSink* aggregates = nullptr;  // [aggregates]: cluster figures computed on the way in
+        if (config.aggregates.enabled) {
+            auto a = std::make_unique<AggregatingSink>(
+                io, std::move(sink), ClusterAggregator(config.aggregates, sanitize_component(short_hostname())));
+            aggregates = a.get();
+            sink = std::move(a);
+        }
         AgentServer server(io, agent_server_settings(config.listen), *sink, make_authenticator(config.auth));
         JobEventHandler jobs(io, config.registry, config.slurm);  // throws naming the registry file
-        server.on_job_event([&jobs](const std::string& host, const wire::JobEvent& e) {
+        server.on_job_event([&jobs, aggregates](const std::string& host, const wire::JobEvent& e) {
             log_debug("job event {} from {}: {}", e.seq, host, e.json.substr(0, 4000));
+            if (aggregates) aggregates->on_job_event(host, e.json);
             jobs.on_event(host, e.json);
         });
         jobs.start();

@@ -160,9 +160,11 @@ class RenderEveryTarget(lib.SharedWorkspaceTestCase):
         cls.cluster = cls.stack.cluster
         lib.Lagent(ws, cls.master.port, hostname=EXTRA_HOST, sensors=sensors, interval=2,
                    name="lagent-" + EXTRA_HOST).run()
+        cls.job_started = time.time()
         res = cls.stack.srun("--fructosa=on", "-N3", "-n3", "--ntasks-per-node=1", "--mem=300", "--gres=gpu:1",
                              *with_jobid([PY, "-c", JOB_TASK]), timeout=180)
         cls.jobid = int(res.stdout.split()[0])
+        cls.job_ended = time.time()
         # perad classifies the job and sends its class to Graphite for the job dashboard.
         cls.job_class = cls.stack.verdict(cls.jobid)["class"]
         lib.wait_until(lambda: cls.carbon.series("fructosa.perad.jobs.%d.class" % cls.jobid), 30,
@@ -262,6 +264,36 @@ class RenderEveryTarget(lib.SharedWorkspaceTestCase):
 
     def test_cluster_dashboard_targets_return_data(self):
         self.check_every_target("fructosa-cluster.json")
+
+    def test_cluster_figures_are_those_of_the_nodes_series(self):
+        """lmaster's [aggregates] (the cluster dashboard's only source): the four hosts
+        reporting, their memory mean, each node's CPU mean, the job's partition."""
+        base = "fructosa.cluster.%s." % lib.short_hostname()
+        hosts = list(NODES) + [EXTRA_HOST]
+        lib.wait_until(lambda: self.carbon.latest(base + "cpu_percent_count") == len(hosts), 60,
+                       "the cluster figures to count every host's CPU")
+        self.assertEqual(self.carbon.latest(base + "nodes_reporting"), len(hosts))
+        self.assertEqual(self.carbon.latest(base + "nodes_silent"), 0)
+        self.assertEqual(self.carbon.latest(base + "memory_percent_count"), len(hosts))
+        memory = [self.carbon.latest(h + ".VirtualMemory.percent") for h in hosts]
+        mean = self.carbon.latest(base + "memory_percent_sum") / len(hosts)
+        self.assertAlmostEqual(mean, sum(memory) / len(memory), delta=3, msg=memory)
+        self.assertEqual(sum(self.carbon.latest(base + "cpu_percent_nodes.%d" % b) for b in range(10, 101, 10)),
+                         len(hosts))
+        for h in hosts:  # each host's mean over its CPUs: within the range of its CPUs' values
+            mean_cpu = self.carbon.latest(h + ".node.cpu_percent_mean")
+            self.assertIsNotNone(mean_cpu, h)
+            self.assertTrue(0 <= mean_cpu <= 100, (h, mean_cpu))
+        # The job's nodes count in its partition (slurm_config.py: debug); CamelHost ran no job.
+        self.assertEqual(self.carbon.latest(base + "partition.debug.nodes_reporting"), len(NODES))
+        self.assertEqual(self.carbon.series(base + "partition"),
+                         sorted(base + "partition.debug." + f for f in (
+                             "nodes_reporting", "cpu_percent_sum", "cpu_percent_count", "memory_percent_sum",
+                             "memory_percent_count", "jobs_running")))
+        # While it ran, the job was one job on three nodes (no other job runs then).
+        during = (self.job_started, self.job_ended + 20)
+        self.assertEqual(max(v for _, v in self.carbon.values(base + "job_nodes", *during)), len(NODES))
+        self.assertEqual(max(v for _, v in self.carbon.values(base + "jobs_running", *during)), 1)
 
     def test_job_dashboard_targets_return_data(self):
         self.check_every_target("fructosa-job.json")

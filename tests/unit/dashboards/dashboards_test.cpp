@@ -111,7 +111,7 @@ TEST(DashboardModel, OptionalPanelsAreMarkedAndOnlyThose) {
                           "I/O operations", "I/O throughput", "Instructions per cycle per node",
                           "Pressure (full, 10 s average)", "Pressure (some, 10 s average)"})
         want.push_back(std::string("job:") + t);
-    for (const char* t : {"GPU memory used per node", "GPU power per node", "GPU utilisation per node (heat map)"})
+    for (const char* t : {"Mean GPU utilisation", "Nodes with GPUs reporting"})
         want.push_back(std::string("cluster:") + t);
     std::sort(want.begin(), want.end());
     EXPECT_EQ(marked, want);

@@ -120,9 +120,9 @@ TEST(LmasterConfig, UnknownKeysAreRejectedInEverySection) {
 
 TEST(LmasterConfig, UnknownSectionsAreRejectedWithTheirLine) {
     EXPECT_EQ(error_of("[lmaster]\nhost = a\n\n[graphite]\nhost = b\n"),
-              "lmaster.conf:4: [graphite]: unknown section (known sections: lmaster, Graphite, registry, slurm, logging)");
+              "lmaster.conf:4: [graphite]: unknown section (known sections: lmaster, Graphite, registry, slurm, aggregates, logging)");
     EXPECT_EQ(error_of("[sensor:CPUPercent]\ntime_interval = 1\n"),
-              "lmaster.conf:1: [sensor:CPUPercent]: unknown section (known sections: lmaster, Graphite, registry, slurm, logging)");
+              "lmaster.conf:1: [sensor:CPUPercent]: unknown section (known sections: lmaster, Graphite, registry, slurm, aggregates, logging)");
 }
 
 TEST(LmasterConfig, MapsOntoTheSettingsOfEachComponent) {
@@ -178,4 +178,35 @@ TEST(LmasterConfig, ABadDestinationListNamesTheLineAndTheEntry) {
               "lmaster.conf:3: [Graphite] replication factor: 3 copies need at least as many destinations (2 listed)");
     EXPECT_EQ(error_of("[Graphite]\nreplication factor = 2\n"),
               "lmaster.conf:2: [Graphite] replication factor: 2 copies need at least as many destinations (0 listed)");
+}
+
+TEST(LmasterConfig, AggregatesHaveDefaultsAndReadEveryKey) {
+    LmasterConfig d = parse("");
+    EXPECT_TRUE(d.aggregates.enabled);
+    EXPECT_EQ(d.aggregates.interval, 10);
+    EXPECT_EQ(d.aggregates.reporting_window, 120);
+    EXPECT_EQ(d.aggregates.forget_after, 86400);
+    EXPECT_EQ(d.aggregates.max_nodes, 100000u);
+    LmasterConfig c = parse("[aggregates]\nenabled = no\ninterval = 5\nreporting window = 30\nforget after = 600\n"
+                            "max nodes = 20000\n");
+    EXPECT_FALSE(c.aggregates.enabled);
+    EXPECT_EQ(c.aggregates.interval, 5);
+    EXPECT_EQ(c.aggregates.reporting_window, 30);
+    EXPECT_EQ(c.aggregates.forget_after, 600);
+    EXPECT_EQ(c.aggregates.max_nodes, 20000u);
+}
+
+TEST(LmasterConfig, BadAggregatesNameFileLineAndKey) {
+    EXPECT_EQ(error_of("[aggregates]\ninterval = 0\n"),
+              "lmaster.conf:2: [aggregates] interval: 0 is out of range [0.1, 3600]");
+    EXPECT_EQ(error_of("[aggregates]\ninterval = 60\nreporting window = 30\n"),
+              "lmaster.conf:3: [aggregates] reporting window: 30 s is shorter than the interval (60 s): a node "
+              "reporting once an interval would count as silent");
+    EXPECT_EQ(error_of("[aggregates]\nforget after = 60\n"),
+              "lmaster.conf:2: [aggregates] forget after: 60 s is shorter than the reporting window (120 s)");
+    EXPECT_EQ(error_of("[aggregates]\nmax nodes = 0\n"),
+              "lmaster.conf:2: [aggregates] max nodes: 0 is out of range [1, 10000000]");
+    EXPECT_EQ(error_of("[aggregates]\ncluster = x\n"),
+              "lmaster.conf:2: [aggregates] cluster: unknown key (known keys: enabled, interval, reporting window, "
+              "forget after, max nodes)");
 }
