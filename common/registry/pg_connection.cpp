@@ -116,8 +116,14 @@ void PgConnection::fail(const std::string& what) const {
 PgResult PgConnection::checked(pg_result* res) {
     PgResult result(res);
     ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
-    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
-        fail(one_line(res ? PQresultErrorMessage(res) : PQerrorMessage(conn_)));
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+        // The server's primary message (and its detail): the full text adds the statement
+        // with a caret under the error, which a one-line log cannot show.
+        const char* primary = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : nullptr;
+        if (!primary) fail(one_line(res ? PQresultErrorMessage(res) : PQerrorMessage(conn_)));
+        const char* detail = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
+        fail(detail ? fmt::format("{} ({})", one_line(primary), one_line(detail)) : one_line(primary));
+    }
     return result;
 }
 

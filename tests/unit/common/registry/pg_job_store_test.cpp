@@ -255,9 +255,7 @@ TEST(PgJobStore, SqlErrorsNameTheServer) {
         c.exec("SELECT * FROM no_such_table");
         FAIL() << "ran a query on a missing table";
     } catch (const JobRegistryError& e) {
-        EXPECT_EQ(std::string(e.what()),
-                  "job registry " + url + ": ERROR:  relation \"no_such_table\" does not exist LINE 1: SELECT * FROM "
-                                          "no_such_table                       ^");
+        EXPECT_EQ(std::string(e.what()), "job registry " + url + ": relation \"no_such_table\" does not exist");
     }
 }
 
