@@ -24,6 +24,13 @@ std::string one_line(const char* msg) {
     return s;
 }
 
+/// `url` with connect_timeout=10 unless it sets one: libpq's default is to wait for the
+/// operating system's TCP timeout (minutes) when the database host does not answer.
+std::string with_connect_timeout(const std::string& url) {
+    if (url.find("connect_timeout=") != std::string::npos) return url;
+    return url + (url.find('?') == std::string::npos ? "?" : "&") + "connect_timeout=10";
+}
+
 }  // namespace
 
 PgParams& PgParams::add(std::int64_t v) {
@@ -83,7 +90,7 @@ nlohmann::json PgResult::Row::json_of(int c) const {
 
 PgConnection::PgConnection(const std::string& url, std::string session_sql)
     : url_(url), where_(redact_url(url)), session_sql_(std::move(session_sql)) {
-    conn_ = PQconnectdb(url_.c_str());
+    conn_ = PQconnectdb(with_connect_timeout(url_).c_str());
     if (!conn_ || PQstatus(conn_) != CONNECTION_OK) {
         std::string msg = conn_ ? one_line(PQerrorMessage(conn_)) : "out of memory";
         if (conn_) PQfinish(conn_);
@@ -136,6 +143,8 @@ PgResult PgConnection::query(const std::string& sql, const PgParams& params) {
 }
 
 void PgConnection::exec(const std::string& sql) { checked(PQexec(conn_, sql.c_str())); }
+
+bool PgConnection::broken() const { return PQstatus(conn_) != CONNECTION_OK; }
 
 void PgConnection::reconnect_if_broken() {
     if (PQstatus(conn_) == CONNECTION_OK) return;

@@ -99,6 +99,8 @@ public:
     /// Connects again when the server dropped the connection (restart, network), so that
     /// a long-running lmaster outlives a database restart. Call between transactions only.
     void reconnect_if_broken();
+    /// True once the connection is lost (a query failed because the server went away).
+    bool broken() const;
 
 private:
     void start_session();

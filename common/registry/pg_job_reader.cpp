@@ -32,11 +32,13 @@ PgParams params_of(const FilterSql& w) {
 }  // namespace
 
 std::vector<std::uint64_t> PgJobStore::unclassified_jobs(std::size_t limit) {
+    ready_to_read();
     return ids_of(db_->query("SELECT job_id FROM jobs WHERE pending_classification = 1 ORDER BY job_id LIMIT $1::bigint",
                              PgParams().add(static_cast<std::int64_t>(limit))));
 }
 
 std::vector<std::uint64_t> PgJobStore::ended_jobs(std::optional<double> since, std::optional<double> until) {
+    ready_to_read();
     return ids_of(db_->query(
         "SELECT job_id FROM jobs WHERE status IN ('finished', 'partial')"
         " AND ($1::float8 IS NULL OR end_time >= $1::float8) AND ($2::float8 IS NULL OR end_time <= $2::float8)"
@@ -45,6 +47,7 @@ std::vector<std::uint64_t> PgJobStore::ended_jobs(std::optional<double> since, s
 }
 
 std::optional<JobRecord> PgJobStore::load_job(std::uint64_t job_id, bool with_steps) {
+    ready_to_read();
     JobRecord r;
     PgParams id;
     id.add(job_id);
@@ -77,6 +80,7 @@ std::optional<JobRecord> PgJobStore::load_job(std::uint64_t job_id, bool with_st
 }
 
 std::vector<JobListRow> PgJobStore::list_jobs(const JobFilter& filter) {
+    ready_to_read();
     FilterSql w = job_filter_sql(filter, SqlDialect::PostgreSql);
     std::string sql = fmt::format(
         "SELECT {}, c.class, c.flags, j.allocated_core_s, j.used_core_s FROM jobs j"
@@ -103,6 +107,7 @@ std::vector<JobListRow> PgJobStore::list_jobs(const JobFilter& filter) {
 }
 
 std::vector<SummaryRow> PgJobStore::summarize(const JobFilter& filter, const std::string& by) {
+    ready_to_read();
     std::string key = summary_group_column(by);
     FilterSql w = job_filter_sql(filter, SqlDialect::PostgreSql);
     std::string sql = fmt::format(

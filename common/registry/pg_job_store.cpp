@@ -31,27 +31,41 @@ PgJobStore::PgJobStore(const std::string& url, JobStoreMode mode, Schema schema,
 
 PgJobStore::~PgJobStore() = default;
 
+void PgJobStore::ready_to_read() {
+    if (transaction_depth_ == 0) db_->reconnect_if_broken();
+}
+
 void PgJobStore::in_transaction(const std::function<void()>& fn) {
     if (transaction_depth_ > 0) {
         fn();
         return;
     }
-    db_->reconnect_if_broken();
-    db_->exec("BEGIN");
-    ++transaction_depth_;
-    try {
-        fn();
-        db_->exec("COMMIT");
-        --transaction_depth_;
-    } catch (...) {
-        --transaction_depth_;
+    // A connection the server dropped since the last call (a restart of the database,
+    // an idle timeout) shows only when a statement fails: the whole transaction is then
+    // run once more on a new connection. Had the COMMIT itself gone through unanswered,
+    // the second run records the same event again, which leaves the same rows.
+    for (int attempt = 0;; ++attempt) {
+        db_->reconnect_if_broken();
         try {
-            db_->exec("ROLLBACK");
-        } catch (const JobRegistryError&) {
-            // The connection is gone: the server rolled back already; the next
-            // transaction reconnects.
+            db_->exec("BEGIN");
+            ++transaction_depth_;
+            fn();
+            db_->exec("COMMIT");
+            --transaction_depth_;
+            return;
+        } catch (...) {
+            transaction_depth_ = 0;
+            if (db_->broken()) {
+                if (attempt == 0) continue;
+                throw;
+            }
+            try {
+                db_->exec("ROLLBACK");
+            } catch (const JobRegistryError&) {
+                // Lost meanwhile: the server rolled back; the next call reconnects.
+            }
+            throw;
         }
-        throw;
     }
 }
 

@@ -57,11 +57,15 @@ public:
     std::vector<SummaryRow> summarize(const JobFilter& filter, const std::string& by) override;
     void store_classifications(const std::vector<ClassificationRecord>& records) override;
 
+    /// Runs `fn` in one transaction (nested calls join it). When the server dropped the
+    /// connection, `fn` runs once more on a new one.
     void in_transaction(const std::function<void()>& fn) override;
     /// The connection, for tests.
     PgConnection& connection() { return *db_; }
 
 private:
+    /// Before a read outside a transaction: connects again if the server dropped the connection.
+    void ready_to_read();
     /// Creates the job when new and locks its row until the transaction ends: every
     /// recorder call starts here, so calls on one job from several lmasters take turns.
     void lock_job(std::uint64_t job_id);

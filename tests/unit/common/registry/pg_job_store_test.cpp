@@ -221,6 +221,29 @@ TEST(PgJobStore, AFailedTransactionLeavesNothing) {
     EXPECT_TRUE(store->load_job(2));
 }
 
+// The database restarted (here: the server ended lmaster's session): the next event is
+// recorded on a new connection, not lost; a reader connects again as well.
+TEST(PgJobStore, OutlivesALostConnection) {
+    std::string url = test::PgTestServer::get().new_database_url();
+    auto store = open_pg(url);
+    PgConnection admin(url);
+    auto end_session = [&] {
+        auto pid = store->connection().query("SELECT pg_backend_pid()").row(0).int64(0);
+        ASSERT_EQ(admin.query("SELECT pg_terminate_backend($1::integer)", PgParams().add(pid)).row(0).int64(0), 1);
+        // Gone once the server no longer lists it (the backend ends asynchronously).
+        while (admin.query("SELECT COUNT(*) FROM pg_stat_activity WHERE pid = $1::integer", PgParams().add(pid))
+                   .row(0)
+                   .int64(0) != 0)
+            std::this_thread::yield();
+    };
+    end_session();
+    store->record_step_start(1, "n1", "0", meta("n1", 1, 1, 10), 100);
+    EXPECT_EQ(store->load_job(1)->info.status, "running");
+    end_session();
+    EXPECT_THROW(store->load_job(1), JobRegistryError);  // a read finds out by failing once
+    EXPECT_EQ(store->load_job(1)->info.status, "running");
+}
+
 TEST(PgJobStore, ConnectionErrorsNameTheServerWithoutThePassword) {
     // Port 1 of 127.0.0.1: nothing listens, the refusal is immediate.
     const std::string url = "postgresql://fructosa:s3cret@127.0.0.1:1/registry";
