@@ -59,7 +59,7 @@ void JobEventHandler::on_slurm_answer(const SlurmJobInfo& info) {
 JobEventHandler::~JobEventHandler() { stop(); }
 
 void JobEventHandler::start() {
-    log_info("job registry at {}{}", settings_.path, slurm_.enrich ? ", enriched from slurmctld" : "");
+    log_info("job registry at {}{}", settings_.where(), slurm_.enrich ? ", enriched from slurmctld" : "");
     schedule_timeouts();
 }
 

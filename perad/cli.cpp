@@ -10,6 +10,7 @@
 
 #include "common/config.h"
 #include "common/registry/job_store_factory.h"
+#include "common/registry/registry_url.h"
 #include "perad/classifier.h"
 #include "perad/cli_output.h"
 #include "perad/perad_config.h"
@@ -32,7 +33,7 @@ struct NotFound : std::runtime_error {
 const char* const kCommon =
     "  -c, --config FILE   perad.conf to read [registry] path and [rules] from\n"
     "                      (default /etc/fructosa/perad.conf; built-in defaults when it does not exist)\n"
-    "      --registry FILE the registry file, overriding the configuration\n";
+    "      --registry FILE the registry file (or postgresql:// URL), overriding the configuration\n";
 const char* const kFilters =
     "      --since TIME    jobs that ended at or after TIME (YYYY-MM-DD[THH:MM] or an age: 30m, 2h, 3d, 1w)\n"
     "      --until TIME    jobs that ended at or before TIME\n"
@@ -134,7 +135,12 @@ PeradConfig config_of(const Args& a) {
         std::error_code ec;
         if (std::filesystem::exists(kPeradDefaultConfig, ec)) c = load_perad_config(kPeradDefaultConfig);
     }
-    if (auto reg = opt(a, "--registry")) c.registry.path = *reg;
+    if (auto reg = opt(a, "--registry")) {
+        // A file, or a PostgreSQL URL: either replaces what the configuration names.
+        bool url = is_postgresql_url(*reg);
+        c.registry.url = url ? *reg : "";
+        if (!url) c.registry.path = *reg;
+    }
     return c;
 }
 
@@ -203,7 +209,7 @@ int cmd_show(const Args& a, std::ostream& out, double now) {
     PeradConfig c = config_of(a);
     auto reg = open_registry(c, JobStoreMode::ReadOnly);
     auto job = reg->load_job(id);
-    if (!job) throw NotFound(fmt::format("job {} is not in the registry {}", id, c.registry.path));
+    if (!job) throw NotFound(fmt::format("job {} is not in the registry {}", id, c.registry.where()));
     JobFeatures f = compute_features(*job);
     std::optional<ClassificationRecord> computed;
     const ClassificationRecord* verdict = job->classification ? &*job->classification : nullptr;

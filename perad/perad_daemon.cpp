@@ -102,7 +102,7 @@ RunFn make_perad_run(const PeradConfig& started_config, const std::string& confi
             });
         };
         wait_signal();
-        log_info("perad started: registry {}, poll every {} s, thresholds {}", config.registry.path,
+        log_info("perad started: registry {}, poll every {} s, thresholds {}", config.registry.where(),
                  config.poll_interval_s, thresholds.hash());
         ready();
         asio::post(io, poll);

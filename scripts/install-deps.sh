@@ -7,12 +7,15 @@ PACKAGES=(
   # build
   build-essential cmake pkg-config
   libboost-dev libboost-system-dev libinih-dev libfmt-dev nlohmann-json3-dev
-  libsqlite3-dev libssl-dev libmunge-dev libslurm-dev libgtest-dev googletest
+  libsqlite3-dev libpq-dev libssl-dev libmunge-dev libslurm-dev libgtest-dev googletest
   # the libFuzzer targets (scripts/run-fuzz.sh): clang and its sanitizer/fuzzer runtimes
   clang libclang-rt-14-dev
   # real components used by the integration tests and the demo
   munge slurmd slurmctld slurm-client
   graphite-carbon python3-whisper graphite-web gunicorn sqlite3
+  # the PostgreSQL registry's tests start private servers (initdb, postgres) from
+  # /usr/lib/postgresql/*/bin; Debian's own cluster is never used (nor started: see below)
+  postgresql
   # small tools the tests use
   procps iproute2 psmisc
   # the Debian packages' check (scripts/build-packages.sh)
@@ -33,7 +36,8 @@ fi
 
 echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
-# Daemons must not be started by the package scripts: tests start private ones.
+# Daemons must not be started by the package scripts: tests start private ones (the
+# PostgreSQL cluster Debian creates stays down; the tests run their own on free ports).
 policy=/usr/sbin/policy-rc.d
 created_policy=0
 if [ ! -e "$policy" ]; then

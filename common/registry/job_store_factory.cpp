@@ -7,15 +7,21 @@
 
 #include <fmt/format.h>
 
+#include "common/registry/pg_job_store.h"
 #include "common/registry/sqlite_job_store.h"
 
 namespace fructosa {
 
 std::unique_ptr<JobStore> open_job_store(const RegistrySettings& settings, JobStoreMode mode) {
+    if (settings.uses_postgresql())
+        return std::make_unique<PgJobStore>(settings.url, mode, PgJobStore::Schema::Create, settings.busy_timeout_ms);
     return std::make_unique<SqliteJobStore>(settings.path, mode, settings.busy_timeout_ms);
 }
 
 std::unique_ptr<JobStore> open_existing_job_store(const RegistrySettings& settings, JobStoreMode mode) {
+    // A database without the tables is refused by the store itself (check_pg_registry_schema).
+    if (settings.uses_postgresql())
+        return std::make_unique<PgJobStore>(settings.url, mode, PgJobStore::Schema::Require, settings.busy_timeout_ms);
     struct stat st {};
     if (::stat(settings.path.c_str(), &st) != 0) {
         if (errno == ENOENT)

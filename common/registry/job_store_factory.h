@@ -9,13 +9,15 @@
 
 namespace fructosa {
 
-/// Opens the registry `settings` names: the SQLite file at `settings.path`, waiting up to
-/// `busy_timeout_ms` for the other process. ReadWrite creates it when missing. Throws
-/// JobRegistryError naming the file.
+/// Opens the registry `settings` names: the PostgreSQL database at `settings.url` when
+/// set, else the SQLite file at `settings.path`; a writer waits up to `busy_timeout_ms`
+/// for another. ReadWrite creates it (file, tables) when missing. Throws JobRegistryError
+/// naming the file or the URL (without its password).
 std::unique_ptr<JobStore> open_job_store(const RegistrySettings& settings, JobStoreMode mode);
 
 /// open_job_store for a registry that lmaster makes (perad, its admin commands): a
-/// missing file is an error naming the path, never an empty registry created here.
+/// missing file (or a database without the tables) is an error naming it, never an
+/// empty registry created here.
 std::unique_ptr<JobStore> open_existing_job_store(const RegistrySettings& settings, JobStoreMode mode);
 
 }  // namespace fructosa

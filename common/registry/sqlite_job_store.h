@@ -64,7 +64,6 @@ private:
     void ensure_job(std::uint64_t job_id);
     void update_job_meta(std::uint64_t job_id, const JobMeta& meta);
     void upsert_node(std::uint64_t job_id, const std::string& host, const JobMeta& meta);
-    void update_job_totals(std::uint64_t job_id);
     /// The hosts of the job that sent job_end.
     std::vector<std::string> ended_hosts(std::uint64_t job_id);
     /// A job's lifecycle columns, with what completion needs.

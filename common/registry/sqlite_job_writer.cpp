@@ -3,22 +3,12 @@
 #include "common/registry/sqlite_job_store.h"
 
 #include "common/logging.h"
+#include "common/registry/job_row_reader.h"
 #include "common/registry/sqlite_statement.h"
 
 namespace fructosa {
 
 using json = nlohmann::json;
-
-namespace {
-
-/// The summary's first sample time: when the job started on the node, if lagent knows.
-std::optional<double> summary_first_time(const json& summary) {
-    if (summary.is_object() && summary.contains("first_time") && summary["first_time"].is_number())
-        return summary["first_time"].get<double>();
-    return std::nullopt;
-}
-
-}  // namespace
 
 void SqliteJobStore::ensure_job(std::uint64_t job_id) {
     prepared("INSERT INTO jobs(job_id) VALUES(?1) ON CONFLICT(job_id) DO NOTHING").bind(1, job_id).run();

@@ -62,7 +62,7 @@ def with_jobid(cmd):
 class ProfiledCluster:
     def __init__(self, owner, nodes=("n1", "n2", "n3"), timeout_ms=200, interval=1, host_sensors=("VirtualMemory",),
                  host_interval=5, perad=False, perad_rules=None, graphite_web=False, registry=None, gpus=None,
-                 constrain_devices=False, agent_overrides=None):
+                 constrain_devices=False, agent_overrides=None, lmasters=1, postgres=None):
         self.owner = owner
         self.nodes = tuple(nodes)
         self.timeout_ms = timeout_ms
@@ -78,6 +78,12 @@ class ProfiledCluster:
         self.constrain_devices = constrain_devices
         # lagent.conf sections beyond the defaults here (e.g. [sampling]), for every node.
         self.agent_overrides = agent_overrides or {}
+        # Several lmasters share the registry (a PostgreSQL one: `postgres`, a
+        # PostgresServer, with registry={"path": None, "url": ...}); node i reports to
+        # lmaster i mod lmasters.
+        self.lmaster_count = lmasters
+        self.postgres = postgres
+        self.masters = []
         self.agents = {}
         self.perad_proc = None
         self.graphite = None
@@ -100,11 +106,17 @@ class ProfiledCluster:
         self.cluster.start()
         owner.addCleanup(self.cluster.stop)
         self.carbon = lib.CarbonCache(owner).start()
-        self.master = lib.Lmaster(owner, self.carbon,
-                                  {"slurm": {"enrich": "yes", "conf": self.cluster.conf_path},
-                                   "registry": self.registry}).run().wait_listening()
-        for node in self.nodes:
-            self.agents[node] = lib.Lagent(owner, self.master.port, hostname=node, sensors=self.host_sensors,
+        for i in range(self.lmaster_count):
+            self.masters.append(lib.Lmaster(owner, self.carbon,
+                                            {"slurm": {"enrich": "yes", "conf": self.cluster.conf_path},
+                                             "registry": self.registry},
+                                            name="lmaster" if i == 0 else "lmaster%d" % (i + 1)).run())
+        for m in self.masters:
+            m.wait_listening()
+        self.master = self.masters[0]
+        for i, node in enumerate(self.nodes):
+            master = self.masters[i % len(self.masters)]
+            self.agents[node] = lib.Lagent(owner, master.port, hostname=node, sensors=self.host_sensors,
                                            interval=self.host_interval,
                                            overrides=lib.merge_config(
                                                {"jobs": {"socket": self.sock_pattern, "min interval": 0.5}},
@@ -124,7 +136,8 @@ class ProfiledCluster:
         d = self.owner.subdir("perad")
         self.perad_conf = os.path.join(d, "perad.conf")
         lib.write_ini(self.perad_conf, {
-            "registry": {"path": self.master.registry_path},
+            "registry": ({"url": self.registry["url"]} if self.registry.get("url")
+                         else {"path": self.master.registry_path}),
             "perad": {"poll interval": 1},
             "rules": self.perad_rules,
             "graphite": dict({"host": "127.0.0.1", "carbon receiver plaintext port": self.carbon.line_port},
@@ -163,6 +176,8 @@ class ProfiledCluster:
     def registry_job(self, jobid, **want):
         """The registry's jobs row of `jobid` (with a list of its job_nodes rows under
         "nodes") if every column in `want` has the wanted value; else None."""
+        if self.registry.get("url"):
+            return self._pg_registry_job(jobid, want)
         db = sqlite3.connect("file:%s?mode=ro" % self.master.registry_path, uri=True, timeout=5)
         db.row_factory = sqlite3.Row
         try:
@@ -177,6 +192,21 @@ class ProfiledCluster:
         out = dict(row)
         out["nodes"] = [dict(n) for n in nodes]
         return out
+
+    def _pg_registry_job(self, jobid, want):
+        res = self.postgres.psql(self.registry["url"].rsplit("/", 1)[1],
+                                 "SELECT json_build_object('job', row_to_json(j), 'nodes',"
+                                 " (SELECT COALESCE(json_agg(row_to_json(n)), '[]') FROM job_nodes n"
+                                 " WHERE n.job_id = j.job_id)) FROM jobs j WHERE j.job_id = %d" % int(jobid),
+                                 check=False)
+        if res.returncode != 0 or not res.stdout.strip():
+            return None
+        got = json.loads(res.stdout)
+        row = got["job"]
+        if any(row[k] != v for k, v in want.items()):
+            return None
+        row["nodes"] = got["nodes"]
+        return row
 
     def perad(self, *args, check=True):
         res = lib.run([lib.binary("perad")] + list(args) + ["-c", self.perad_conf], timeout=30)

@@ -29,6 +29,7 @@ the names of the modules beside it, one purpose each:
   png_check     read_png, picture_problem (a PNG that is a graph, not blank)
   munge         munged_running, ensure_munged, munge_credential
   daemons       Lmaster, Lagent, Perad, SENSORS, NEW_SENSORS, ALL_SENSORS
+  postgres      PostgresServer (a private PostgreSQL server for the registry's url)
   host_facts    meminfo_bytes, boot_time, online_cpus, burn_cpu
 """
 
@@ -44,6 +45,7 @@ from .files import count_matching_lines, merge_config, read_pidfile, read_text, 
 from .fixture import FructosaTestCase, SharedWorkspaceTestCase, Workspace
 from .graphite_web import GraphiteWeb
 from .png_check import PngError, picture_problem, read_png
+from .postgres import PostgresServer
 from . import render_png
 from .host_facts import boot_time, burn_cpu, meminfo_bytes, online_cpus
 from .munge import ensure_munged, munge_credential, munged_running
@@ -56,7 +58,7 @@ __all__ = [
     "REPO_ROOT", "BUILD_DIR", "binary", "main", "SKIP_EXIT_CODE", "skip_for_missing_hardware", "skip_verdict",
     "CarbonCache", "FakeCarbon", "SENSORS", "NEW_SENSORS", "ALL_SENSORS", "Lagent", "Lmaster", "Perad",
     "count_matching_lines", "merge_config", "read_pidfile", "read_text", "write_ini",
-    "FructosaTestCase", "SharedWorkspaceTestCase", "Workspace", "GraphiteWeb", "PngError", "picture_problem", "read_png", "render_png",
+    "FructosaTestCase", "SharedWorkspaceTestCase", "Workspace", "GraphiteWeb", "PostgresServer", "PngError", "picture_problem", "read_png", "render_png",
     "boot_time", "burn_cpu", "meminfo_bytes", "online_cpus",
     "ensure_munged", "munge_credential", "munged_running",
     "free_port", "port_listening", "port_open", "short_hostname",

@@ -21,6 +21,40 @@ TEST(RegistrySettings, AbsentSectionOrKeysGiveTheDefaults) {
         EXPECT_EQ(s.busy_timeout_ms, 5000);
         EXPECT_DOUBLE_EQ(s.partial_after_s, 600);
         EXPECT_DOUBLE_EQ(s.running_timeout_s, 7 * 86400);
+        EXPECT_EQ(s.url, "");  // SQLite is the default
+        EXPECT_FALSE(s.uses_postgresql());
+    }
+}
+
+TEST(RegistrySettings, UrlSelectsPostgresql) {
+    for (const char* url : {"postgresql://fructosa@db1:5432/fructosa", "postgres://db1/fructosa"}) {
+        RegistrySettings s = read(std::string("[registry]\nurl = ") + url + "\n");
+        EXPECT_EQ(s.url, url);
+        EXPECT_TRUE(s.uses_postgresql());
+        EXPECT_EQ(s.where(), url);
+    }
+    // Logs and errors name the store without its password.
+    RegistrySettings s = read("[registry]\nurl = postgresql://fructosa:s3cret@db1/fructosa\n");
+    EXPECT_EQ(s.where(), "postgresql://fructosa:***@db1/fructosa");
+    EXPECT_EQ(read("[registry]\npath = /srv/r.db\n").where(), "/srv/r.db");
+}
+
+TEST(RegistrySettings, UrlAndPathTogetherIsAnError) {
+    try {
+        read("[registry]\npath = /srv/r.db\n\nurl = postgresql://fructosa:s3cret@db1/fructosa\n");
+        FAIL() << "accepted both";
+    } catch (const ConfigError& e) {
+        EXPECT_EQ(std::string(e.what()),
+                  "r.conf:4: [registry] url: cannot be given together with path (line 2): url selects PostgreSQL, "
+                  "path SQLite; keep one");
+    }
+    try {
+        read("[registry]\nurl = mysql://root:s3cret@db1/fructosa\n");
+        FAIL() << "accepted another database";
+    } catch (const ConfigError& e) {
+        EXPECT_EQ(std::string(e.what()),
+                  "r.conf:2: [registry] url: must start with postgresql:// or postgres:// "
+                  "(e.g. postgresql://fructosa@dbhost:5432/fructosa)");
     }
 }
 
@@ -84,7 +118,7 @@ TEST(RegistrySettings, UnknownKeyErrorListsTheKnownKeys) {
         FAIL() << "a misspelt key was accepted";
     } catch (const ConfigError& e) {
         EXPECT_EQ(std::string(e.what()),
-                  "r.conf:2: [registry] paht: unknown key (known keys: path, busy timeout ms, partial after, running timeout)");
+                  "r.conf:2: [registry] paht: unknown key (known keys: path, url, busy timeout ms, partial after, running timeout)");
     }
 }
 
