@@ -22,9 +22,13 @@ AgentServer::AgentServer(asio::io_context& io, AgentServerSettings settings, Gra
       settings_(std::move(settings)),
       sink_(sink),
       auth_(auth ? std::move(auth) : std::make_unique<NoAuth>()),
+      auth_worker_(io, "authentication", settings_.auth_queue),
       accept_retry_timer_(io) {}
 
-AgentServer::~AgentServer() { stop(); }
+AgentServer::~AgentServer() {
+    stop();
+    auth_worker_.stop();  // before auth_ goes: the worker may be inside verify()
+}
 
 void AgentServer::listen() {
     std::string where = fmt::format("{}:{}", settings_.host, settings_.port);

@@ -18,6 +18,15 @@
 /// (handshakes_evicted). So connections held open without a Hello can never keep an
 /// agent out: its Hello follows its connect at once, theirs never comes.
 ///
+/// Nothing that may block runs on the io_context thread: a Hello's credential is checked
+/// on the server's own authentication worker, and each JobEvent is handed to the owner's
+/// callback on the owner's registry worker (master/blocking_worker.h). Meanwhile that one
+/// session reads nothing more (so its frames keep their order and a cumulative Ack never
+/// covers an event not yet recorded); every other session goes on. A Hello is answered
+/// once verified, a JobEvent acked once the callback returned. When a worker's queue is
+/// full the session waits for room, still reading nothing (hellos_queue_full,
+/// job_events_queue_full): nothing is refused or lost, the agent's TCP window fills.
+///
 /// Memory per session is bounded: a session reads only when its previous bytes
 /// have been decoded and handed on (at most one partial frame held), and its
 /// outgoing data is at most one pending Ack plus one Error frame. All sessions
@@ -41,6 +50,7 @@
 #include "common/wire.h"
 #include "master/agent_server_settings.h"
 #include "master/authenticator.h"
+#include "master/blocking_worker.h"
 #include "master/graphite_sink.h"
 
 namespace fructosa {
@@ -59,6 +69,10 @@ struct AgentServerStats {
     std::uint64_t bad_frames = 0;     ///< protocol violations answered with an Error frame
     std::uint64_t auth_failures = 0;  ///< Hellos refused: by the Authenticator, or naming an unusable host
     std::uint64_t timeouts = 0;       ///< handshake or idle timeouts
+    std::uint64_t hellos_verifying = 0;        ///< Hellos at the authentication worker now
+    std::uint64_t hellos_queue_full = 0;       ///< Hellos that found its queue full and waited for room
+    std::uint64_t job_events_recording = 0;    ///< job events at the registry worker now
+    std::uint64_t job_events_queue_full = 0;   ///< job events that found its queue full and waited for room
 };
 
 class AgentSession;
@@ -73,8 +87,13 @@ public:
     AgentServer(const AgentServer&) = delete;
     AgentServer& operator=(const AgentServer&) = delete;
 
-    /// Called for each JobEvent frame (on the io_context thread), before it is acked.
-    void on_job_event(JobEventHandler handler) { job_event_handler_ = std::move(handler); }
+    /// Calls `handler` for each JobEvent frame on `worker`'s thread (it may block, e.g. on
+    /// the registry); the event is acked once it returned. `worker` must outlive the server's
+    /// sessions, or be stopped first. Without a handler, job events are counted and acked.
+    void on_job_event(JobEventHandler handler, BlockingWorker& worker) {
+        job_event_handler_ = std::move(handler);
+        job_worker_ = &worker;
+    }
 
     /// Binds every address `host` resolves to (the first only for port 0) and starts
     /// accepting. Throws std::runtime_error "cannot listen on host:port: why" when
@@ -102,7 +121,11 @@ private:
     AgentServerSettings settings_;
     GraphiteSink& sink_;
     std::unique_ptr<Authenticator> auth_;
+    /// Checks credentials off the io_context thread; declared after auth_, and stopped
+    /// by ~AgentServer, so it never runs on a destroyed Authenticator.
+    BlockingWorker auth_worker_;
     JobEventHandler job_event_handler_;
+    BlockingWorker* job_worker_ = nullptr;
 
     std::vector<std::unique_ptr<boost::asio::ip::tcp::acceptor>> acceptors_;
     boost::asio::steady_timer accept_retry_timer_;

@@ -23,6 +23,9 @@ struct AgentServerSettings {
     std::chrono::milliseconds idle_timeout{300000};
     /// How long a closing connection may take to receive its Error frame.
     std::chrono::milliseconds linger{2000};
+    /// Hellos whose credential may wait at once for the authentication worker (queued,
+    /// being checked, or answered but not yet handled); beyond, a session waits for room.
+    std::size_t auth_queue = 256;
 };
 
 }  // namespace fructosa

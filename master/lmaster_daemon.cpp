@@ -113,12 +113,15 @@ RunFn make_lmaster_run(const LmasterConfig& config, const std::string& config_pa
         check_fd_limit(config.listen.max_agents + config.listen.max_pending_handshakes);
         asio::io_context io;
         std::unique_ptr<GraphiteSink> sink = make_graphite_sink(io, config);
-        AgentServer server(io, agent_server_settings(config.listen), *sink, make_authenticator(config.auth));
+        // Before the server: its sessions hand job events to the handler's worker.
         JobEventHandler jobs(io, config.registry, config.slurm);  // throws naming the registry file
-        server.on_job_event([&jobs](const std::string& host, const wire::JobEvent& e) {
-            log_debug("job event {} from {}: {}", e.seq, host, e.json.substr(0, 4000));
-            jobs.on_event(host, e.json);
-        });
+        AgentServer server(io, agent_server_settings(config.listen), *sink, make_authenticator(config.auth));
+        server.on_job_event(
+            [&jobs](const std::string& host, const wire::JobEvent& e) {  // on the registry worker
+                log_debug("job event {} from {}: {}", e.seq, host, e.json.substr(0, 4000));
+                jobs.on_event(host, e.json);
+            },
+            jobs.worker());
         jobs.start();
         server.listen();  // throws "cannot listen on host:port: ..."
         SelfMetrics self(io, to_ms(config.self_metrics_interval), short_hostname(), server, *sink, &jobs.stats());
