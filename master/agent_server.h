@@ -15,8 +15,12 @@
 /// `max_agents` agents past their Hello (a Hello beyond it is answered "too many agents"
 /// and counted as connections_refused), and at most `max_pending_handshakes` connections
 /// without a Hello; a new connection beyond that closes the OLDEST pending one
-/// (handshakes_evicted). So connections held open without a Hello can never keep an
-/// agent out: its Hello follows its connect at once, theirs never comes.
+/// (handshakes_evicted), once that one had `hello_grace` (1 s) to say its Hello; until
+/// then lmaster accepts nothing more (a reconnection storm of honest agents is not
+/// evicted before its Hellos are read). A connection that has sent its Hello is no
+/// longer pending, while it is verified too. So connections held open without a Hello
+/// can never keep an agent out for long: its Hello follows its connect at once, theirs
+/// never comes.
 ///
 /// Nothing that may block runs on the io_context thread: a Hello's credential is checked
 /// on the server's own authentication worker, and each JobEvent is handed to the owner's
@@ -111,6 +115,13 @@ private:
     friend class AgentSession;
 
     void accept(std::size_t index);
+    /// Whether a newcomer can be taken now: pending connections below the bound, or
+    /// the oldest one past its hello_grace (then evicted when the newcomer comes).
+    bool room_for_one_more() const;
+    /// Stops accepting on `index` until a pending connection settles or the oldest one's
+    /// grace ends.
+    void pause_accepting(std::size_t index);
+    void resume_accepting();
     /// Makes room for one more pending connection: closes the oldest ones beyond the bound.
     void evict_pending();
     /// `id` has said a Hello that was accepted (or is closed): no longer pending.
@@ -131,7 +142,9 @@ private:
     boost::asio::steady_timer accept_retry_timer_;
     std::map<std::uint64_t, std::shared_ptr<AgentSession>> sessions_;
     /// Ids of the sessions without an accepted Hello (closing ones included), oldest first.
-    std::set<std::uint64_t> pending_;
+    std::map<std::uint64_t, std::chrono::steady_clock::time_point> pending_;  ///< id -> accepted at
+    std::vector<std::size_t> paused_;  ///< acceptors waiting for room among the pending
+    boost::asio::steady_timer grace_timer_;
     std::uint64_t next_id_ = 1;
     bool stopped_ = false;
     /// Read buffer of every session: safe to share because handlers run one at a time

@@ -183,6 +183,9 @@ private:
         }
         hello_ = std::move(hello);
         waiting_ = true;
+        // It has said its Hello: no longer a connection that might never say one, so
+        // newcomers do not evict it while munged is asked (the handshake deadline still runs).
+        server_.settled(id_);
         verify_hello();
     }
 

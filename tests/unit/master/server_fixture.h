@@ -70,6 +70,7 @@ public:
         s.handshake_timeout = 5000ms;
         s.idle_timeout = 5000ms;
         s.linger = 1000ms;
+        s.hello_grace = 0ms;  // evict at once, as the tests of the bounds expect
         return s;
     }
     AgentServerStats stats() {
