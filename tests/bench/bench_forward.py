@@ -215,6 +215,13 @@ def main():
             lib.raise_fd_limit() if hasattr(lib, "raise_fd_limit") else None
             many = one_lmaster(ws, tool, args.many, args.many_points, "lmaster-many")
         storm = one_storm(ws, tool, args.storm) if args.storm else None
+    if args.rounds:
+        print_side_by_side(args, load, rows, many)
+    if storm:
+        print_storm(storm, load)
+
+
+def print_side_by_side(args, load, rows, many):
     print("\n%d points, %d agents, median of %d interleaved rounds (load %.1f at start)" %
           (args.points, args.agents, args.rounds, load))
     print("| forwarder | lines/s to the sink | accepted in | forwarded in | CPU-s per million points | peak RSS "
@@ -232,20 +239,22 @@ def main():
         print("| lmaster, %d agents, %d points | %s | %.2f s | %.2f s | %.2f | %.1f MiB | %d | %d |" % (
             args.many, args.many_points, format(int(many["lines_per_s"]), ","), many["accepted_s"],
             many["forwarded_s"], many["cpu_per_million"], many["rss_mib"], many["lost"], many["duplicates"]))
-    if storm:
-        c = storm["counters"]
-        print("\nReconnection storm: %d agents connected (in %.1f s, lmaster peak RSS %.1f MiB); lmaster restarted "
-              "(down %.2f s, listening %.2f s after its start)" % (
-                  storm["agents"], storm["first_connect_s"], storm["first_rss_mib"], storm["down_s"],
-                  storm["start_to_listen_s"]))
-        print("| agents | all back and acknowledged after | new lmaster's peak RSS | connection attempts | "
-              "refused connects | closed before an Ack | handshakes_evicted | hellos_queue_full | Error frames |")
-        print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
-        print("| %s | %.2f s | %.1f MiB | %s | %s | %s | %s | %s | %d%s |" % (
-            format(storm["agents"], ","), storm["back_s"], storm["rss_mib"], format(storm["attempts"], ","),
-            format(storm["refused_connects"], ","), format(storm["closed_unacked"], ","),
-            format(int(c.get("handshakes_evicted", -1)), ","), format(int(c.get("hellos_queue_full", -1)), ","),
-            storm["error_frames"], (" (%s)" % storm["first_error"]) if storm["first_error"] else ""))
+
+
+def print_storm(storm, load):
+    c = storm["counters"]
+    print("\nReconnection storm: %d agents connected and acknowledged (in %.1f s, lmaster peak RSS %.1f MiB); "
+          "lmaster restarted (SIGTERM took %.2f s, the new one listened %.2f s after its start); load %.1f at start" % (
+              storm["agents"], storm["first_connect_s"], storm["first_rss_mib"], storm["down_s"],
+              storm["start_to_listen_s"], load))
+    print("| agents | all back and acknowledged, from the new lmaster's start | its peak RSS | connection attempts | "
+          "refused connects | closed before an Ack | handshakes_evicted | hellos_queue_full | Error frames |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    print("| %s | %.2f s | %.1f MiB | %s | %s | %s | %s | %s | %d%s |" % (
+        format(storm["agents"], ","), storm["back_s"], storm["rss_mib"], format(storm["attempts"], ","),
+        format(storm["refused_connects"], ","), format(storm["closed_unacked"], ","),
+        format(int(c.get("handshakes_evicted", -1)), ","), format(int(c.get("hellos_queue_full", -1)), ","),
+        storm["error_frames"], (" (%s)" % storm["first_error"]) if storm["first_error"] else ""))
 
 
 if __name__ == "__main__":
