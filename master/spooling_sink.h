@@ -17,7 +17,7 @@
 /// - Carbon acknowledges nothing, so after a lost connection the chunks written within
 ///   `replay_window` (2 s) before the loss are sent again, and of those only the newest
 ///   `replay_max_bytes` (what the two kernels' socket buffers could hold unacknowledged:
-///   at a million points a second, 2 s would be some 80 MiB, most of it long in carbon);
+///   at a million points a second 2 s were about 80 MiB, most of it long in carbon);
 ///   chunks handed on but not yet written stay queued in the inner sink (it requeues a
 ///   failed write) and are not sent twice.
 
