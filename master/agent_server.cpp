@@ -22,9 +22,14 @@ AgentServer::AgentServer(asio::io_context& io, AgentServerSettings settings, Gra
       settings_(std::move(settings)),
       sink_(sink),
       auth_(auth ? std::move(auth) : std::make_unique<NoAuth>()),
-      accept_retry_timer_(io) {}
+      auth_worker_(io, "authentication", settings_.auth_queue),
+      accept_retry_timer_(io),
+      grace_timer_(io) {}
 
-AgentServer::~AgentServer() { stop(); }
+AgentServer::~AgentServer() {
+    stop();
+    auth_worker_.stop();  // before auth_ goes: the worker may be inside verify()
+}
 
 void AgentServer::listen() {
     std::string where = fmt::format("{}:{}", settings_.host, settings_.port);
@@ -68,7 +73,30 @@ tcp::endpoint AgentServer::local_endpoint() const {
     return acceptors_.front()->local_endpoint(ec);
 }
 
+bool AgentServer::room_for_one_more() const {
+    if (pending_.size() < std::max<std::size_t>(settings_.max_pending_handshakes, 1)) return true;
+    return std::chrono::steady_clock::now() - pending_.begin()->second >= settings_.hello_grace;
+}
+
+void AgentServer::pause_accepting(std::size_t index) {
+    paused_.push_back(index);
+    grace_timer_.expires_at(pending_.begin()->second + settings_.hello_grace);
+    grace_timer_.async_wait([this](const error_code& ec) {
+        if (!ec && !stopped_) resume_accepting();
+    });
+}
+
+void AgentServer::resume_accepting() {
+    auto paused = std::exchange(paused_, {});
+    for (auto index : paused) accept(index);
+}
+
 void AgentServer::accept(std::size_t index) {
+    if (stopped_) return;
+    if (!room_for_one_more()) {
+        pause_accepting(index);
+        return;
+    }
     acceptors_[index]->async_accept([this, index](const error_code& ec, tcp::socket socket) {
         if (stopped_ || ec == asio::error::operation_aborted) return;
         if (ec) {
@@ -84,7 +112,7 @@ void AgentServer::accept(std::size_t index) {
         std::uint64_t id = next_id_++;
         auto session = make_agent_session(*this, std::move(socket), id);
         sessions_.emplace(id, session);
-        pending_.insert(id);
+        pending_.emplace(id, std::chrono::steady_clock::now());
         ++stats_.connections_open;
         stats_.connections_pending = pending_.size();
         start_agent_session(*session);  // may close it again at once: it is registered first
@@ -94,7 +122,9 @@ void AgentServer::accept(std::size_t index) {
 
 void AgentServer::evict_pending() {
     while (!pending_.empty() && pending_.size() >= std::max<std::size_t>(settings_.max_pending_handshakes, 1)) {
-        auto it = sessions_.find(*pending_.begin());
+        // Another acceptor's newcomer may find the oldest still in its grace: let it in.
+        if (std::chrono::steady_clock::now() - pending_.begin()->second < settings_.hello_grace) return;
+        auto it = sessions_.find(pending_.begin()->first);
         if (it == sessions_.end()) {  // cannot happen: close() settles first; never loop on it
             pending_.erase(pending_.begin());
             continue;
@@ -111,6 +141,7 @@ void AgentServer::evict_pending() {
 void AgentServer::settled(std::uint64_t id) {
     pending_.erase(id);
     stats_.connections_pending = pending_.size();
+    if (!paused_.empty() && !stopped_) resume_accepting();
 }
 
 void AgentServer::forget(std::uint64_t id) {
@@ -124,6 +155,8 @@ void AgentServer::stop() {
     error_code ec;
     for (auto& a : acceptors_) a->close(ec);
     accept_retry_timer_.cancel();
+    grace_timer_.cancel();
+    paused_.clear();
     auto sessions = sessions_;  // close() erases from the map
     for (auto& [id, s] : sessions) close_agent_session(*s, "lmaster is stopping");
     sessions_.clear();

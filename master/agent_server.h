@@ -15,8 +15,21 @@
 /// `max_agents` agents past their Hello (a Hello beyond it is answered "too many agents"
 /// and counted as connections_refused), and at most `max_pending_handshakes` connections
 /// without a Hello; a new connection beyond that closes the OLDEST pending one
-/// (handshakes_evicted). So connections held open without a Hello can never keep an
-/// agent out: its Hello follows its connect at once, theirs never comes.
+/// (handshakes_evicted), once that one had `hello_grace` (1 s) to say its Hello; until
+/// then lmaster accepts nothing more (a reconnection storm of honest agents is not
+/// evicted before its Hellos are read). A connection that has sent its Hello is no
+/// longer pending, while it is verified too. So connections held open without a Hello
+/// can never keep an agent out for long: its Hello follows its connect at once, theirs
+/// never comes.
+///
+/// Nothing that may block runs on the io_context thread: a Hello's credential is checked
+/// on the server's own authentication worker, and each JobEvent is handed to the owner's
+/// callback on the owner's registry worker (master/blocking_worker.h). Meanwhile that one
+/// session reads nothing more (so its frames keep their order and a cumulative Ack never
+/// covers an event not yet recorded); every other session goes on. A Hello is answered
+/// once verified, a JobEvent acked once the callback returned. When a worker's queue is
+/// full the session waits for room, still reading nothing (hellos_queue_full,
+/// job_events_queue_full): nothing is refused or lost, the agent's TCP window fills.
 ///
 /// Memory per session is bounded: a session reads only when its previous bytes
 /// have been decoded and handed on (at most one partial frame held), and its
@@ -41,6 +54,7 @@
 #include "common/wire.h"
 #include "master/agent_server_settings.h"
 #include "master/authenticator.h"
+#include "master/blocking_worker.h"
 #include "master/graphite_sink.h"
 
 namespace fructosa {
@@ -59,6 +73,10 @@ struct AgentServerStats {
     std::uint64_t bad_frames = 0;     ///< protocol violations answered with an Error frame
     std::uint64_t auth_failures = 0;  ///< Hellos refused: by the Authenticator, or naming an unusable host
     std::uint64_t timeouts = 0;       ///< handshake or idle timeouts
+    std::uint64_t hellos_verifying = 0;        ///< Hellos at the authentication worker now
+    std::uint64_t hellos_queue_full = 0;       ///< Hellos that found its queue full and waited for room
+    std::uint64_t job_events_recording = 0;    ///< job events at the registry worker now
+    std::uint64_t job_events_queue_full = 0;   ///< job events that found its queue full and waited for room
 };
 
 class AgentSession;
@@ -73,8 +91,13 @@ public:
     AgentServer(const AgentServer&) = delete;
     AgentServer& operator=(const AgentServer&) = delete;
 
-    /// Called for each JobEvent frame (on the io_context thread), before it is acked.
-    void on_job_event(JobEventHandler handler) { job_event_handler_ = std::move(handler); }
+    /// Calls `handler` for each JobEvent frame on `worker`'s thread (it may block, e.g. on
+    /// the registry); the event is acked once it returned. `worker` must outlive the server's
+    /// sessions, or be stopped first. Without a handler, job events are counted and acked.
+    void on_job_event(JobEventHandler handler, BlockingWorker& worker) {
+        job_event_handler_ = std::move(handler);
+        job_worker_ = &worker;
+    }
 
     /// Binds every address `host` resolves to (the first only for port 0) and starts
     /// accepting. Throws std::runtime_error "cannot listen on host:port: why" when
@@ -92,6 +115,13 @@ private:
     friend class AgentSession;
 
     void accept(std::size_t index);
+    /// Whether a newcomer can be taken now: pending connections below the bound, or
+    /// the oldest one past its hello_grace (then evicted when the newcomer comes).
+    bool room_for_one_more() const;
+    /// Stops accepting on `index` until a pending connection settles or the oldest one's
+    /// grace ends.
+    void pause_accepting(std::size_t index);
+    void resume_accepting();
     /// Makes room for one more pending connection: closes the oldest ones beyond the bound.
     void evict_pending();
     /// `id` has said a Hello that was accepted (or is closed): no longer pending.
@@ -102,13 +132,19 @@ private:
     AgentServerSettings settings_;
     GraphiteSink& sink_;
     std::unique_ptr<Authenticator> auth_;
+    /// Checks credentials off the io_context thread; declared after auth_, and stopped
+    /// by ~AgentServer, so it never runs on a destroyed Authenticator.
+    BlockingWorker auth_worker_;
     JobEventHandler job_event_handler_;
+    BlockingWorker* job_worker_ = nullptr;
 
     std::vector<std::unique_ptr<boost::asio::ip::tcp::acceptor>> acceptors_;
     boost::asio::steady_timer accept_retry_timer_;
     std::map<std::uint64_t, std::shared_ptr<AgentSession>> sessions_;
     /// Ids of the sessions without an accepted Hello (closing ones included), oldest first.
-    std::set<std::uint64_t> pending_;
+    std::map<std::uint64_t, std::chrono::steady_clock::time_point> pending_;  ///< id -> accepted at
+    std::vector<std::size_t> paused_;  ///< acceptors waiting for room among the pending
+    boost::asio::steady_timer grace_timer_;
     std::uint64_t next_id_ = 1;
     bool stopped_ = false;
     /// Read buffer of every session: safe to share because handlers run one at a time

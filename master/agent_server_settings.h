@@ -19,10 +19,18 @@ struct AgentServerSettings {
     /// make room for the newcomer (a real agent sends its Hello at once, a connection
     /// held open without one is the one that goes).
     std::size_t max_pending_handshakes = 1024;
+    /// A pending connection is evicted only once it had this long to say its Hello: when
+    /// all of them are younger (thousands of agents connecting at once), lmaster stops
+    /// accepting for a moment instead (the newcomers wait in the kernel's listen queue),
+    /// so a burst of honest agents does not evict itself before its Hellos are read.
+    std::chrono::milliseconds hello_grace{1000};
     std::chrono::milliseconds handshake_timeout{10000};
     std::chrono::milliseconds idle_timeout{300000};
     /// How long a closing connection may take to receive its Error frame.
     std::chrono::milliseconds linger{2000};
+    /// Hellos whose credential may wait at once for the authentication worker (queued,
+    /// being checked, or answered but not yet handled); beyond, a session waits for room.
+    std::size_t auth_queue = 256;
 };
 
 }  // namespace fructosa

@@ -75,6 +75,7 @@ public:
         server_.settled(id_);
         if (state_ == State::Serving) --server_.stats_.agents_connected;
         --server_.stats_.connections_open;
+        if (at_worker_) --(hello_ ? server_.stats_.hellos_verifying : server_.stats_.job_events_recording);
         if (!host_.empty()) log_info("agent {} ({}) disconnected: {}", host_, peer_, why);
         else log_debug("connection from {} closed: {}", peer_, why);
         error_code ignored;
@@ -115,25 +116,43 @@ private:
         }
         if (state_ == State::Serving) set_deadline(Clock::now() + server_.settings_.idle_timeout);
         decoder_.feed(buf.data(), n);
+        handle_buffered();
+    }
+
+    /// Handles the frames decoded so far, until one has to wait for a worker; then reads
+    /// again, unless waiting (the worker's answer resumes here).
+    void handle_buffered() {
         wire::Frame frame;
-        while (state_ != State::Closing) {
+        while (state_ != State::Closing && !waiting_) {
             auto r = decoder_.next(frame);
             if (r == wire::FrameDecoder::Result::NeedMore) break;
             if (r == wire::FrameDecoder::Result::Bad) {
                 reject(decoder_.error());
                 break;
             }
-            handle(frame);
+            handle(std::move(frame));
             if (closed_) return;
         }
-        if (state_ == State::AwaitHello && decoder_.buffered() > kMaxBytesBeforeHello)
+        // While a Hello is verified nothing more is read: what is buffered came with it.
+        if (state_ == State::AwaitHello && !waiting_ && decoder_.buffered() > kMaxBytesBeforeHello)
             reject(fmt::format("more than {} bytes before a Hello", kMaxBytesBeforeHello));
         // Give back the memory of a large frame once it is handled (or refused).
         if (decoder_.buffered() == 0 || state_ == State::Closing) decoder_ = wire::FrameDecoder{};
-        wait_readable();
+        if (!waiting_) wait_readable();
     }
 
-    void handle(const wire::Frame& frame) {
+    /// A worker's answer has come (or the session's wait ended): read and handle again.
+    void resume() {
+        waiting_ = false;
+        if (state_ == State::Closing) {  // a deadline closed it meanwhile: wait for the agent's close
+            decoder_ = wire::FrameDecoder{};
+            wait_readable();
+            return;
+        }
+        handle_buffered();
+    }
+
+    void handle(wire::Frame&& frame) {
         try {
             if (state_ == State::AwaitHello) {
                 if (frame.type != wire::FrameType::Hello) {
@@ -153,14 +172,57 @@ private:
         }
     }
 
-    void on_hello(const wire::Hello& hello) {
+    void on_hello(wire::Hello&& hello) {
         // The host becomes a level of every path this agent writes: refuse what
         // cannot be one as it is, before asking the authenticator.
-        AuthResult auth = valid_agent_host(hello.host)
-                              ? server_.auth_->verify(hello)
-                              : AuthResult{false, fmt::format("host '{}' cannot be one level of a metric path "
-                                                              "(letters, digits and -_:+%@ only; not jobs or fructosa)",
-                                                              printable(hello.host))};
+        if (!valid_agent_host(hello.host)) {
+            on_verified(hello, AuthResult{false, fmt::format("host '{}' cannot be one level of a metric path "
+                                                             "(letters, digits and -_:+%@ only; not jobs or fructosa)",
+                                                             printable(hello.host))});
+            return;
+        }
+        hello_ = std::move(hello);
+        waiting_ = true;
+        // It has said its Hello: no longer a connection that might never say one, so
+        // newcomers do not evict it while munged is asked (the handshake deadline still runs).
+        server_.settled(id_);
+        verify_hello();
+    }
+
+    /// Hands the Hello to the authentication worker (MUNGE asks munged: it may block), or
+    /// waits for room there.
+    void verify_hello() {
+        Authenticator* auth = server_.auth_.get();  // the worker is stopped before it goes
+        bool posted = server_.auth_worker_.try_post(
+            [auth, hello = *hello_]() {
+                try {
+                    return auth->verify(hello);
+                } catch (const std::exception& e) {
+                    return AuthResult{false, fmt::format("lmaster could not check the credential: {}", e.what())};
+                }
+            },
+            [self = shared_from_this()](AuthResult result) {
+                if (self->closed_) return;  // close() took it off the gauge (the server may be gone)
+                self->at_worker_ = false;
+                --self->server_.stats_.hellos_verifying;
+                wire::Hello hello = std::move(*self->hello_);
+                self->hello_.reset();
+                if (self->state_ == State::AwaitHello) self->on_verified(hello, result);
+                if (!self->closed_) self->resume();
+            });
+        if (posted) {
+            at_worker_ = true;
+            ++server_.stats_.hellos_verifying;
+            return;
+        }
+        ++server_.stats_.hellos_queue_full;
+        server_.auth_worker_.when_room([self = shared_from_this()]() {
+            if (!self->closed_ && self->state_ == State::AwaitHello) self->verify_hello();
+            else if (!self->closed_) self->resume();
+        });
+    }
+
+    void on_verified(const wire::Hello& hello, const AuthResult& auth) {
         if (!auth.ok) {
             ++server_.stats_.auth_failures;
             // Rate-limited: a refused agent retries, and anyone may send Hellos.
@@ -208,17 +270,48 @@ private:
         ack(batch.seq);
     }
 
-    void on_job_event(const wire::JobEvent& event) {
+    void on_job_event(wire::JobEvent&& event) {
         ++server_.stats_.job_events_in;
-        if (server_.job_event_handler_) {
-            try {
-                server_.job_event_handler_(host_, event);
-            } catch (const std::exception& e) {
-                // The owner's bug must not cost the agent its connection or lmaster its life.
-                log_error("job event {} from {}: handler failed: {}", event.seq, host_, e.what());
-            }
+        if (!server_.job_event_handler_ || !server_.job_worker_) {
+            ack(event.seq);
+            return;
         }
-        ack(event.seq);
+        event_ = std::move(event);
+        waiting_ = true;
+        record_job_event();
+    }
+
+    /// Hands the event to the registry worker, or waits for room there. Acked (and the
+    /// session reads again) only once recorded: the agent keeps it until then.
+    void record_job_event() {
+        bool posted = server_.job_worker_->try_post(
+            [handler = server_.job_event_handler_, host = host_, event = *event_]() {
+                try {
+                    handler(host, event);
+                } catch (const std::exception& e) {
+                    // The owner's bug must not cost the agent its connection or lmaster its life.
+                    log_error("job event {} from {}: handler failed: {}", event.seq, host, e.what());
+                }
+                return event.seq;
+            },
+            [self = shared_from_this()](std::uint64_t seq) {
+                if (self->closed_) return;  // close() took it off the gauge (the server may be gone)
+                self->at_worker_ = false;
+                --self->server_.stats_.job_events_recording;
+                self->event_.reset();
+                if (self->state_ == State::Serving) self->ack(seq);
+                if (!self->closed_) self->resume();
+            });
+        if (posted) {
+            at_worker_ = true;
+            ++server_.stats_.job_events_recording;
+            return;
+        }
+        ++server_.stats_.job_events_queue_full;
+        server_.job_worker_->when_room([self = shared_from_this()]() {
+            if (!self->closed_ && self->state_ == State::Serving) self->record_job_event();
+            else if (!self->closed_) self->resume();
+        });
     }
 
     void ack(std::uint64_t seq) {
@@ -301,6 +394,13 @@ private:
         switch (state_) {
             case State::AwaitHello:
                 ++server_.stats_.timeouts;
+                if (hello_) {  // said, but still queued or being checked: munged is slow, or lmaster busy
+                    log_info("connection from {}: Hello not verified within {} s", peer_,
+                             seconds(server_.settings_.handshake_timeout));
+                    close_with_error(fmt::format("lmaster could not verify the Hello within {} s; try again later",
+                                                 seconds(server_.settings_.handshake_timeout)));
+                    return;
+                }
                 log_debug("connection from {}: no Hello within {} s", peer_, seconds(server_.settings_.handshake_timeout));
                 close_with_error(fmt::format("no Hello frame within {} s", seconds(server_.settings_.handshake_timeout)));
                 return;
@@ -325,6 +425,12 @@ private:
     bool closed_ = false;
 
     wire::FrameDecoder decoder_;
+    /// A Hello or JobEvent is at a worker (or waits for room there): nothing more is read
+    /// or handled until its answer resumes the session.
+    bool waiting_ = false;
+    std::optional<wire::Hello> hello_;     ///< the Hello being verified
+    std::optional<wire::JobEvent> event_;  ///< the job event being recorded
+    bool at_worker_ = false;               ///< hello_ or event_ is queued or running there
     std::uint64_t highest_seq_ = 0;
     bool have_acked_ = false;
     bool ack_pending_ = false;

@@ -24,7 +24,12 @@ JobEventHandler::JobEventHandler(boost::asio::io_context& io, const RegistrySett
 
 JobEventHandler::JobEventHandler(boost::asio::io_context& io, std::unique_ptr<JobEventRecorder> recorder,
                                  const RegistrySettings& registry, const SlurmSettings& slurm)
-    : io_(io), settings_(registry), slurm_(slurm), recorder_(std::move(recorder)), timer_(io) {
+    : io_(io),
+      settings_(registry),
+      slurm_(slurm),
+      recorder_(std::move(recorder)),
+      timer_(io),
+      worker_(io, "registry", kQueueCapacity) {
     if (slurm_.enrich) {
         // libslurm exits the whole process when it finds no slurm.conf: look first.
         const char* env = std::getenv("SLURM_CONF");
@@ -37,7 +42,7 @@ JobEventHandler::JobEventHandler(boost::asio::io_context& io, std::unique_ptr<Jo
     }
     if (slurm_.enrich)
         enricher_ = std::make_unique<SlurmEnricher>(io_, slurm_.conf,
-                                                    [this](const SlurmJobInfo& info) { on_slurm_answer(info); });
+                                                    [this](const SlurmJobInfo& info) { post_slurm_answer(info); });
     recorder_->set_lifecycle_policy(
         LifecyclePolicy{enricher_ != nullptr, settings_.partial_after_s, settings_.running_timeout_s});
 }
@@ -56,6 +61,16 @@ void JobEventHandler::on_slurm_answer(const SlurmJobInfo& info) {
     }
 }
 
+void JobEventHandler::post_slurm_answer(SlurmJobInfo info) {
+    bool posted = worker_.try_post(
+        [this, info]() {
+            on_slurm_answer(info);
+            return true;
+        },
+        [](bool) {});
+    if (!posted) worker_.when_room([this, info = std::move(info)]() { post_slurm_answer(info); });
+}
+
 JobEventHandler::~JobEventHandler() { stop(); }
 
 void JobEventHandler::start() {
@@ -66,6 +81,7 @@ void JobEventHandler::start() {
 void JobEventHandler::stop() {
     timer_.cancel();
     if (enricher_) enricher_->stop();
+    worker_.stop();
 }
 
 void JobEventHandler::on_event(const std::string& host, const std::string& json_text) {
@@ -88,7 +104,7 @@ void JobEventHandler::on_event(const std::string& host, const std::string& json_
         // The agent gets its Ack either way (it would resend forever): count the loss.
         ++stats_.events_lost;
         store_failed_.complain(
-            fmt::format("{} (event from {} lost; {} lost so far)", e.what(), host, stats_.events_lost));
+            fmt::format("{} (event from {} lost; {} lost so far)", e.what(), host, stats_.events_lost.load()));
         return;
     }
     ++stats_.events_refused;
@@ -100,7 +116,14 @@ void JobEventHandler::schedule_timeouts() {
         static_cast<long>(1000 * std::clamp(settings_.partial_after_s / 10, 1.0, 30.0))));
     timer_.async_wait([this](const boost::system::error_code& ec) {
         if (ec) return;
-        check();
+        // On the store's thread; with the queue full of job events this tick is skipped:
+        // the next one does the same work.
+        worker_.try_post(
+            [this]() {
+                check();
+                return true;
+            },
+            [](bool) {});
         schedule_timeouts();
     });
 }

@@ -5,6 +5,7 @@
 #include <optional>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 
 #include "common/config.h"
@@ -121,13 +122,18 @@ RunFn make_lmaster_run(const LmasterConfig& config, const std::string& config_pa
             aggregates = a.get();
             sink = std::move(a);
         }
-        AgentServer server(io, agent_server_settings(config.listen), *sink, make_authenticator(config.auth));
+        // Before the server: its sessions hand job events to the handler's worker.
         JobEventHandler jobs(io, config.registry, config.slurm);  // throws naming the registry file
-        server.on_job_event([&jobs, aggregates](const std::string& host, const wire::JobEvent& e) {
-            log_debug("job event {} from {}: {}", e.seq, host, e.json.substr(0, 4000));
-            if (aggregates) aggregates->on_job_event(host, e.json);
-            jobs.on_event(host, e.json);
-        });
+        AgentServer server(io, agent_server_settings(config.listen), *sink, make_authenticator(config.auth));
+        server.on_job_event(
+            [&jobs, &io, aggregates](const std::string& host, const wire::JobEvent& e) {  // on the registry worker
+                log_debug("job event {} from {}: {}", e.seq, host, e.json.substr(0, 4000));
+                // The aggregator belongs to the network thread, as the batches that feed it.
+                if (aggregates)
+                    boost::asio::post(io, [aggregates, host, json = e.json] { aggregates->on_job_event(host, json); });
+                jobs.on_event(host, e.json);
+            },
+            jobs.worker());
         jobs.start();
         server.listen();  // throws "cannot listen on host:port: ..."
         SelfMetrics self(io, to_ms(config.self_metrics_interval), short_hostname(), server, *sink, &jobs.stats());

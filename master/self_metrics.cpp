@@ -31,6 +31,10 @@ Points self_metric_points(std::string_view host, double timestamp, const AgentSe
     add("handshakes_evicted", static_cast<double>(server.handshakes_evicted));
     add("job_events_lost", static_cast<double>(jobs.events_lost));
     add("job_events_refused", static_cast<double>(jobs.events_refused));
+    add("hellos_verifying", static_cast<double>(server.hellos_verifying));
+    add("hellos_queue_full", static_cast<double>(server.hellos_queue_full));
+    add("job_events_recording", static_cast<double>(server.job_events_recording));
+    add("job_events_queue_full", static_cast<double>(server.job_events_queue_full));
     for (const auto& [name, d] : destinations) {
         std::string dest = "destinations." + sanitize_component(name);
         add(dest + ".connected", d.connected ? 1.0 : 0.0);
@@ -64,7 +68,8 @@ void SelfMetrics::schedule() {
     timer_.async_wait([this](const boost::system::error_code& ec) {
         if (ec || stopped_) return;
         double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-        Points points = self_metric_points(host_, now, server_.stats(), sink_.stats(), jobs_ ? *jobs_ : JobEventStats{},
+        static const JobEventStats none;
+        Points points = self_metric_points(host_, now, server_.stats(), sink_.stats(), jobs_ ? *jobs_ : none,
                                            sink_.destination_stats());
         status_.write(points, now);
         sink_.offer(std::move(points));

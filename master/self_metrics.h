@@ -23,7 +23,10 @@ namespace fructosa {
 /// bad_frames, graphite_connected (0/1), job_events_in, connections_refused,
 /// auth_failures, points_refused (outside the sending agent's own series),
 /// connections_pending (without a Hello now), handshakes_evicted, job_events_lost
-/// (registry write failed after the Ack), job_events_refused; then, for a Graphite
+/// (registry write failed; the event was acked), job_events_refused, hellos_verifying
+/// (at the authentication worker now), hellos_queue_full (Hellos that waited for room
+/// there), job_events_recording (at the registry worker now), job_events_queue_full
+/// (job events that waited for room there); then, for a Graphite
 /// cluster, destinations.<server:port:instance>.{connected, points_out, points_queued,
 /// points_dropped} of each carbon-cache.
 Points self_metric_points(std::string_view host, double timestamp, const AgentServerStats& server,

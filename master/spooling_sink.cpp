@@ -2,10 +2,20 @@
 
 #include "common/wire.h"
 
+#include <fstream>
+
 namespace fructosa {
 
 namespace {
 constexpr std::chrono::milliseconds kPumpEvery{50};
+
+/// The last figure of a /proc/sys/net/ipv4/tcp_[rw]mem file ("min default max"), or 0.
+std::uint64_t sysctl_max(const char* path) {
+    std::ifstream in(path);
+    std::uint64_t min = 0, def = 0, max = 0;
+    if (!(in >> min >> def >> max)) return 0;
+    return max;
+}
 
 std::uint64_t written_count(const SinkStats& s) { return s.points_out + s.points_invalid; }
 }  // namespace
@@ -18,10 +28,18 @@ SpoolingSink::SpoolingSink(boost::asio::io_context& io, std::unique_ptr<Graphite
       spool_(settings_.directory, settings_.max_bytes, 4u << 20, clock),
       timer_(io),
       clock_(std::move(clock)) {
+    if (settings_.replay_max_bytes == 0) settings_.replay_max_bytes = replay_bytes_default();
     backlog_ = spool_.committed();
     if (spool_.read(backlog_))
         log_info("spool {}: {} bytes not yet in Graphite from before the restart: they go first", spool_.dir(),
                  spool_.bytes());
+}
+
+std::uint64_t SpoolingSink::replay_bytes_default() {
+    std::uint64_t w = sysctl_max("/proc/sys/net/ipv4/tcp_wmem");
+    std::uint64_t r = sysctl_max("/proc/sys/net/ipv4/tcp_rmem");
+    if (w == 0 || r == 0) return (4ull + 6ull) << 20;
+    return w + r;
 }
 
 void SpoolingSink::start() {
@@ -98,14 +116,24 @@ void SpoolingSink::on_loss() {
     // those, are sent again. Chunks not yet written are still queued in the inner sink.
     account_written(false);
     auto since = clock_() - settings_.replay_window;
-    for (auto it = chunks_.begin(); it != chunks_.end();) {
-        if (it->written_at && *it->written_at >= since) {
-            replay_.emplace_back(it->start, it->after);
-            it = chunks_.erase(it);
-        } else {
-            ++it;
-        }
+    // Newest first (chunks are written in order): within the window and the byte bound.
+    std::size_t first = chunks_.size();
+    std::uint64_t bytes = 0;
+    for (std::size_t i = chunks_.size(); i-- > 0;) {
+        const Chunk& c = chunks_[i];
+        if (!c.written_at) continue;
+        if (*c.written_at < since || bytes + c.bytes > settings_.replay_max_bytes) break;
+        bytes += c.bytes;
+        first = i;
     }
+    // Written chunks leave the list: sent again (oldest first), or beyond what can be lost.
+    std::deque<Chunk> kept;
+    for (std::size_t i = 0; i < chunks_.size(); ++i) {
+        const Chunk& c = chunks_[i];
+        if (!c.written_at) kept.push_back(c);
+        else if (i >= first) replay_.emplace_back(c.start, c.after);
+    }
+    chunks_ = std::move(kept);
 }
 
 void SpoolingSink::on_reconnect(const SinkStats& inner) {
@@ -153,16 +181,18 @@ bool SpoolingSink::send_replay() {
     auto [from, to] = replay_.front();
     replay_.pop_front();
     std::size_t n = 0;
+    std::uint64_t bytes = 0;
     SpoolPos cursor = from;
     while (cursor < to) {
         std::optional<SpoolRecord> rec = read_record(cursor);
         if (!rec || !(rec->pos < to)) break;
         cursor = rec->next;
         n += hand_on(*rec);
+        bytes += rec->data.size();
     }
     if (n == 0) return true;  // nothing left of it (dropped by the bound): go on
     handed_ += n;
-    chunks_.push_back({handed_, Region::Replay, from, to, std::nullopt});
+    chunks_.push_back({handed_, Region::Replay, from, to, std::nullopt, bytes});
     return true;
 }
 
@@ -171,6 +201,7 @@ bool SpoolingSink::send_chunk(Region region) {
     SpoolPos& cursor = region == Region::Live ? *live_ : backlog_;
     SpoolPos from = cursor;
     std::size_t n = 0;
+    std::uint64_t bytes = 0;
     while (n < settings_.chunk_points) {
         if (region == Region::Backlog && live_start_ && !(cursor < *live_start_)) break;
         std::optional<SpoolRecord> rec = read_record(cursor);
@@ -178,6 +209,7 @@ bool SpoolingSink::send_chunk(Region region) {
         if (n == 0) from = rec->pos;
         cursor = rec->next;
         n += hand_on(*rec);
+        bytes += rec->data.size();
     }
     SpoolPos after = cursor;
     if (region == Region::Backlog && live_start_ && !(backlog_ < *live_start_)) {
@@ -191,7 +223,7 @@ bool SpoolingSink::send_chunk(Region region) {
     if (n == 0) return false;
     handed_ += n;
     spooled_points_ -= std::min<std::uint64_t>(spooled_points_, n);
-    chunks_.push_back({handed_, region, from, after, std::nullopt});
+    chunks_.push_back({handed_, region, from, after, std::nullopt, bytes});
     return true;
 }
 

@@ -15,7 +15,9 @@
 ///   the commit file is written at most every DiskSpool::kCommitEvery (1 s): a killed
 ///   lmaster sends at most the last second written again.
 /// - Carbon acknowledges nothing, so after a lost connection the chunks written within
-///   `replay_window` (2 s) before the loss are sent again, exactly those and no more;
+///   `replay_window` (2 s) before the loss are sent again, and of those only the newest
+///   `replay_max_bytes` (what the two kernels' socket buffers could hold unacknowledged:
+///   at a million points a second 2 s were about 80 MiB, most of it long in carbon);
 ///   chunks handed on but not yet written stay queued in the inner sink (it requeues a
 ///   failed write) and are not sent twice.
 
@@ -57,6 +59,7 @@ private:
         Region region;
         SpoolPos start, after;
         std::optional<std::chrono::steady_clock::time_point> written_at;
+        std::uint64_t bytes = 0;  ///< of spool records
     };
     void schedule_pump();
     /// Runs pump() soon, once, however often it is asked before it runs.
@@ -70,6 +73,13 @@ private:
     /// The spool's record at `at`, or nullopt at its end or on a read error (logged).
     std::optional<SpoolRecord> read_record(SpoolPos at);
     std::size_t hand_on(const SpoolRecord& rec);
+
+public:
+    /// The replay bound when `replay_max_bytes` is 0: tcp_wmem's max plus tcp_rmem's max
+    /// from /proc/sys/net/ipv4 (10 MiB when they cannot be read: Linux's defaults).
+    static std::uint64_t replay_bytes_default();
+
+private:
 
     boost::asio::io_context& io_;
     std::unique_ptr<GraphiteSink> inner_;

@@ -19,6 +19,12 @@ struct SpoolSettings {
     /// this window before the loss is sent again (it may have died in socket buffers).
     /// Each lost carbon connection therefore duplicates at most this much data.
     std::chrono::milliseconds replay_window{2000};
+    /// ... and of that, only the newest this many bytes of spool records: no more can
+    /// have been lost than the two kernels held unacknowledged, lmaster's send buffer and
+    /// carbon's receive buffer. 0: this host's largest autotuned ones,
+    /// net.ipv4.tcp_wmem max + net.ipv4.tcp_rmem max (4 + 6 MiB with Linux's defaults),
+    /// read at start (spool_replay_bytes_default()).
+    std::uint64_t replay_max_bytes = 0;
 };
 
 }  // namespace fructosa

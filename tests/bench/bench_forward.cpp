@@ -17,7 +17,16 @@
 ///       can tell losses and duplicates apart. Prints one JSON line when everything is
 ///       written (wire: acknowledged).
 ///
-/// Both run in one thread over poll(): a thousand agents are a thousand sockets, not
+///   bench_forward storm --port P --agents A [--batch B]
+///       A agents that connect, say Hello and have one batch of B points acked, then
+///       print {"event": "up", ...}; when lmaster goes away (the driver restarts it)
+///       each one reconnects as lagent does (0.2 s doubling to 30 s, no jitter; back
+///       to 0.2 s once a batch is acked) and sends a batch again, and once every agent
+///       has lost its connection and had a batch acked after it, prints
+///       {"event": "back", "t": ..., attempts, refusals, ...}. Raises its own
+///       RLIMIT_NOFILE to the hard limit (10,000 agents are 10,000 descriptors).
+///
+/// All run in one thread over poll(): a thousand agents are a thousand sockets, not
 /// a thousand threads.
 
 #include <arpa/inet.h>
@@ -25,6 +34,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -286,6 +296,166 @@ int run_agents(const Args& a) {
     return 0;
 }
 
+// ---------------------------------------------------------------- storm
+
+/// One agent of the reconnection storm, as lagent behaves towards lmaster.
+struct StormAgent {
+    enum class State { Waiting, Connecting, Open };
+    int fd = -1;
+    State state = State::Waiting;
+    double retry_at = 0;       // Waiting: when to connect again
+    double delay = 0.2;        // the backoff's next delay
+    std::uint64_t seq = 0, acked = 0;
+    std::vector<std::uint8_t> out;
+    std::size_t out_at = 0;
+    wire::FrameDecoder in;
+    bool lost = false;         // its first connection went away (lmaster restarted)
+    bool back = false;         // acked again after that
+};
+
+void raise_nofile() {
+    rlimit r{};
+    if (getrlimit(RLIMIT_NOFILE, &r) == 0 && r.rlim_cur < r.rlim_max) {
+        r.rlim_cur = r.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &r);
+    }
+}
+
+int run_storm(const Args& a) {
+    int port = static_cast<int>(a.num("--port", 0));
+    unsigned agents = static_cast<unsigned>(a.num("--agents", 10000));
+    std::size_t batch = static_cast<std::size_t>(a.num("--batch", 200));
+    if (agents == 0 || batch == 0) die("--agents and --batch must be positive");
+    raise_nofile();
+    rlimit r{};
+    getrlimit(RLIMIT_NOFILE, &r);
+    if (r.rlim_cur != RLIM_INFINITY && r.rlim_cur < agents + 16)
+        die(fmt::format("open file limit {} is below {} agents (raise the hard limit: ulimit -Hn)", r.rlim_cur, agents));
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<std::uint16_t>(port));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    std::vector<StormAgent> ags(agents);
+    unsigned long long attempts = 0, refused_connects = 0, errors = 0, closed_unacked = 0, points_acked = 0;
+    std::string first_error;
+    double ts = std::floor(now_s());
+    auto open = [&](unsigned i) {
+        StormAgent& ag = ags[i];
+        ++attempts;
+        ag.fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+        if (ag.fd < 0) die(fmt::format("socket: {}", std::strerror(errno)));
+        int one = 1;
+        setsockopt(ag.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        ag.in = wire::FrameDecoder{};
+        ag.out = wire::encode_hello({fmt::format("a{}", i), "bench", "none", ""});
+        wire::Batch b{++ag.seq, {}};
+        for (std::size_t k = 0; k < batch; ++k)
+            b.points.push_back({fmt::format("a{}.Bench.s{}", i, k), ts, static_cast<double>(ag.seq * batch + k)});
+        auto frame = wire::encode_batch(b);
+        ag.out.insert(ag.out.end(), frame.begin(), frame.end());
+        ag.out_at = 0;
+        int rc = connect(ag.fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+        ag.state = rc == 0 || errno == EINPROGRESS ? StormAgent::State::Connecting : StormAgent::State::Waiting;
+        if (ag.state == StormAgent::State::Waiting) {
+            ++refused_connects;
+            close(ag.fd);
+            ag.fd = -1;
+            ag.retry_at = now_s() + ag.delay;
+            ag.delay = std::min(ag.delay * 2, 30.0);
+        }
+    };
+    // The connection went away: wait the backoff's delay, as lagent does.
+    auto drop = [&](unsigned i, bool refused) {
+        StormAgent& ag = ags[i];
+        close(ag.fd);
+        ag.fd = -1;
+        if (refused) ++refused_connects;
+        else if (ag.acked < ag.seq) ++closed_unacked;
+        if (ag.acked > 0) ag.lost = true;  // it had been connected and acked
+        ag.state = StormAgent::State::Waiting;
+        ag.retry_at = now_s() + ag.delay;
+        ag.delay = std::min(ag.delay * 2, 30.0);
+    };
+    for (unsigned i = 0; i < agents; ++i) open(i);
+    std::vector<pollfd> fds(agents);
+    std::vector<std::uint8_t> buf(1 << 16);
+    bool up_printed = false;
+    unsigned up = 0, back = 0;
+    while (back < agents) {
+        double now = now_s();
+        for (unsigned i = 0; i < agents; ++i) {
+            StormAgent& ag = ags[i];
+            if (ag.state == StormAgent::State::Waiting && now >= ag.retry_at) open(i);
+            short ev = 0;
+            if (ag.state == StormAgent::State::Connecting) ev = POLLOUT;
+            if (ag.state == StormAgent::State::Open) ev = static_cast<short>(POLLIN | (ag.out_at < ag.out.size() ? POLLOUT : 0));
+            fds[i] = {ev ? ag.fd : -1, ev, 0};
+        }
+        if (poll(fds.data(), fds.size(), 50) < 0 && errno != EINTR) die("poll failed");
+        for (unsigned i = 0; i < agents; ++i) {
+            StormAgent& ag = ags[i];
+            if (fds[i].fd < 0 || !fds[i].revents) continue;
+            if (ag.state == StormAgent::State::Connecting) {
+                int err = 0;
+                socklen_t len = sizeof err;
+                getsockopt(ag.fd, SOL_SOCKET, SO_ERROR, &err, &len);
+                if (err != 0) {
+                    drop(i, true);
+                    continue;
+                }
+                ag.state = StormAgent::State::Open;
+            }
+            if (fds[i].revents & POLLOUT && ag.out_at < ag.out.size()) {
+                ssize_t n = write(ag.fd, ag.out.data() + ag.out_at, ag.out.size() - ag.out_at);
+                if (n < 0 && errno != EAGAIN) {
+                    drop(i, false);
+                    continue;
+                }
+                if (n > 0) ag.out_at += static_cast<std::size_t>(n);
+            }
+            if (fds[i].revents & (POLLIN | POLLHUP | POLLERR)) {
+                ssize_t n = read(ag.fd, buf.data(), buf.size());
+                if (n == 0 || (n < 0 && errno != EAGAIN)) {
+                    drop(i, false);
+                    continue;
+                }
+                if (n < 0) continue;
+                ag.in.feed(buf.data(), static_cast<std::size_t>(n));
+                wire::Frame f;
+                while (ag.in.next(f) == wire::FrameDecoder::Result::Frame) {
+                    if (f.type == wire::FrameType::Error) {
+                        ++errors;
+                        if (first_error.empty()) first_error = wire::decode_error(f.payload);
+                    }
+                    if (f.type != wire::FrameType::Ack) continue;
+                    std::uint64_t acked = wire::decode_ack(f.payload);
+                    if (acked < ag.seq || ag.acked >= ag.seq) continue;
+                    ag.acked = acked;
+                    ag.delay = 0.2;  // lmaster takes data: healthy again
+                    points_acked += batch;
+                    if (!ag.lost && ++up == agents && !up_printed) {
+                        up_printed = true;
+                        std::printf("{\"event\": \"up\", \"t\": %.6f, \"attempts\": %llu}\n", now_s(), attempts);
+                        std::fflush(stdout);
+                    }
+                    if (ag.lost && !ag.back) {
+                        ag.back = true;
+                        ++back;
+                    }
+                }
+            }
+        }
+    }
+    std::string err_json;
+    for (char c : first_error.substr(0, 200)) err_json += (c == '"' || c == '\\') ? '?' : c;
+    std::printf("{\"event\": \"back\", \"t\": %.6f, \"agents\": %u, \"attempts\": %llu, \"refused_connects\": %llu, "
+                "\"closed_unacked\": %llu, \"error_frames\": %llu, \"first_error\": \"%s\", \"points_acked\": %llu}\n",
+                now_s(), agents, attempts, refused_connects, closed_unacked, errors, err_json.c_str(), points_acked);
+    for (auto& ag : ags)
+        if (ag.fd >= 0) close(ag.fd);
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -293,10 +463,12 @@ int main(int argc, char** argv) {
     std::string cmd = argc > 1 ? argv[1] : "";
     if (cmd == "sink") return run_sink(a);
     if (cmd == "agents") return run_agents(a);
+    if (cmd == "storm") return run_storm(a);
     std::printf(
         "usage: bench_forward sink --port P --expect N [--idle S]\n"
         "       bench_forward agents --port P --agents A --points N [--batch B] [--series S]\n"
         "                            [--protocol wire|plaintext] [--window W]\n"
+        "       bench_forward storm --port P --agents A [--batch B]\n"
         "The two ends of tests/bench/bench_forward.py (lmaster's forwarding benchmark).\n");
     return cmd == "--help" || cmd == "-h" ? 0 : 2;
 }

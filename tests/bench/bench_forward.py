@@ -11,11 +11,16 @@ The sink checks every line and counts each (agent, point) once, so losses and
 duplicates show. Rounds are interleaved (lmaster, relay, lmaster, relay, ...) and the
 median is printed: lines/s from the first point sent to the last point received, CPU
 seconds per million points of the forwarder (utime + stime from /proc), its peak RSS.
-Then the case of many agents (--many, default 1,000) for lmaster alone.
+Then the case of many agents (--many, default 1,000) for lmaster alone, and the
+reconnection storm (--storm, default 10,000 agents): every agent connected and
+acknowledged, lmaster restarted (SIGTERM, then started again on the same port), and
+the agents, reconnecting as lagent does (0.2 s doubling to 30 s, no jitter), timed
+until each one has had a batch acknowledged by the new lmaster; the new lmaster's peak
+RSS over the storm, and its own counters (handshakes_evicted, hellos_queue_full, ...).
 Prints figures; asserts nothing.
 
   /usr/bin/python3 tests/bench/bench_forward.py --build-dir build [--points 4000000]
-      [--agents 4] [--rounds 3] [--many 1000] [--many-points 2000000]
+      [--agents 4] [--rounds 3] [--many 1000] [--many-points 2000000] [--storm 10000]
 """
 
 import argparse
@@ -100,6 +105,75 @@ def one_relay(ws, tool, relay, agents, points, name):
     return figures("carbon-c-relay", sent, got, cpu, rss, points)
 
 
+def read_event(proc, name, timeout):
+    """The next JSON line of `proc`'s stdout with "event": name (waits at most timeout)."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            raise SystemExit("bench_forward storm ended early: " + proc.stderr.read().strip())
+        if line.startswith("{"):
+            ev = json.loads(line)
+            if ev.get("event") == name:
+                return ev
+    raise SystemExit("no %s event within %d s" % (name, timeout))
+
+
+def status_figures(path):
+    """lmaster's status file as {name: value}."""
+    out = {}
+    try:
+        with open(path) as f:
+            for line in f:
+                parts = line.split()
+                if len(parts) == 2:
+                    out[parts[0]] = float(parts[1])
+    except OSError:
+        pass
+    return out
+
+
+def one_storm(ws, tool, agents):
+    """`agents` agents connected to lmaster; lmaster restarted; the time until all are back."""
+    sink_port = lib.free_port()
+    sink, log = start_sink(tool, sink_port, 0, ws)
+    port = lib.free_port()
+    status = os.path.join(ws.subdir("storm-status"), "lmaster.status")
+
+    def lmaster(name):
+        return lib.Lmaster(ws, None, {"Graphite": {"carbon receiver plaintext port": sink_port,
+                                                   "protocol": "plaintext"},
+                                      "lmaster": {"self metrics interval": 1, "max agents": agents,
+                                                  "status file": status},
+                                      "logging": {"level": "WARNING"}}, name=name, port=port).run().wait_listening()
+
+    first = lmaster("lmaster-storm-1")
+    gen = subprocess.Popen([tool, "storm", "--port", str(port), "--agents", str(agents)],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    ws.addCleanup(lambda: gen.poll() is None and gen.kill())
+    t0 = time.time()
+    up = read_event(gen, "up", 600)
+    connect_s = up["t"] - t0
+    first_rss = lib.proc_status_kib(first.proc.pid, "VmHWM")
+    stopped_at = time.time()
+    first.stop()
+    started_at = time.time()
+    second = lmaster("lmaster-storm-2")
+    listening_at = time.time()
+    back = read_event(gen, "back", 600)
+    time.sleep(1.5)  # one more self-metrics report into the status file
+    rss = lib.proc_status_kib(second.proc.pid, "VmHWM")
+    counters = status_figures(status)
+    second.stop()
+    gen.wait(timeout=30)
+    sink.kill()
+    return {"agents": agents, "first_connect_s": connect_s, "first_rss_mib": first_rss / 1024.0,
+            "down_s": started_at - stopped_at, "start_to_listen_s": listening_at - started_at,
+            "back_s": back["t"] - started_at, "rss_mib": rss / 1024.0, "attempts": back["attempts"],
+            "refused_connects": back["refused_connects"], "closed_unacked": back["closed_unacked"],
+            "error_frames": back["error_frames"], "first_error": back["first_error"], "counters": counters}
+
+
 def figures(who, sent, got, cpu, rss_kib, points):
     span = max(got["last"] - sent["start"], 1e-6)
     return {"who": who, "lines_per_s": got["distinct"] / span, "accepted_s": sent["end"] - sent["start"],
@@ -122,6 +196,7 @@ def main():
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--many", type=int, default=1000, help="agents of the second case (0: skip it)")
     ap.add_argument("--many-points", type=int, default=2_000_000)
+    ap.add_argument("--storm", type=int, default=10_000, help="agents of the reconnection storm (0: skip it)")
     args = ap.parse_args()
     lib.BUILD_DIR = os.path.abspath(args.build_dir)
     tool = os.path.join(lib.BUILD_DIR, "tests", "bench_forward")
@@ -139,6 +214,14 @@ def main():
         if args.many:
             lib.raise_fd_limit() if hasattr(lib, "raise_fd_limit") else None
             many = one_lmaster(ws, tool, args.many, args.many_points, "lmaster-many")
+        storm = one_storm(ws, tool, args.storm) if args.storm else None
+    if args.rounds:
+        print_side_by_side(args, load, rows, many)
+    if storm:
+        print_storm(storm, load)
+
+
+def print_side_by_side(args, load, rows, many):
     print("\n%d points, %d agents, median of %d interleaved rounds (load %.1f at start)" %
           (args.points, args.agents, args.rounds, load))
     print("| forwarder | lines/s to the sink | accepted in | forwarded in | CPU-s per million points | peak RSS "
@@ -156,6 +239,22 @@ def main():
         print("| lmaster, %d agents, %d points | %s | %.2f s | %.2f s | %.2f | %.1f MiB | %d | %d |" % (
             args.many, args.many_points, format(int(many["lines_per_s"]), ","), many["accepted_s"],
             many["forwarded_s"], many["cpu_per_million"], many["rss_mib"], many["lost"], many["duplicates"]))
+
+
+def print_storm(storm, load):
+    c = storm["counters"]
+    print("\nReconnection storm: %d agents connected and acknowledged (in %.1f s, lmaster peak RSS %.1f MiB); "
+          "lmaster restarted (SIGTERM took %.2f s, the new one listened %.2f s after its start); load %.1f at start" % (
+              storm["agents"], storm["first_connect_s"], storm["first_rss_mib"], storm["down_s"],
+              storm["start_to_listen_s"], load))
+    print("| agents | all back and acknowledged, from the new lmaster's start | its peak RSS | connection attempts | "
+          "refused connects | closed before an Ack | handshakes_evicted | hellos_queue_full | Error frames |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    print("| %s | %.2f s | %.1f MiB | %s | %s | %s | %s | %s | %d%s |" % (
+        format(storm["agents"], ","), storm["back_s"], storm["rss_mib"], format(storm["attempts"], ","),
+        format(storm["refused_connects"], ","), format(storm["closed_unacked"], ","),
+        format(int(c.get("handshakes_evicted", -1)), ","), format(int(c.get("hellos_queue_full", -1)), ","),
+        storm["error_frames"], (" (%s)" % storm["first_error"]) if storm["first_error"] else ""))
 
 
 if __name__ == "__main__":

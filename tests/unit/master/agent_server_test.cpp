@@ -241,6 +241,29 @@ TEST(AgentServer, ConnectionsWithoutAHelloNeverKeepAnAgentOut) {
     EXPECT_EQ(f.stats().connections_refused, 1u);
 }
 
+TEST(AgentServer, APendingConnectionIsNotEvictedWithinItsHelloGrace) {
+    auto settings = ServerFixture::base_settings();
+    settings.max_pending_handshakes = 2;
+    settings.hello_grace = 3600s;  // longer than the test: no eviction can come from the clock
+    ServerFixture f(settings);
+    auto first = std::make_unique<Client>(f.port);
+    Client second(f.port);
+    for (int i = 0; i < 1000 && f.stats().connections_pending < 2; ++i) std::this_thread::sleep_for(5ms);
+    ASSERT_EQ(f.stats().connections_pending, 2u);
+    // A newcomer while both are young waits in the listen queue: nobody is evicted.
+    Client agent(f.port);
+    ASSERT_TRUE(agent.connected());
+    agent.hello("a");
+    agent.send(batch(1, {}));
+    EXPECT_EQ(f.stats().handshakes_evicted, 0u);
+    first.reset();  // one pending connection goes: room, and the newcomer is taken
+    EXPECT_EQ(agent.read_ack(), 1u);
+    auto s = f.stats();
+    EXPECT_EQ(s.handshakes_evicted, 0u);
+    EXPECT_EQ(s.agents_connected, 1u);
+    EXPECT_EQ(s.connections_pending, 1u);  // the second one, still in its grace
+}
+
 TEST(AgentServer, ServesAThousandAgentsAtOnce) {
     rlimit lim{};
     ::getrlimit(RLIMIT_NOFILE, &lim);

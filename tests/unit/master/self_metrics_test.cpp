@@ -41,6 +41,10 @@ TEST(SelfMetrics, PointsNameLmasterAndItsHost) {
     server.points_refused = 5;
     server.connections_pending = 7;
     server.handshakes_evicted = 8;
+    server.hellos_verifying = 10;
+    server.hellos_queue_full = 11;
+    server.job_events_recording = 12;
+    server.job_events_queue_full = 13;
     SinkStats sink;
     sink.points_out = 4990;
     sink.points_dropped = 6;
@@ -69,6 +73,10 @@ TEST(SelfMetrics, PointsNameLmasterAndItsHost) {
         {"fructosa.lmaster.master01.handshakes_evicted", 1700000000, 8},
         {"fructosa.lmaster.master01.job_events_lost", 1700000000, 3},
         {"fructosa.lmaster.master01.job_events_refused", 1700000000, 4},
+        {"fructosa.lmaster.master01.hellos_verifying", 1700000000, 10},
+        {"fructosa.lmaster.master01.hellos_queue_full", 1700000000, 11},
+        {"fructosa.lmaster.master01.job_events_recording", 1700000000, 12},
+        {"fructosa.lmaster.master01.job_events_queue_full", 1700000000, 13},
     };
     EXPECT_EQ(pts, expected);
     // A host name can never add path levels.

@@ -36,13 +36,21 @@ using namespace std::chrono_literals;
 /// The server on its own io_context thread, on 127.0.0.1 and a free port.
 class ServerFixture {
 public:
+    /// `recorder`: what the job events go through on the registry worker (after being
+    /// kept for events()); `job_queue`: that worker's capacity.
     explicit ServerFixture(AgentServerSettings settings = base_settings(),
-                           std::unique_ptr<Authenticator> auth = std::make_unique<NoAuth>())
-        : work_(asio::make_work_guard(io_)), server_(io_, std::move(settings), sink, std::move(auth)) {
-        server_.on_job_event([this](const std::string& host, const wire::JobEvent& e) {
-            std::lock_guard lock(mutex_);
-            job_events.emplace_back(host, e);
-        });
+                           std::unique_ptr<Authenticator> auth = std::make_unique<NoAuth>(),
+                           AgentServer::JobEventHandler recorder = {}, std::size_t job_queue = 16)
+        : work_(asio::make_work_guard(io_)),
+          job_worker_(io_, "registry", job_queue),
+          server_(io_, std::move(settings), sink, std::move(auth)) {
+        server_.on_job_event(
+            [this, recorder = std::move(recorder)](const std::string& host, const wire::JobEvent& e) {
+                if (recorder) recorder(host, e);
+                std::lock_guard lock(mutex_);
+                job_events.emplace_back(host, e);
+            },
+            job_worker_);
         server_.listen();
         port = server_.local_endpoint().port();
         thread_ = std::thread([this] { io_.run(); });
@@ -50,6 +58,7 @@ public:
     ~ServerFixture() {
         asio::post(io_, [this] {
             server_.stop();
+            job_worker_.stop();  // a recorder may still block: its test releases it first
             work_.reset();
         });
         thread_.join();
@@ -61,6 +70,7 @@ public:
         s.handshake_timeout = 5000ms;
         s.idle_timeout = 5000ms;
         s.linger = 1000ms;
+        s.hello_grace = 0ms;  // evict at once, as the tests of the bounds expect
         return s;
     }
     AgentServerStats stats() {
@@ -79,6 +89,7 @@ public:
 private:
     asio::io_context io_;
     asio::executor_work_guard<asio::io_context::executor_type> work_;
+    BlockingWorker job_worker_;
     AgentServer server_;
     std::thread thread_;
     std::mutex mutex_;
@@ -136,6 +147,11 @@ public:
         auto f = read_frame();
         if (!f || f->type != wire::FrameType::Error) return "";
         return wire::decode_error(f->payload);
+    }
+    /// True when bytes from the server wait to be read now (does not wait for any).
+    bool has_data() {
+        std::uint8_t b;
+        return ::recv(fd_, &b, 1, MSG_PEEK | MSG_DONTWAIT) > 0;
     }
     /// True when the server closed its side (end of stream or reset) within the timeout.
     bool closed_by_server() {

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include "common/wire.h"
 #include "tests/unit/run_until.h"
@@ -269,6 +270,52 @@ TEST_F(SpoolingSinkTest, ALostCarbonConnectionResendsExactlyWhatWasWrittenWithin
     // never written are not.
     EXPECT_EQ(carbon.written(), concat({old, recent, unwritten, recent}));
     stop(sink);
+}
+
+TEST_F(SpoolingSinkTest, TheReplayIsBoundedInBytesByWhatTheSocketsCouldHaveHeld) {
+    auto now = std::chrono::steady_clock::time_point(std::chrono::hours(1));
+    auto inner = std::make_unique<ManualSink>();
+    ManualSink& carbon = *inner;
+    Points a = numbered("a", 5), b = numbered("b", 5), c = numbered("c", 5);
+    auto record_bytes = [](const Points& p) {  // what the spool keeps of one offer
+        return wire::frame_payload(wire::encode_batch({0, p})).size();
+    };
+    SpoolSettings settings;
+    settings.directory = dir_;
+    settings.replay_window = 2000ms;
+    settings.replay_max_bytes = record_bytes(b) + record_bytes(c);  // a fast link: all three within 2 s
+    SpoolingSink sink(io_, std::move(inner), settings, [&] { return now; });
+    sink.start();
+    auto turns = [&] { run_until(io_, [] { return false; }, 120ms); };
+    for (const Points* p : {&a, &b, &c}) {
+        sink.offer(Points(*p));
+        turns();
+        carbon.write_all();
+        turns();
+        now += 100ms;
+    }
+    carbon.connected = false;
+    ++carbon.losses;
+    turns();
+    carbon.connected = true;
+    turns();
+    carbon.write_all();
+    // All three were written within the window, but only the newest bytes the two
+    // kernels could have held unacknowledged are sent again.
+    EXPECT_EQ(carbon.written(), concat({a, b, c, b, c}));
+    stop(sink);
+}
+
+TEST(SpoolingSinkReplayBound, DefaultsToThisHostsLargestSocketBuffers) {
+    auto max_of = [](const char* path) {
+        std::ifstream in(path);
+        std::uint64_t lo = 0, def = 0, hi = 0;
+        in >> lo >> def >> hi;
+        return hi;
+    };
+    std::uint64_t w = max_of("/proc/sys/net/ipv4/tcp_wmem"), r = max_of("/proc/sys/net/ipv4/tcp_rmem");
+    ASSERT_GT(w, 0u);  // Linux always has them
+    EXPECT_EQ(SpoolingSink::replay_bytes_default(), w + r);
 }
 
 TEST_F(SpoolingSinkTest, AKilledLmasterResendsAtMostTheLastSecondWritten) {
