@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Benchmark: lagent and Debian's collectd side by side, in the same window, both at 1 s.
 
-lagent runs with every host sensor `lagent --list-sensors` names (each at 1 s) and its disk
-spool, shipping to a private lmaster that forwards to a private carbon sink; collectd runs
+lagent runs with every host sensor `lagent --list-sensors` names, each at 1 s except a sensor
+with a default interval of its own (TopProcesses, 10 s: a table people read), which runs at that
+default as it would in a lagent.conf that does not set its time_interval, and its disk spool, shipping to a private lmaster that forwards to a private carbon sink; collectd runs
 with the 15 read plugins of issue 18 (cpu, memory, swap, disk, df, interface, load,
 contextswitch, irq, users, uptime, cpufreq, thermal, tcpconns, cgroups) and write_graphite to
 its own private plaintext sink (--without-tcp: both without their TCP socket counts). Both start, settle for --settle seconds, then are measured
@@ -39,11 +40,25 @@ LAGENT_HOST = "benchlagent"
 COLLECTD_HOST = "benchcollectd"
 
 
-def lagent_sensor_names():
-    """Every sensor this lagent has: the unindented names of `lagent --list-sensors`."""
+# A sensor section without time_interval samples every 60 s, unless the sensor has a
+# default of its own (SensorInfo::default_interval_s).
+GENERIC_DEFAULT_INTERVAL = 60.0
+
+
+def lagent_sensors():
+    """Every sensor this lagent has, in the order of `lagent --list-sensors`, with its default
+    time_interval: {name: seconds}."""
     out = subprocess.run([lib.binary("lagent"), "--list-sensors"], capture_output=True, text=True,
                          check=True).stdout
-    return [line for line in out.splitlines() if re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", line)]
+    sensors, name = {}, None
+    for line in out.splitlines():
+        if re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", line):
+            name = line
+            sensors[name] = GENERIC_DEFAULT_INTERVAL
+        m = re.match(r"\s+time_interval\s.*default ([0-9.]+)\)", line)
+        if m and name:
+            sensors[name] = float(m.group(1))
+    return sensors
 
 
 def collectd_config(workdir, sink_port, plugins):
@@ -106,12 +121,16 @@ def main():
     with lib.Workspace() as ws:
         sink = lib.FakeCarbon(ws).start()
         master = lib.Lmaster(ws, sink, {"Graphite": {"send": "yes"}}).run().wait_listening()
-        sensors = lagent_sensor_names()
+        defaults = lagent_sensors()
         plugins = list(COLLECTD_PLUGINS)
         if args.without_tcp:
-            sensors.remove("NetConnections")
+            del defaults["NetConnections"]
             plugins.remove("tcpconns")
-        agent = lib.Lagent(ws, master.port, hostname=LAGENT_HOST, sensors=sensors, interval=1,
+        sensors = list(defaults)
+        # 1 s, except a sensor with its own default: that default (no time_interval).
+        own_defaults = {s: d for s, d in defaults.items() if d != GENERIC_DEFAULT_INTERVAL}
+        agent = lib.Lagent(ws, master.port, hostname=LAGENT_HOST, interval=1,
+                           sensors={s: ({"time_interval": None} if s in own_defaults else {}) for s in sensors},
                            overrides={"logging": {"level": "INFO"}}).run()
         cdir = ws.subdir("collectd")
         conf = collectd_config(cdir, sink.line_port, plugins)
@@ -149,7 +168,10 @@ def main():
             if apts and cpts:
                 print(", per point %.2f×" % ((acpu / apts) / (ccpu / cpts)), end="")
             print("   (issue 18's goal: CPU ≤ 0.5×)")
-        print("  lagent sensors: " + ", ".join(sensors))
+        print("  lagent sensors (1 s): " + ", ".join(s for s in sensors if s not in own_defaults))
+        if own_defaults:
+            print("  lagent sensors at their own default interval: " +
+                  ", ".join("%s %g s" % (s, d) for s, d in own_defaults.items()))
         print("  collectd plugins: " + ", ".join(plugins))
 
 
