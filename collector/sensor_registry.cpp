@@ -37,7 +37,7 @@ const std::vector<SensorRegistration>& sensor_registry() {
         {"CPUTimesPercent", make_cpu_times_percent_sensor},
         {"CPUCount", make_cpu_count_sensor},
         {"CPUStats", make_cpu_stats_sensor},
-        {"CPUFreq", make_cpu_freq_sensor},
+        {"CPUFreq", [] { return make_cpu_freq_sensor(); }},
         {"SwapMemory", make_swap_memory_sensor},
         {"DiskPartitions", make_disk_partitions_sensor},
         {"DiskUsage", make_disk_usage_sensor},

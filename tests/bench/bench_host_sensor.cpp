@@ -29,7 +29,7 @@ int main(int argc, char** argv) {
         return 2;
     }
     const int samples = argc > 2 ? std::atoi(argv[2]) : 2000;
-    HostSystemReader live;
+    HostSystemReader live(true);  // as lagent reads for its host sensors: files kept open
     std::size_t readings = 0;
     sensor->sample(live);  // first sample: baselines, descriptors opened
     const double t0 = cpu_seconds();

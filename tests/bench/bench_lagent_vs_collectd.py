@@ -129,9 +129,13 @@ def main():
         sensors = list(defaults)
         # 1 s, except a sensor with its own default: that default (no time_interval).
         own_defaults = {s: d for s, d in defaults.items() if d != GENERIC_DEFAULT_INTERVAL}
-        agent = lib.Lagent(ws, master.port, hostname=LAGENT_HOST, interval=1,
-                           sensors={s: ({"time_interval": None} if s in own_defaults else {}) for s in sensors},
-                           overrides={"logging": {"level": "INFO"}}).run()
+        # The test library's 1 s self metrics are for tests that wait for them; lagent's
+        # own default (10 s) here. None removes a key: lagent's default applies.
+        overrides = {"logging": {"level": "INFO"}, "lagent": {"self metrics interval": None}}
+        for s in own_defaults:
+            overrides["sensor:" + s] = {"time_interval": None}
+        agent = lib.Lagent(ws, master.port, hostname=LAGENT_HOST, sensors=sensors, interval=1,
+                           overrides=overrides).run()
         cdir = ws.subdir("collectd")
         conf = collectd_config(cdir, sink.line_port, plugins)
         collectd = lib.start([args.collectd, "-f", "-C", conf], log_path=os.path.join(cdir, "console.out"),

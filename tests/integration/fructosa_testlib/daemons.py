@@ -141,8 +141,7 @@ class Lmaster(_Daemon):
 
 class Lagent(_Daemon):
     """lagent reporting as `hostname` to an lmaster on `master_port`, with `sensors`
-    (names, or {name: {option: value}}) sampled every `interval` seconds (a sensor whose
-    options say "time_interval": None gets no time_interval: its own default)."""
+    (names, or {name: {option: value}}) sampled every `interval` seconds."""
 
     program = "lagent"
 
@@ -166,8 +165,6 @@ class Lagent(_Daemon):
         for s, opts in sensors.items():
             section = {"time_interval": interval}
             section.update(opts)
-            if section["time_interval"] is None:
-                del section["time_interval"]
             base["sensor:" + s] = section
         self.config = merge_config(base, overrides)
 
