@@ -130,12 +130,13 @@ TEST(AgentConfig, AnUnknownSamplingKeyIsAConfigError) {
 }
 
 TEST(AgentConfig, ASensorWithoutTimeIntervalSamplesAtItsOwnDefault) {
-    auto c = parse("[sensor:VirtualMemory]\n[sensor:TopProcesses]\n[sensor:CPUPercent]\ntime_interval = 1\n"
-                   "[sensor:NetConnections]\ntime_interval = 0.5\n");
+    // (a section without any key is no section to the INI reader: each has an option here)
+    auto c = parse("[sensor:CPUFreq]\npercpu = no\n[sensor:TopProcesses]\ncount = 3\n[sensor:CPUPercent]\n"
+                   "time_interval = 1\n[sensor:NetConnections]\ntime_interval = 0.5\n");
     std::map<std::string, double> interval;
     for (const auto& s : c.sensors) interval[s.name] = s.interval_s;
     EXPECT_EQ(interval, (std::map<std::string, double>{
-                            {"VirtualMemory", 60},  // the generic default
+                            {"CPUFreq", 60},        // the generic default
                             {"TopProcesses", 10},   // a process table: its own default
                             {"CPUPercent", 1},
                             {"NetConnections", 0.5}}));

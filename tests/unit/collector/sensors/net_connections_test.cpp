@@ -1,6 +1,8 @@
 // NetConnections: sockets by protocol and TCP state from /proc/net.
 #include "collector/sensors/net_connections.h"
 
+#include <netinet/in.h>
+
 #include "tests/unit/collector/sensors/sensor_test_util.h"
 
 using namespace fructosa;
@@ -72,4 +74,35 @@ TEST(NetConnections, UdpSocketsComeFromSockstatWhereTheKernelHasIt) {
     EXPECT_EQ(parse_sockstat_inuse("TCP: inuse 4\n", "UDP", "s"), std::nullopt);
     EXPECT_THROW(parse_sockstat_inuse("UDP: mem 0\n", "UDP", "s"), std::runtime_error);
     EXPECT_THROW(parse_sockstat_inuse("UDP: inuse x\n", "UDP", "s"), std::runtime_error);
+}
+
+namespace {
+
+/// A tree whose TCP states come as a sock_diag dump gives them.
+class DumpingReader : public FixtureSystemReader {
+  public:
+    using FixtureSystemReader::FixtureSystemReader;
+    std::vector<int> tcp;
+    std::optional<std::vector<int>> inet_socket_states(int protocol) const override {
+        if (protocol == IPPROTO_TCP) return tcp;
+        return std::nullopt;
+    }
+};
+
+}  // namespace
+
+TEST(NetConnections, DumpedStatesAreCountedByCodeUnknownOnesTogether) {
+    TempTree tree;
+    tree.write("/proc/net/sockstat", "UDP: inuse 0 mem 0\n").write("/proc/net/unix", "header\n");
+    DumpingReader reader(tree.reader().root());
+    reader.tcp = {1, 1, 10, 6, 6, 6, 11, 0, 12, 99};
+    auto r = make_sensor("NetConnections")->sample(reader);
+    ASSERT_TRUE(r);
+    EXPECT_DOUBLE_EQ(at(*r, "tcp.ESTABLISHED"), 2);
+    EXPECT_DOUBLE_EQ(at(*r, "tcp.LISTEN"), 1);
+    EXPECT_DOUBLE_EQ(at(*r, "tcp.TIME_WAIT"), 3);
+    EXPECT_DOUBLE_EQ(at(*r, "tcp.CLOSING"), 1);
+    EXPECT_DOUBLE_EQ(at(*r, "tcp.SYN_SENT"), 0);
+    EXPECT_DOUBLE_EQ(at(*r, "tcp.UNKNOWN"), 3);  // 0, 12 and 99
+    EXPECT_DOUBLE_EQ(at(*r, "total"), 10);
 }
