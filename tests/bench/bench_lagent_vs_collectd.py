@@ -95,6 +95,19 @@ def collectd_config(workdir, sink_port, plugins):
     return path
 
 
+def tcp_socket_counts():
+    """(in use, time-wait) TCP sockets from /proc/net/sockstat, or None."""
+    try:
+        with open("/proc/net/sockstat") as f:
+            for line in f:
+                if line.startswith("TCP:"):
+                    w = line.split()
+                    return int(w[w.index("inuse") + 1]), int(w[w.index("tw") + 1])
+    except (OSError, ValueError):
+        pass
+    return None
+
+
 def points_in(sink, prefix, t0, t1):
     with sink._lock:
         return sum(1 for p, ts, _ in sink._points if p.startswith(prefix) and t0 <= ts < t1)
@@ -151,6 +164,7 @@ def main():
         time.sleep(args.seconds)
         a1, c1, t1, w1 = proc_cpu_seconds(agent.proc.pid), proc_cpu_seconds(collectd.pid), time.monotonic(), time.time()
         load = os.getloadavg()
+        tcp_sockets = tcp_socket_counts()
         time.sleep(4)  # batches of the window's last second still on their way
         lagent_points = points_in(sink, LAGENT_HOST + ".", w0, w1)
         collectd_points = points_in(sink, COLLECTD_HOST + ".", w0, w1)
@@ -162,6 +176,9 @@ def main():
                 ("collectd", "%d plugins + write_graphite" % len(plugins), c1 - c0, collectd_points)]
         print("lagent and collectd side by side, both at 1 s, %.0f s window; load average %.2f %.2f %.2f, %d CPUs"
               % (wall, load[0], load[1], load[2], os.cpu_count()))
+        if tcp_sockets:
+            # Both sides' TCP counts walk the kernel's socket hash: its population sets that cost.
+            print("  TCP sockets on the machine at the window's end: %d in use, %d time-wait" % tcp_sockets)
         print("  %-9s %-30s %8s %10s %8s %9s" % ("", "", "CPU-s", "% of core", "points", "µs/point"))
         for name, what, cpu, points in rows:
             per_point = "%9.2f" % (1e6 * cpu / points) if points else "%9s" % "-"
