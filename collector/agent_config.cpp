@@ -26,8 +26,9 @@ SensorConfig read_sensor(const IniFile& file, const ConfigSection& section) {
         throw ConfigError(fmt::format("{}: unknown sensor '{}' (known sensors: {}; see lagent --list-sensors)",
                                       file.where(section, nullptr), name, known_sensor_names()));
     SectionReader r(file, section);
-    // 0.3.2 had no default; a sensor section without an interval samples every 60 s.
-    sc.interval_s = r.get_double("time_interval", 60, 0.01, 86400 * 7);
+    // 0.3.2 had no default; a sensor section without an interval samples at the
+    // sensor's own default (60 s unless the sensor names another).
+    sc.interval_s = r.get_double("time_interval", sc.sensor->info().default_interval_s, 0.01, 86400 * 7);
     sc.sensor->configure(r);
     r.reject_unknown();
     return sc;

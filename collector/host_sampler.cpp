@@ -200,7 +200,7 @@ void HostSampler::sample_once(double interval_s, const SystemReader& pass, Runni
         // Empty readings are no read yet (the GPU sensor before its first snapshot): a
         // later nullopt then still means "not on this machine".
         if (!readings->empty()) r.has_read = true;
-        r.complaint.release(fmt::format("sensor {}: working again", name));
+        if (r.complaint.active()) r.complaint.release(fmt::format("sensor {}: working again", name));
         out.reserve(out.size() + readings->size());
         for (const auto& reading : *readings) out.push_back(Point{child_path(r.base, reading.field), ts, reading.value});
     } catch (const std::exception& e) {

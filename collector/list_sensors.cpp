@@ -14,7 +14,8 @@ void print_sensor_list(std::ostream& out) {
         out << fmt::format("\n{}\n    {}\n    fields:\n", info.name, info.help);
         for (const auto& [field, help] : info.fields)
             out << fmt::format("      {:<28} {}\n", field.empty() ? "(the sensor's own value)" : field, help);
-        out << "    options:\n      time_interval                seconds between samples (fractions allowed)\n";
+        out << fmt::format("    options:\n      {:<28} seconds between samples (fractions allowed; default {})\n",
+                           "time_interval", info.default_interval_s);
         for (const auto& [opt, help] : info.options) out << fmt::format("      {:<28} {}\n", opt, help);
     }
 }

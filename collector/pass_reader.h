@@ -32,6 +32,7 @@ public:
     std::optional<std::vector<int>> inet_socket_states(int protocol) const override {
         return machine_.inet_socket_states(protocol);
     }
+    std::optional<std::uint64_t> link_generation() const override { return machine_.link_generation(); }
 
 private:
     struct File {

@@ -26,12 +26,19 @@ struct Reading {
 };
 using Readings = std::vector<Reading>;
 
+/// A sensor section without time_interval samples this often (0.3.2 had no default).
+inline constexpr double kDefaultSensorInterval = 60;
+
 /// What `lagent --list-sensors` prints.
 struct SensorInfo {
     std::string name;  ///< the config section is [sensor:<name>]
     std::string help;  ///< one line
     std::vector<std::pair<std::string, std::string>> fields;   ///< field pattern, meaning/unit
     std::vector<std::pair<std::string, std::string>> options;  ///< option, meaning/default
+    /// time_interval when the section has none. A sensor whose figures are read by people
+    /// rather than graphed second by second, and costly to take, says so with its own
+    /// (TopProcesses: 10 s).
+    double default_interval_s = kDefaultSensorInterval;
 };
 
 class Sensor {

@@ -55,18 +55,23 @@ void Shipper::start() {
     stopped_ = false;
     queue_.load_spool();
     client_.start();
-    schedule_flush();
+    running_ = true;
+    next_batch_ = std::chrono::steady_clock::now();
+    if (!pending_.empty()) flush_when_due();
 }
 
 void Shipper::stop() {
     stopped_ = true;
+    running_ = false;
     flush_timer_.cancel();
+    flush_armed_ = false;
     client_.stop();
 }
 
 void Shipper::add(Points points) {
     for (auto& p : points) pending_.push_back(std::move(p));
     if (pending_.size() >= config_.max_batch_points) flush();
+    if (!pending_.empty()) flush_when_due();
 }
 
 void Shipper::add_job_event(std::string json) {
@@ -89,14 +94,31 @@ void Shipper::flush() {
     }
 }
 
-void Shipper::schedule_flush() {
-    flush_timer_.expires_after(std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-        std::chrono::duration<double>(config_.batch_interval_s)));
+void Shipper::flush_when_due() {
+    using Clock = std::chrono::steady_clock;
+    auto now = Clock::now();
+    auto slack = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(config_.batch_interval_s / 10));
+    if (!running_) return;  // before start() (the spool is not loaded yet) or after stop(): points wait
+    if (now + slack >= next_batch_) {
+        if (flush_armed_) flush_timer_.cancel();  // its handler sees operation_aborted
+        flush_armed_ = false;
+        flush_now(now);
+        return;
+    }
+    if (flush_armed_) return;
+    flush_armed_ = true;
+    flush_timer_.expires_at(next_batch_);
     flush_timer_.async_wait([this, alive = alive_](const boost::system::error_code& ec) {
         if (ec || !*alive || stopped_) return;
-        flush();
-        schedule_flush();
+        flush_armed_ = false;
+        flush_now(std::chrono::steady_clock::now());
     });
+}
+
+void Shipper::flush_now(std::chrono::steady_clock::time_point now) {
+    flush();
+    next_batch_ = now + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                            std::chrono::duration<double>(config_.batch_interval_s));
 }
 
 void Shipper::on_attempt_failed(const net::Endpoint& master, net::ReconnectingClient::Step step,

@@ -11,6 +11,7 @@
 /// does not count).
 
 #include <array>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -49,7 +50,11 @@ public:
     void start();
     /// Closes the connection; what is unacknowledged stays in the spool (if any).
     void stop();
-    /// Queues points for the next batch.
+    /// Queues points for the next batch. Batches leave at most every batch interval: points
+    /// that come when a batch is due (within a tenth of the interval, so the host sampler's
+    /// pass on the same 1 s grid counts) are sent at once, in the wakeup that sampled them;
+    /// earlier ones wait on a timer for the due time. The timer is armed only while points
+    /// wait: an idle lagent has no wakeup of the shipper's own.
     void add(Points points);
     /// Queues a job event (JSON); sent in order with the metric batches.
     void add_job_event(std::string json);
@@ -61,7 +66,9 @@ public:
     void set_masters(std::vector<std::pair<std::string, int>> masters);
 
 private:
-    void schedule_flush();
+    /// Flushes when the next batch is due (now or within the slack), else arms the timer.
+    void flush_when_due();
+    void flush_now(std::chrono::steady_clock::time_point now);
     void on_connected();
     void on_attempt_failed(const net::Endpoint& master, net::ReconnectingClient::Step step,
                            const boost::system::error_code& ec);
@@ -73,6 +80,9 @@ private:
     ShipperConfig config_;
     net::ReconnectingClient client_;
     boost::asio::steady_timer flush_timer_;
+    bool flush_armed_ = false;
+    bool running_ = false;  ///< between start() and stop()
+    std::chrono::steady_clock::time_point next_batch_{};  ///< when the next batch may leave
     Points pending_;
     SendQueue queue_;
     std::vector<std::uint8_t> hello_;

@@ -8,12 +8,18 @@
 /// large machine), IPv4 and IPv6 alike: TCP is therefore asked with the old
 /// TCPDIAG_GETSOCK request, which the kernel answers for both families in one walk (as
 /// collectd's tcpconns does); the per-family requests are the fallback. The netlink
-/// socket stays open between samples.
+/// socket stays open between samples. TIME_WAIT sockets are left out of the dump and
+/// counted from /proc/net/sockstat (see states()).
 
 #include <optional>
+#include <string_view>
 #include <vector>
 
 namespace fructosa {
+
+/// The "tw" count of the "TCP:" line of /proc/net/sockstat (time-wait sockets of this
+/// network namespace, FIN_WAIT2 substate included), or nullopt.
+std::optional<int> sockstat_time_wait(std::string_view text);
 
 class SockDiag {
 public:
@@ -29,6 +35,7 @@ public:
 
 private:
     int fd_ = -1;
+    int sockstat_fd_ = -1;  ///< /proc/net/sockstat, for the TIME_WAIT count
     bool compat_tcp_ok_ = true;  ///< TCPDIAG_GETSOCK answered (or not tried yet)
 };
 

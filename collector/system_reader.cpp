@@ -1,5 +1,6 @@
 #include "collector/system_reader.h"
 
+#include "collector/link_watcher.h"
 #include "collector/sock_diag.h"
 
 #include <dirent.h>
@@ -64,7 +65,9 @@ bool mount_table_changed(int fd) {
 }  // namespace
 
 HostSystemReader::HostSystemReader(bool keep_files_open)
-    : keep_open_(keep_files_open), diag_(std::make_unique<SockDiag>()) {}
+    : keep_open_(keep_files_open),
+      diag_(std::make_unique<SockDiag>()),
+      links_(keep_files_open ? std::make_unique<LinkWatcher>() : nullptr) {}
 
 HostSystemReader::~HostSystemReader() {
     for (auto& [path, fd] : kept_) ::close(fd);
@@ -190,6 +193,11 @@ std::vector<std::pair<std::string, std::string>> HostSystemReader::interface_add
     }
     ::freeifaddrs(list);
     return out;
+}
+
+std::optional<std::uint64_t> HostSystemReader::link_generation() const {
+    if (!links_) return std::nullopt;
+    return links_->generation();
 }
 
 std::optional<std::vector<int>> HostSystemReader::inet_socket_states(int protocol) const {

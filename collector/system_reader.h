@@ -47,6 +47,10 @@ public:
         (void)protocol;
         return std::nullopt;
     }
+    /// A number that changes whenever the machine's network interfaces or their addresses
+    /// may have changed (rtnetlink announcements, collector/link_watcher.h); nullopt when
+    /// the reader cannot tell, and a sensor must read them again every sample.
+    virtual std::optional<std::uint64_t> link_generation() const { return std::nullopt; }
     /// Where `path` lies on the live file system, for a sensor that keeps the file open
     /// and re-reads it with pread (sensors/kept_files.h); nullopt when this reader has no
     /// real file behind its paths, and the sensor reads through read_file_into.
@@ -57,6 +61,7 @@ public:
 };
 
 class SockDiag;
+class LinkWatcher;
 
 /// Reads the live machine: files by their absolute paths, statvfs(3), getifaddrs(3) and
 /// sock_diag netlink. Tests use tests/unit/collector/fixture_system_reader.h instead.
@@ -87,6 +92,9 @@ public:
     /// From sock_diag netlink; nullopt where the kernel lacks it (the /proc/net files are read).
     std::optional<std::vector<int>> inet_socket_states(int protocol) const override;
     std::optional<std::string> host_path(const std::string& path) const override { return path; }
+    /// From an rtnetlink socket (the host sensors' reader, with keep_files_open); nullopt
+    /// for the job tracker's reader.
+    std::optional<std::uint64_t> link_generation() const override;
 
     /// Files held open now (tests).
     std::size_t files_kept_open() const { return kept_.size(); }
@@ -103,6 +111,7 @@ private:
     /// Kept kernel directories (/sys/class/net, cpufreq's policies), listed again from their start.
     mutable std::unordered_map<std::string, DIR*> kept_dirs_;
     std::unique_ptr<SockDiag> diag_;                     ///< its netlink socket stays open
+    std::unique_ptr<LinkWatcher> links_;                 ///< with keep_open_ only
 };
 
 }  // namespace fructosa

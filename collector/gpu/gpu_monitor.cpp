@@ -1,5 +1,6 @@
 #include "collector/gpu/gpu_monitor.h"
 
+#include <algorithm>
 #include <chrono>
 #include <variant>
 
@@ -30,6 +31,7 @@ struct GpuMonitor::Shared {
     std::string error;
     std::shared_ptr<const GpuSnapshot> snapshot;
     std::optional<Clock::time_point> busy_since;  ///< set while the worker is inside NVML
+    std::uint64_t load_attempts = 0;
     bool exited = false;
 };
 
@@ -50,10 +52,17 @@ void GpuMonitor::work(std::shared_ptr<Shared> sh, GpuMonitorSettings settings) {
         std::string error;
         std::shared_ptr<const GpuSnapshot> snap;
         if (!nvml) {
+            {
+                std::lock_guard lock(sh->mutex);
+                ++sh->load_attempts;
+            }
             auto opened = NvmlLibrary::open(settings.library);
             if (auto* e = std::get_if<std::string>(&opened)) {
                 state = State::unavailable;
                 error = *e;
+                auto retry = Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                                std::chrono::duration<double>(settings.unavailable_retry_s));
+                next = std::max(next, retry);
             } else {
                 nvml = std::move(std::get<0>(opened));
                 reader.emplace(*nvml);
@@ -100,7 +109,7 @@ GpuMonitor::~GpuMonitor() {
 GpuMonitor::View GpuMonitor::latest() {
     if (!worker_) worker_.emplace(work, shared_, settings_);
     std::lock_guard lock(shared_->mutex);
-    View v{shared_->state, shared_->snapshot, shared_->error};
+    View v{shared_->state, shared_->snapshot, shared_->error, shared_->load_attempts};
     if (shared_->busy_since) {
         double busy = std::chrono::duration<double>(Clock::now() - *shared_->busy_since).count();
         if (busy > settings_.hang_timeout_s) {

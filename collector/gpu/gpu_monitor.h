@@ -9,6 +9,7 @@
 /// the library there too, since nvmlInit itself may hang.
 
 #include <condition_variable>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -23,13 +24,18 @@ struct GpuMonitorSettings {
     std::string library = "libnvidia-ml.so.1";  ///< dlopen'ed; [sensor:GPU] library
     double interval_s = 10;                     ///< between snapshots
     double hang_timeout_s = 10;                 ///< a call running longer is hung
+    /// Without the library or its driver, the next try to load it is this much later
+    /// (at least `interval_s`): a driver rarely appears on a running node, and each try
+    /// is a dlopen(3) searching the library path (most of the GPU sensor's cost at 1 s
+    /// on a machine without GPUs).
+    double unavailable_retry_s = 60;
 };
 
 class GpuMonitor {
 public:
     enum class State {
         starting,     ///< no answer yet (library loading, first snapshot)
-        unavailable,  ///< no library or no driver: `error` says why; tried again each interval
+        unavailable,  ///< no library or no driver: `error` says why; tried again after unavailable_retry_s
         ok,           ///< `snapshot` is the newest one
         failed,       ///< the last read failed (`error`); `snapshot` is an older one, if any
         hung,         ///< an NVML call has run longer than the hang timeout; `snapshot` is stale
@@ -38,6 +44,7 @@ public:
         State state = State::starting;
         std::shared_ptr<const GpuSnapshot> snapshot;  ///< the newest complete one, if any
         std::string error;                            ///< unavailable, failed, hung: why
+        std::uint64_t load_attempts = 0;              ///< times the library was loaded or tried
         /// True when `snapshot` may be used as current (state ok).
         bool fresh() const { return state == State::ok && snapshot != nullptr; }
     };

@@ -84,6 +84,7 @@ std::vector<CpuFreq> read_sysfs_freqs(const SystemReader& sys) {
 
 class CpuFreqSensor final : public Sensor {
   public:
+    explicit CpuFreqSensor(MonotonicClock clock) : clock_(std::move(clock)) {}
     const SensorInfo& info() const override {
         static const SensorInfo i{
             "CPUFreq",
@@ -97,7 +98,13 @@ class CpuFreqSensor final : public Sensor {
     }
     void configure(SectionReader& options) override { percpu_ = options.get_bool("percpu", false); }
     std::optional<Readings> sample(const SystemReader& sys) override {
-        auto cpus = read_sysfs_freqs(sys);
+        std::vector<CpuFreq> cpus;
+        double now = clock_();
+        if (!without_cpufreq_ || now >= next_probe_) {
+            cpus = read_sysfs_freqs(sys);
+            without_cpufreq_ = cpus.empty();
+            next_probe_ = now + kCpufreqProbeSeconds;
+        }
         if (cpus.empty()) {
             static const std::string cpuinfo = "/proc/cpuinfo";
             if (auto text = sys.read_file(cpuinfo)) cpus = parse_cpuinfo_mhz(*text, cpuinfo);
@@ -107,11 +114,18 @@ class CpuFreqSensor final : public Sensor {
     }
 
   private:
+    MonotonicClock clock_;
     bool percpu_ = false;
+    bool without_cpufreq_ = false;  ///< the last look found no cpufreq: /proc/cpuinfo until next_probe_
+    double next_probe_ = 0;
 };
 
 }  // namespace
 
-std::unique_ptr<Sensor> make_cpu_freq_sensor() { return std::make_unique<CpuFreqSensor>(); }
+std::unique_ptr<Sensor> make_cpu_freq_sensor(MonotonicClock clock) {
+    return std::make_unique<CpuFreqSensor>(std::move(clock));
+}
+
+std::unique_ptr<Sensor> make_cpu_freq_sensor() { return make_cpu_freq_sensor(steady_seconds); }
 
 }  // namespace fructosa::sensors

@@ -1,6 +1,9 @@
 #pragma once
 /// CPUFreq: CPU clock in MHz from sysfs cpufreq (kHz files), or the "cpu MHz" lines of
 /// /proc/cpuinfo on machines without cpufreq (virtual machines); nullopt with neither.
+/// A machine found without cpufreq is looked at again once a minute (a cpufreq driver
+/// loaded later), not each sample: the look is several failed opens and directory
+/// listings, more than the /proc/cpuinfo read itself.
 
 #include <memory>
 #include <optional>
@@ -8,6 +11,7 @@
 #include <vector>
 
 #include "collector/sensor.h"
+#include "collector/sensors/counter_rate.h"
 
 namespace fructosa::sensors {
 
@@ -27,6 +31,10 @@ std::vector<CpuFreq> parse_cpuinfo_mhz(std::string_view text, std::string_view o
 /// them, absent when none does); with `percpu` also "<n>.current" per CPU.
 Readings cpu_freq_readings(const std::vector<CpuFreq>& cpus, bool percpu);
 
+/// Seconds between looks for cpufreq on a machine that had none.
+inline constexpr double kCpufreqProbeSeconds = 60;
+
+std::unique_ptr<Sensor> make_cpu_freq_sensor(MonotonicClock clock);
 std::unique_ptr<Sensor> make_cpu_freq_sensor();
 
 }  // namespace fructosa::sensors

@@ -122,13 +122,22 @@ class DiskPartitionsSensor final : public Sensor {
         if (!fstypes_ || now - fstypes_read_ > std::chrono::minutes(5)) {
             auto f = sys.read_file(filesystems);
             if (!f) return std::nullopt;
-            fstypes_ = parse_physical_fstypes(*f);
+            auto types = parse_physical_fstypes(*f);
+            if (fstypes_ != types) kept_text_.clear();  // the readings depend on them too
+            fstypes_ = std::move(types);
             fstypes_read_ = now;
         }
-        return disk_partitions_readings(physical_partitions(parse_mounts(*m, mounts), *fstypes_));
+        // The readings are a function of the table's text: parsed again only when it changed.
+        if (kept_text_.empty() || *m != kept_text_) {
+            kept_ = disk_partitions_readings(physical_partitions(parse_mounts(*m, mounts), *fstypes_));
+            kept_text_ = std::move(*m);
+        }
+        return kept_;
     }
 
   private:
+    std::string kept_text_;  ///< the mount table the kept readings were made from
+    Readings kept_;
     std::optional<decltype(parse_physical_fstypes(""))> fstypes_;
     std::chrono::steady_clock::time_point fstypes_read_{};
 };

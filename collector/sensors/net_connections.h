@@ -1,9 +1,12 @@
 #pragma once
 /// NetConnections: the machine's sockets counted by protocol and TCP state, from
 /// /proc/net/{tcp,tcp6,udp,udp6,unix} (psutil's net_connections("all"), as numbers).
+/// On the live machine TCP states come from one sock_diag dump (SystemReader::
+/// inet_socket_states) and the UDP count from /proc/net/sockstat and sockstat6.
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,6 +24,13 @@ std::vector<int> parse_inet_socket_states(std::string_view text, std::string_vie
 
 /// Socket lines of /proc/net/unix (everything after the header).
 int count_unix_sockets(std::string_view text);
+
+/// The "inuse" count of protocol `proto` ("UDP", "UDP6") in /proc/net/sockstat[6]: the
+/// sockets of that protocol the kernel has hashed, exactly the ones /proc/net/udp[6] and
+/// a sock_diag dump list, from a per-CPU counter instead of a walk of the UDP hash table.
+/// nullopt when the text has no such line; throws naming `origin` on a malformed one.
+std::optional<int> parse_sockstat_inuse(std::string_view text, std::string_view proto,
+                                        std::string_view origin);
 
 struct ConnectionCounts {
     std::map<std::string, int> tcp_by_state;  ///< tcp and tcp6 together

@@ -3,6 +3,7 @@
 #include <array>
 #include <map>
 
+#include "collector/sensors/link_cache.h"
 #include "collector/sensors/parse_util.h"
 #include "common/metric.h"
 
@@ -28,6 +29,7 @@ namespace {
 
 class NetIfAddrsSensor final : public Sensor {
   public:
+    explicit NetIfAddrsSensor(MonotonicClock clock) : cache_(std::move(clock)) {}
     const SensorInfo& info() const override {
         static const SensorInfo i{"NetIFAddrs",
                                   "addresses per network interface",
@@ -39,14 +41,23 @@ class NetIfAddrsSensor final : public Sensor {
         return i;
     }
     std::optional<Readings> sample(const SystemReader& sys) override {
-        auto addresses = sys.interface_addresses();
-        if (addresses.empty()) return std::nullopt;
-        return net_if_addrs_readings(addresses);
+        return cache_.get(sys, [&]() -> std::optional<Readings> {
+            auto addresses = sys.interface_addresses();
+            if (addresses.empty()) return std::nullopt;
+            return net_if_addrs_readings(addresses);
+        });
     }
+
+  private:
+    LinkCache cache_;  ///< addresses are read again only after the kernel announced a change
 };
 
 }  // namespace
 
-std::unique_ptr<Sensor> make_net_if_addrs_sensor() { return std::make_unique<NetIfAddrsSensor>(); }
+std::unique_ptr<Sensor> make_net_if_addrs_sensor(MonotonicClock clock) {
+    return std::make_unique<NetIfAddrsSensor>(std::move(clock));
+}
+
+std::unique_ptr<Sensor> make_net_if_addrs_sensor() { return make_net_if_addrs_sensor(steady_seconds); }
 
 }  // namespace fructosa::sensors

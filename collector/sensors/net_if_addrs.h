@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "collector/sensor.h"
+#include "collector/sensors/counter_rate.h"
 
 namespace fructosa::sensors {
 
@@ -14,6 +15,9 @@ namespace fructosa::sensors {
 /// sanitize_component) and "total", from (interface, family) pairs.
 Readings net_if_addrs_readings(const std::vector<std::pair<std::string, std::string>>& addresses);
 
+/// Reads the interfaces again only after the kernel announced a change, or after
+/// kLinkRefreshSeconds of `clock` (sensors/link_cache.h).
+std::unique_ptr<Sensor> make_net_if_addrs_sensor(MonotonicClock clock);
 std::unique_ptr<Sensor> make_net_if_addrs_sensor();
 
 }  // namespace fructosa::sensors

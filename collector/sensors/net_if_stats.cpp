@@ -4,6 +4,7 @@
 
 #include <charconv>
 
+#include "collector/sensors/link_cache.h"
 #include "collector/sensors/parse_util.h"
 #include "common/metric.h"
 
@@ -53,6 +54,7 @@ namespace {
 
 class NetIfStatsSensor final : public Sensor {
   public:
+    explicit NetIfStatsSensor(MonotonicClock clock) : cache_(std::move(clock)) {}
     const SensorInfo& info() const override {
         static const SensorInfo i{"NetIFStats",
                                   "state of each network interface",
@@ -64,18 +66,27 @@ class NetIfStatsSensor final : public Sensor {
         return i;
     }
     std::optional<Readings> sample(const SystemReader& sys) override {
-        std::vector<SysfsDir> nics;
-        for (const auto& name : sys.list_dir(net_dir))
-            nics.push_back(
-                read_sysfs_attrs(sys, net_dir + "/" + name, {"operstate", "flags", "duplex", "speed", "mtu"}));
-        auto out = net_if_stats_readings(nics);
-        if (out.empty()) return std::nullopt;
-        return out;
+        return cache_.get(sys, [&]() -> std::optional<Readings> {
+            std::vector<SysfsDir> nics;
+            for (const auto& name : sys.list_dir(net_dir))
+                nics.push_back(
+                    read_sysfs_attrs(sys, net_dir + "/" + name, {"operstate", "flags", "duplex", "speed", "mtu"}));
+            auto out = net_if_stats_readings(nics);
+            if (out.empty()) return std::nullopt;
+            return out;
+        });
     }
+
+  private:
+    LinkCache cache_;  ///< interfaces are read again only after the kernel announced a change
 };
 
 }  // namespace
 
-std::unique_ptr<Sensor> make_net_if_stats_sensor() { return std::make_unique<NetIfStatsSensor>(); }
+std::unique_ptr<Sensor> make_net_if_stats_sensor(MonotonicClock clock) {
+    return std::make_unique<NetIfStatsSensor>(std::move(clock));
+}
+
+std::unique_ptr<Sensor> make_net_if_stats_sensor() { return make_net_if_stats_sensor(steady_seconds); }
 
 }  // namespace fructosa::sensors

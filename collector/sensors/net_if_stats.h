@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "collector/sensor.h"
+#include "collector/sensors/counter_rate.h"
 #include "collector/sensors/sysfs_dir.h"
 
 namespace fructosa::sensors {
@@ -19,6 +20,9 @@ enum class Duplex { Unknown = 0, Half = 1, Full = 2 };
 /// malformed, naming it.
 Readings net_if_stats_readings(const std::vector<SysfsDir>& nics);
 
+/// Reads the interfaces again only after the kernel announced a change, or after
+/// kLinkRefreshSeconds of `clock` (sensors/link_cache.h).
+std::unique_ptr<Sensor> make_net_if_stats_sensor(MonotonicClock clock);
 std::unique_ptr<Sensor> make_net_if_stats_sensor();
 
 }  // namespace fructosa::sensors

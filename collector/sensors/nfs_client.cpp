@@ -81,6 +81,14 @@ std::vector<MountCounters> parse_mountstats(std::string_view text, std::string_v
     return out;
 }
 
+bool mounts_list_nfs(std::string_view mounts) {
+    for (auto line : split_lines(mounts)) {
+        auto w = split_words(line);
+        if (w.size() >= 3 && (w[2] == "nfs" || w[2] == "nfs4")) return true;
+    }
+    return false;
+}
+
 std::unique_ptr<Sensor> make_nfs_client_sensor(MonotonicClock clock) {
     SensorInfo info{
         "NFSClient",
@@ -93,6 +101,9 @@ std::unique_ptr<Sensor> make_nfs_client_sensor(MonotonicClock clock) {
         {}};
     MountReader read = [](const SystemReader& sys,
                           KeptFiles& files) -> std::optional<std::vector<MountCounters>> {
+        // The mount table is cheap (the live reader reads it again only when it changed).
+        if (auto table = sys.read_file("/proc/self/mounts"); table && !mounts_list_nfs(*table))
+            return std::vector<MountCounters>{};  // what mountstats would give
         std::string text;
         if (!files.read(sys, mountstats_path, text)) return std::nullopt;
         return parse_mountstats(text, mountstats_path);

@@ -18,6 +18,11 @@ namespace fructosa::sensors {
 /// of an NFS mount.
 std::vector<MountCounters> parse_mountstats(std::string_view text, std::string_view origin);
 
+/// True when the mount table (/proc/self/mounts text) has an nfs or nfs4 mount. Without
+/// one the sensor does not read mountstats, which the kernel writes for every mount of
+/// the node (most of the sensor's cost, each interval, where nothing is NFS).
+bool mounts_list_nfs(std::string_view mounts);
+
 std::unique_ptr<Sensor> make_nfs_client_sensor(MonotonicClock clock);
 std::unique_ptr<Sensor> make_nfs_client_sensor();
 

@@ -8,7 +8,9 @@ namespace fructosa::sensors {
 
 SwapCounts parse_vmstat_swap(std::string_view text, std::string_view origin) {
     std::optional<std::uint64_t> in, out;
+    // Two of vmstat's ~180 lines: only those are split into words.
     for (auto line : split_lines(text)) {
+        if (!line.starts_with("pswp")) continue;
         auto words = split_words(line);
         if (words.size() != 2) continue;
         if (words[0] == "pswpin") in = to_u64(words[1], origin, "pswpin");

@@ -1,4 +1,5 @@
-// Benchmark: CPU time per sample of one host sensor on the live machine (the sensor only:
+// Benchmark: CPU time per sample of one host sensor on the live machine, read as lagent reads
+// for its host sensors (files and directories kept open), the sensor only:
 // no points, no shipping). `bench_host_sensor NAME [SAMPLES]` (default 2000) samples back to
 // back and prints the CPU time per sample from getrusage. Prints figures; asserts nothing.
 #include <sys/resource.h>
@@ -29,7 +30,7 @@ int main(int argc, char** argv) {
         return 2;
     }
     const int samples = argc > 2 ? std::atoi(argv[2]) : 2000;
-    HostSystemReader live;
+    HostSystemReader live(true);  // as lagent reads for its host sensors: files kept open
     std::size_t readings = 0;
     sensor->sample(live);  // first sample: baselines, descriptors opened
     const double t0 = cpu_seconds();

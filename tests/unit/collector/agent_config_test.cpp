@@ -128,3 +128,22 @@ TEST(AgentConfig, AnUnknownSamplingKeyIsAConfigError) {
                   "job fast seconds, job fast interval)");
     }
 }
+
+TEST(AgentConfig, ASensorWithoutTimeIntervalSamplesAtItsOwnDefault) {
+    // (a section without any key is no section to the INI reader: each has an option here)
+    auto c = parse("[sensor:CPUFreq]\npercpu = no\n[sensor:TopProcesses]\ncount = 3\n[sensor:CPUPercent]\n"
+                   "time_interval = 1\n[sensor:NetConnections]\ntime_interval = 0.5\n");
+    std::map<std::string, double> interval;
+    for (const auto& s : c.sensors) interval[s.name] = s.interval_s;
+    EXPECT_EQ(interval, (std::map<std::string, double>{
+                            {"CPUFreq", 60},        // the generic default
+                            {"TopProcesses", 10},   // a process table: its own default
+                            {"CPUPercent", 1},
+                            {"NetConnections", 0.5}}));
+    EXPECT_DOUBLE_EQ(make_sensor("TopProcesses")->info().default_interval_s, 10);
+    EXPECT_DOUBLE_EQ(make_sensor("CPUFreq")->info().default_interval_s, kDefaultSensorInterval);
+    // An explicit time_interval wins over the sensor's default, faster or slower.
+    auto fast = parse("[sensor:TopProcesses]\ntime_interval = 1\n");
+    ASSERT_EQ(fast.sensors.size(), 1u);
+    EXPECT_DOUBLE_EQ(fast.sensors[0].interval_s, 1);
+}

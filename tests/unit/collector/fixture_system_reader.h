@@ -24,6 +24,9 @@ class FixtureSystemReader : public SystemReader {
     std::optional<FsUsage> fs_usage(const std::string& path) const override;
     std::vector<std::pair<std::string, std::string>> interface_addresses() const override;
     std::optional<std::string> host_path(const std::string& path) const override { return root_ + path; }
+    /// What link_generation() answers: nullopt (cannot tell) unless a test sets it.
+    std::optional<std::uint64_t> link_generation_value;
+    std::optional<std::uint64_t> link_generation() const override { return link_generation_value; }
     const std::string& root() const { return root_; }
 
   private:

@@ -174,3 +174,39 @@ TEST(Shipper, FullQueueDropsTheOldestAndCountsIt) {
     EXPECT_GT(s.points_dropped, 0u);
     shipper.stop();
 }
+
+TEST(Shipper, PointsThatComeWhenABatchIsDueLeaveAtOnceLaterOnesWaitForTheInterval) {
+    asio::io_context io;
+    FakeMaster master(io);
+    auto config = config_for(master.port());
+    config.batch_interval_s = 3600;  // the next batch is due in an hour
+    Shipper shipper(io, config);
+    shipper.add({{"node7.A.x", 1, 1}});  // before start: waits (the spool is not loaded yet)
+    shipper.start();                      // due at once: sent with the first connection
+    run_until(io, [&] { return shipper.stats().points_sent == 1; });
+    EXPECT_EQ(shipper.stats().points_sent, 1u);
+    shipper.add({{"node7.A.y", 2, 2}});  // within the interval: waits for its due time
+    run_until(io, [] { return false; }, 0.2);
+    EXPECT_EQ(master.points.size(), 1u);
+    EXPECT_EQ(shipper.stats().points_queued, 1u);
+    shipper.flush();  // what lagent does before a job event
+    run_until(io, [&] { return shipper.stats().points_sent == 2; });
+    ASSERT_EQ(master.points.size(), 2u);
+    EXPECT_EQ(master.points[1].path, "node7.A.y");
+    shipper.stop();
+}
+
+TEST(Shipper, AWaitingPointLeavesWhenItsBatchIsDue) {
+    asio::io_context io;
+    FakeMaster master(io);
+    auto config = config_for(master.port());
+    config.batch_interval_s = 0.3;
+    Shipper shipper(io, config);
+    shipper.start();
+    shipper.add({{"node7.A.x", 1, 1}});  // due: at once
+    shipper.add({{"node7.A.y", 2, 2}});  // waits on the timer, about 0.3 s
+    run_until(io, [&] { return shipper.stats().points_sent == 2; });
+    ASSERT_EQ(master.points.size(), 2u);
+    EXPECT_EQ(master.seqs.size(), 2u);  // two batches
+    shipper.stop();
+}

@@ -97,3 +97,22 @@ TEST(GpuMonitor, AMonitorStuckInAHungCallIsLeftBehindAtDestruction) {
     table.write(kTwoGpuTable);
     SUCCEED();
 }
+
+TEST(GpuMonitor, WithoutTheLibraryItTriesAgainOnlyAfterTheRetryDelay) {
+    // Every 20 ms a sample, but a missing library is tried again only after an hour.
+    auto slow = fast("/nonexistent/libnvidia-ml.so.1");
+    slow.unavailable_retry_s = 3600;
+    GpuMonitor m(slow);
+    ASSERT_TRUE(wait_for_state(m, State::unavailable));
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));  // ten intervals
+    EXPECT_EQ(m.latest().load_attempts, 1u);
+    // With a short delay it keeps trying (a driver that appears later is found).
+    auto eager = fast("/nonexistent/libnvidia-ml.so.1");
+    eager.unavailable_retry_s = 0.01;
+    GpuMonitor again(eager);
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (again.latest().load_attempts < 3 && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    EXPECT_GE(again.latest().load_attempts, 3u);
+    EXPECT_EQ(again.latest().state, State::unavailable);
+}

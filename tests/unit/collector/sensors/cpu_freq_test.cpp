@@ -50,3 +50,22 @@ TEST(CpuFreq, MinAndMaxAveragedOverCpusThatKnowThem) {
               (Readings{{"current", 1500}, {"2.current", 1500}}));
     EXPECT_TRUE(cpu_freq_readings({}, true).empty());
 }
+
+TEST(CpuFreq, AMachineWithoutCpufreqIsLookedAtAgainOnlyAfterAMinute) {
+    TempTree tree;
+    tree.write("/proc/cpuinfo", "processor : 0\ncpu MHz : 2000\n");
+    auto reader = tree.reader();
+    double now = 100;
+    auto s = make_cpu_freq_sensor([&] { return now; });
+    EXPECT_EQ(s->sample(reader), (Readings{{"current", 2000}}));
+    // A cpufreq driver appears: /proc/cpuinfo still, until the next look.
+    tree.write("/sys/devices/system/cpu/cpufreq/policy0/scaling_cur_freq", "1500000\n");
+    now += kCpufreqProbeSeconds - 1;
+    EXPECT_EQ(s->sample(reader), (Readings{{"current", 2000}}));
+    now += 1;
+    EXPECT_EQ(s->sample(reader), (Readings{{"current", 1500}}));
+    // A machine with cpufreq reads it every sample: a policy gone is seen at once.
+    std::filesystem::remove_all(tree.reader().root() + "/sys/devices/system/cpu/cpufreq");
+    now += 1;
+    EXPECT_EQ(s->sample(reader), (Readings{{"current", 2000}}));
+}

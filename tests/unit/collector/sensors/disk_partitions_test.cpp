@@ -50,3 +50,20 @@ TEST(DiskPartitions, DevicelessMountsAreSkipped) {
     // "rox" is not "ro".
     EXPECT_EQ(disk_partitions_readings({{"/dev/a", "/", "ext4", "rw,rox"}})[2].value, 0);
 }
+
+TEST(DiskPartitions, ANewMountTableIsParsedAgainTheSameOneIsNot) {
+    TempTree tree;
+    tree.write("/proc/filesystems", "nodev\tproc\n\text4\n")
+        .write("/proc/self/mounts", "proc /proc proc rw 0 0\n/dev/sda1 / ext4 rw 0 0\n");
+    auto reader = tree.reader();
+    auto s = make_sensor("DiskPartitions");
+    auto first = s->sample(reader);
+    ASSERT_TRUE(first);
+    EXPECT_EQ(s->sample(reader), first);  // the same table: the same readings
+    tree.write("/proc/self/mounts", "proc /proc proc rw 0 0\n/dev/sda1 / ext4 ro 0 0\n/dev/sdb1 /data ext4 rw 0 0\n");
+    auto r = s->sample(reader);
+    ASSERT_TRUE(r);
+    EXPECT_DOUBLE_EQ(at(*r, "count"), 2);
+    EXPECT_DOUBLE_EQ(at(*r, "root.readonly"), 1);
+    EXPECT_DOUBLE_EQ(at(*r, "data.readonly"), 0);
+}

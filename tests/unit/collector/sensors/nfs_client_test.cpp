@@ -63,3 +63,21 @@ TEST(NFSClient, MalformedLinesNameFileAndMount) {
                   "mountstats: s:/x /x READ operations is not a number: 'many'");
     }
 }
+
+TEST(NFSClient, WithoutAnNfsMountMountstatsIsNotRead) {
+    EXPECT_TRUE(mounts_list_nfs(fixture_text("parallel_fs", "/proc/self/mounts")));
+    EXPECT_FALSE(mounts_list_nfs(fixture_text("host", "/proc/self/mounts")));
+    EXPECT_FALSE(mounts_list_nfs("nfsd /proc/fs/nfsd nfsd rw 0 0\n"));  // the server's, not a client mount
+    EXPECT_TRUE(mounts_list_nfs("a:/b /c nfs rw 0 0\n"));
+    // A mount table without NFS and a mountstats that cannot be parsed: never read, so
+    // no error; nothing to report, as on a node whose mountstats has no NFS mount.
+    TempTree tree;
+    tree.write("/proc/self/mounts", "proc /proc proc rw 0 0\n")
+        .write("/proc/self/mountstats", "device garbage\n");
+    auto reader = tree.reader();
+    auto s = make_nfs_client_sensor([] { return 1.0; });
+    EXPECT_EQ(s->sample(reader), std::nullopt);
+    // Once the table lists an NFS mount, mountstats is read (and its error surfaces).
+    tree.write("/proc/self/mounts", "a:/b /c nfs rw 0 0\n");
+    EXPECT_THROW(s->sample(reader), std::runtime_error);
+}
