@@ -58,18 +58,6 @@ int read_from_start(int fd, std::string& out, bool short_read_is_whole) {
     return 0;
 }
 
-/// Files the kernel writes whole in one read of a buffer larger than their text: sysfs
-/// attributes (one show(), at most a page; a binary attribute returns a full page per read
-/// until its end) and the /proc files built by one single_open() show. Their end needs no
-/// second read.
-bool whole_in_one_read(const std::string& path) {
-    if (path.rfind("/sys/", 0) == 0) return true;
-    static const char* const single_show[] = {"/proc/stat", "/proc/meminfo", "/proc/loadavg", "/proc/uptime",
-                                              "/proc/net/sockstat", "/proc/net/sockstat6", "/proc/net/snmp"};
-    for (const char* p : single_show)
-        if (path == p) return true;
-    return false;
-}
 
 /// Only the kernel's files give fresh contents to a kept descriptor; a regular file may
 /// be replaced by a rename and must be opened by name every time.
@@ -90,6 +78,21 @@ bool mount_table_changed(int fd) {
 }
 
 }  // namespace
+
+/// Files the kernel writes whole in one read of a buffer larger than their text: sysfs
+/// attributes (one show(), at most a page; a binary attribute returns a full page per read
+/// until its end) and the /proc files built by one single_open() show. Their end needs no
+/// second read. Not the rest of /sys: cgroup files (/sys/fs/cgroup: cgroup.procs lists a
+/// pid per record), debugfs (Lustre's stats) and tracefs are record by record.
+bool whole_in_one_read(const std::string& path) {
+    for (const char* sysfs : {"/sys/class/", "/sys/devices/", "/sys/block/", "/sys/bus/"})
+        if (path.rfind(sysfs, 0) == 0) return true;
+    static const char* const single_show[] = {"/proc/stat", "/proc/meminfo", "/proc/loadavg", "/proc/uptime",
+                                              "/proc/net/sockstat", "/proc/net/sockstat6", "/proc/net/snmp"};
+    for (const char* p : single_show)
+        if (path == p) return true;
+    return false;
+}
 
 HostSystemReader::HostSystemReader(bool keep_files_open, std::function<double()> clock)
     : keep_open_(keep_files_open),

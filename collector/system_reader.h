@@ -64,6 +64,11 @@ public:
 class SockDiag;
 class LinkWatcher;
 
+/// True for a kernel file whose whole text one read returns when the buffer is larger
+/// (sysfs attributes, the /proc files of one show): HostSystemReader then makes no
+/// second read to find its end.
+bool whole_in_one_read(const std::string& path);
+
 /// Reads the live machine: files by their absolute paths, statvfs(3), getifaddrs(3) and
 /// sock_diag netlink. Tests use tests/unit/collector/fixture_system_reader.h instead.
 ///
@@ -76,8 +81,8 @@ class LinkWatcher;
 /// directories are kept open the same way and listed again with rewinddir(3); one that
 /// is missing or empty is looked for again only after kAbsentDirRetryS (a driver loaded
 /// or a Lustre file system mounted later shows within a minute). The end of a sysfs
-/// attribute or of a /proc file the kernel writes in one go is found without a second
-/// read.
+/// attribute (/sys/class, /sys/devices, /sys/block, /sys/bus) or of a /proc file the
+/// kernel writes in one go is found without a second read.
 /// The job tracker's reader keeps nothing open: a job's cgroup files go with the job.
 class HostSystemReader : public SystemReader {
 public:

@@ -160,3 +160,15 @@ TEST(HostSystemReader, KernelFilesReadWholeInOneReadOrRecordByRecord) {
         }
     }
 }
+
+TEST(HostSystemReader, OnlyFilesWrittenInOneShowSkipTheReadOfTheirEnd) {
+    for (const char* whole : {"/proc/stat", "/proc/meminfo", "/proc/loadavg", "/proc/net/sockstat",
+                              "/sys/class/net/eth0/speed", "/sys/devices/system/cpu/online", "/sys/block/sda/stat"})
+        EXPECT_TRUE(whole_in_one_read(whole)) << whole;
+    // Record by record: a read may stop short well before the end.
+    for (const char* records : {"/proc/vmstat", "/proc/diskstats", "/proc/self/mountstats", "/proc/cpuinfo",
+                                "/proc/net/dev", "/sys/fs/cgroup/cpuacct/slurm/uid_0/job_1/cgroup.procs",
+                                "/sys/kernel/debug/lustre/llite/fs-ffff/stats", "/sys/kernel/tracing/trace",
+                                "/home/user/stat"})
+        EXPECT_FALSE(whole_in_one_read(records)) << records;
+}
