@@ -47,4 +47,12 @@ bool PassReader::exists(const std::string& path) const {
     return it->second;
 }
 
+std::optional<std::uint64_t> PassReader::link_generation() const {
+    if (link_pass_ != pass_) {
+        link_pass_ = pass_;
+        link_ = machine_.link_generation();
+    }
+    return link_;
+}
+
 }  // namespace fructosa

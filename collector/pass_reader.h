@@ -32,7 +32,9 @@ public:
     std::optional<std::vector<int>> inet_socket_states(int protocol) const override {
         return machine_.inet_socket_states(protocol);
     }
-    std::optional<std::uint64_t> link_generation() const override { return machine_.link_generation(); }
+    /// Asked of the machine once a pass (NetIFStats and NetIFAddrs both ask: one drain of
+    /// the rtnetlink socket serves both).
+    std::optional<std::uint64_t> link_generation() const override;
 
 private:
     struct File {
@@ -48,6 +50,8 @@ private:
     mutable std::map<std::string, File, std::less<>> files_;
     mutable std::map<std::string, std::vector<std::string>, std::less<>> dirs_;
     mutable std::map<std::string, bool, std::less<>> exists_;
+    mutable std::uint64_t link_pass_ = 0;  ///< the pass link_ was asked in
+    mutable std::optional<std::uint64_t> link_;
 };
 
 }  // namespace fructosa

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -26,23 +27,37 @@ namespace {
 /// the errno of the failed read. /proc
 /// and /sys files report size 0, and a sysfs attribute that fails to read (EINVAL from
 /// an interface without speed) must count as absent rather than as an empty value.
-int read_from_start(int fd, std::string& out) {
+///
+/// With `short_read_is_whole`, a first read that returns less than both the buffer and a
+/// page is the whole file, and the read that would return 0 at its end is not made.
+/// That holds only where the kernel writes the whole text in one go (whole_in_one_read);
+/// a /proc file listed record by record (vmstat, diskstats, mountstats) may return a
+/// short read well before its end.
+int read_from_start(int fd, std::string& out, bool short_read_is_whole) {
+    static const std::size_t page = [] {
+        long p = ::sysconf(_SC_PAGESIZE);
+        return p > 0 ? static_cast<std::size_t>(p) : std::size_t{4096};
+    }();
     std::size_t got = 0;
     if (out.capacity() < 4096) out.reserve(4096);
     for (;;) {
         if (out.size() < got + 4096) out.resize(std::max(out.capacity(), got + 4096));
-        ssize_t n = ::pread(fd, out.data() + got, out.size() - got, static_cast<off_t>(got));
+        std::size_t want = out.size() - got;
+        ssize_t n = ::pread(fd, out.data() + got, want, static_cast<off_t>(got));
         if (n < 0) {
             if (errno == EINTR) continue;
             out.clear();
             return errno;
         }
         if (n == 0) break;
+        bool first = got == 0;
         got += static_cast<std::size_t>(n);
+        if (short_read_is_whole && first && static_cast<std::size_t>(n) < want && got < page) break;
     }
     out.resize(got);
     return 0;
 }
+
 
 /// Only the kernel's files give fresh contents to a kept descriptor; a regular file may
 /// be replaced by a rename and must be opened by name every time.
@@ -64,8 +79,26 @@ bool mount_table_changed(int fd) {
 
 }  // namespace
 
-HostSystemReader::HostSystemReader(bool keep_files_open)
+/// Files the kernel writes whole in one read of a buffer larger than their text: sysfs
+/// attributes (one show(), at most a page; a binary attribute returns a full page per read
+/// until its end) and the /proc files built by one single_open() show. Their end needs no
+/// second read. Not the rest of /sys: cgroup files (/sys/fs/cgroup: cgroup.procs lists a
+/// pid per record), debugfs (Lustre's stats) and tracefs are record by record.
+bool whole_in_one_read(const std::string& path) {
+    for (const char* sysfs : {"/sys/class/", "/sys/devices/", "/sys/block/", "/sys/bus/"})
+        if (path.rfind(sysfs, 0) == 0) return true;
+    static const char* const single_show[] = {"/proc/stat", "/proc/meminfo", "/proc/loadavg", "/proc/uptime",
+                                              "/proc/net/sockstat", "/proc/net/sockstat6", "/proc/net/snmp"};
+    for (const char* p : single_show)
+        if (path == p) return true;
+    return false;
+}
+
+HostSystemReader::HostSystemReader(bool keep_files_open, std::function<double()> clock)
     : keep_open_(keep_files_open),
+      clock_(clock ? std::move(clock) : [] {
+          return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+      }),
       diag_(std::make_unique<SockDiag>()),
       links_(keep_files_open ? std::make_unique<LinkWatcher>() : nullptr) {}
 
@@ -88,7 +121,7 @@ bool HostSystemReader::read_file_into(const std::string& path, std::string& out)
                 out.assign(table->second);
                 return true;
             }
-            int err = read_from_start(it->second, out);
+            int err = read_from_start(it->second, out, whole_in_one_read(path));
             if (err == 0) {
                 if (table != mount_tables_.end()) table->second.assign(out);
                 return true;
@@ -104,7 +137,7 @@ bool HostSystemReader::read_file_into(const std::string& path, std::string& out)
     }
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return false;
-    int err = read_from_start(fd, out);
+    int err = read_from_start(fd, out, whole_in_one_read(path));
     if (err != ENODEV && keep_open_ && kept_.size() < kMaxKeptOpen && may_keep_open(path)) {
         kept_.emplace(path, fd);
         // Polled from now on: the open recorded the table's state, which this read saw.
@@ -129,6 +162,17 @@ void read_names(DIR* d, std::vector<std::string>& names) {
 
 std::vector<std::string> HostSystemReader::list_dir(const std::string& path) const {
     std::vector<std::string> names;
+    // A kernel directory that was missing or empty is looked for again once a minute:
+    // sensors for hardware this node lacks (hwmon, powercap, InfiniBand, Lustre) ask each
+    // second, and each ask was a failed path walk.
+    double now = 0;
+    if (keep_open_ && may_keep_open(path)) {
+        now = clock_();
+        if (auto it = absent_dirs_.find(path); it != absent_dirs_.end()) {
+            if (now < it->second) return names;
+            absent_dirs_.erase(it);
+        }
+    }
     // A kept kernel directory is read again from its start (fresh entries, no path walk).
     // One that lists nothing is opened afresh by name: a removed device's directory stays
     // empty through the old descriptor while a new one of that name may have appeared.
@@ -142,8 +186,10 @@ std::vector<std::string> HostSystemReader::list_dir(const std::string& path) con
         kept_dirs_.erase(it);
     }
     DIR* d = ::opendir(path.c_str());
+    if (d != nullptr) read_names(d, names);
+    if (names.empty() && keep_open_ && may_keep_open(path) && absent_dirs_.size() < kMaxKeptOpen)
+        absent_dirs_.emplace(path, now + kAbsentDirRetryS);
     if (d == nullptr) return names;
-    read_names(d, names);
     if (keep_open_ && !names.empty() && kept_.size() + kept_dirs_.size() < kMaxKeptOpen && may_keep_open(path))
         kept_dirs_.emplace(path, d);
     else

@@ -5,6 +5,7 @@
 #include <dirent.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -63,6 +64,11 @@ public:
 class SockDiag;
 class LinkWatcher;
 
+/// True for a kernel file whose whole text one read returns when the buffer is larger
+/// (sysfs attributes, the /proc files of one show): HostSystemReader then makes no
+/// second read to find its end.
+bool whole_in_one_read(const std::string& path);
+
 /// Reads the live machine: files by their absolute paths, statvfs(3), getifaddrs(3) and
 /// sock_diag netlink. Tests use tests/unit/collector/fixture_system_reader.h instead.
 ///
@@ -72,13 +78,20 @@ class LinkWatcher;
 /// that fails to read (its device or interface went away) is closed and opened afresh
 /// once. At most kMaxKeptOpen files are kept; beyond that files are opened per read. A
 /// kept mount table is read again only when the kernel says it changed. Kernel
-/// directories are kept open the same way and listed again with rewinddir(3).
+/// directories are kept open the same way and listed again with rewinddir(3); one that
+/// is missing or empty is looked for again only after kAbsentDirRetryS (a driver loaded
+/// or a Lustre file system mounted later shows within a minute). The end of a sysfs
+/// attribute (/sys/class, /sys/devices, /sys/block, /sys/bus) or of a /proc file the
+/// kernel writes in one go is found without a second read.
 /// The job tracker's reader keeps nothing open: a job's cgroup files go with the job.
 class HostSystemReader : public SystemReader {
 public:
     static constexpr std::size_t kMaxKeptOpen = 512;
+    /// Seconds before a missing or empty kernel directory is opened again (keep_files_open).
+    static constexpr double kAbsentDirRetryS = 60;
 
-    explicit HostSystemReader(bool keep_files_open = false);
+    /// `clock`: monotonic seconds for kAbsentDirRetryS (steady_clock when empty; tests).
+    explicit HostSystemReader(bool keep_files_open = false, std::function<double()> clock = {});
     ~HostSystemReader() override;
     HostSystemReader(const HostSystemReader&) = delete;
     HostSystemReader& operator=(const HostSystemReader&) = delete;
@@ -100,6 +113,8 @@ public:
     std::size_t files_kept_open() const { return kept_.size(); }
     /// Directories held open now (tests).
     std::size_t dirs_kept_open() const { return kept_dirs_.size(); }
+    /// Missing or empty directories not looked for again before their minute is up (tests).
+    std::size_t dirs_absent() const { return absent_dirs_.size(); }
 
 private:
     bool keep_open_;
@@ -110,6 +125,9 @@ private:
     mutable std::unordered_map<std::string, std::string> mount_tables_;
     /// Kept kernel directories (/sys/class/net, cpufreq's policies), listed again from their start.
     mutable std::unordered_map<std::string, DIR*> kept_dirs_;
+    std::function<double()> clock_;
+    /// Missing or empty kernel directories -> the clock_ time to look for them again.
+    mutable std::unordered_map<std::string, double> absent_dirs_;
     std::unique_ptr<SockDiag> diag_;                     ///< its netlink socket stays open
     std::unique_ptr<LinkWatcher> links_;                 ///< with keep_open_ only
 };

@@ -27,15 +27,16 @@ enum Field {
 
 std::vector<DiskStat> parse_diskstats(std::string_view text, std::string_view origin) {
     std::vector<DiskStat> out;
+    std::vector<std::string_view> w;
     for (auto line : split_lines(text)) {
-        auto w = split_words(line);
+        split_words(line, w);
         if (w.empty()) continue;
         DiskStat d;
         if (w.size() < 3)
             parse_error(origin, "diskstats line too short: '" + std::string(line) + "'");
         d.name = std::string(w[2]);
         auto num = [&](std::size_t i, std::string_view what) {
-            return to_u64(w[i], origin, d.name + " " + std::string(what));
+            return to_u64_named(w[i], origin, [&] { return d.name + " " + std::string(what); });
         };
         auto& v = d.values;
         if (w.size() == 14 || w.size() >= 18) {

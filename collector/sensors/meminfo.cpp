@@ -6,13 +6,14 @@ namespace fructosa::sensors {
 
 MemInfo parse_meminfo(std::string_view text, std::string_view origin) {
     MemInfo m;
+    std::vector<std::string_view> words;
     for (auto line : split_lines(text)) {
         if (trim(line).empty()) continue;
         auto colon = line.find(':');
         if (colon == std::string_view::npos)
             parse_error(origin, "line without ':': '" + std::string(line) + "'");
         std::string key(trim(line.substr(0, colon)));
-        auto words = split_words(line.substr(colon + 1));
+        split_words(line.substr(colon + 1), words);
         if (words.empty() || words.size() > 2)
             parse_error(origin, key + ": expected 'number [kB]'");
         std::uint64_t v = to_u64(words[0], origin, key);

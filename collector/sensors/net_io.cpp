@@ -8,6 +8,7 @@ namespace fructosa::sensors {
 std::vector<NicCounters> parse_net_dev(std::string_view text, std::string_view origin) {
     std::vector<NicCounters> out;
     auto lines = split_lines(text);
+    std::vector<std::string_view> w;
     for (std::size_t i = 2; i < lines.size(); ++i) {
         auto line = lines[i];
         if (trim(line).empty()) continue;
@@ -17,11 +18,11 @@ std::vector<NicCounters> parse_net_dev(std::string_view text, std::string_view o
             parse_error(origin, "line without ':': '" + std::string(line) + "'");
         NicCounters n;
         n.name = std::string(trim(line.substr(0, colon)));
-        auto w = split_words(line.substr(colon + 1));
+        split_words(line.substr(colon + 1), w);
         if (w.size() < 16)
             parse_error(origin, n.name + ": expected 16 counters, got " + std::to_string(w.size()));
         auto num = [&](std::size_t k) {
-            return to_u64(w[k], origin, n.name + " counter " + std::to_string(k + 1));
+            return to_u64_named(w[k], origin, [&] { return n.name + " counter " + std::to_string(k + 1); });
         };
         // Receive: bytes packets errs drop fifo frame compressed multicast; then transmit.
         n.values = {num(8), num(0), num(9), num(1), num(2), num(10), num(3), num(11)};

@@ -28,6 +28,12 @@ std::vector<std::string_view> split_lines(std::string_view text) {
 
 std::vector<std::string_view> split_words(std::string_view line) {
     std::vector<std::string_view> words;
+    split_words(line, words);
+    return words;
+}
+
+void split_words(std::string_view line, std::vector<std::string_view>& words) {
+    words.clear();
     std::size_t i = 0;
     while (i < line.size()) {
         while (i < line.size() && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r')) ++i;
@@ -35,7 +41,6 @@ std::vector<std::string_view> split_words(std::string_view line) {
         while (i < line.size() && line[i] != ' ' && line[i] != '\t' && line[i] != '\r') ++i;
         if (i > start) words.push_back(line.substr(start, i - start));
     }
-    return words;
 }
 
 std::string_view trim(std::string_view text) {
@@ -62,6 +67,14 @@ T to_number(std::string_view token, std::string_view origin, std::string_view wh
 
 std::uint64_t to_u64(std::string_view token, std::string_view origin, std::string_view what) {
     return to_number<std::uint64_t>(token, origin, what);
+}
+
+std::optional<std::uint64_t> parse_u64(std::string_view token) {
+    std::uint64_t v = 0;
+    const char* end = token.data() + token.size();
+    auto [p, ec] = std::from_chars(token.data(), end, v);
+    if (token.empty() || ec != std::errc() || p != end) return std::nullopt;
+    return v;
 }
 
 std::int64_t to_i64(std::string_view token, std::string_view origin, std::string_view what) {

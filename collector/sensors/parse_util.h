@@ -20,11 +20,21 @@ namespace fructosa::sensors {
 std::vector<std::string_view> split_lines(std::string_view text);
 /// Words separated by blanks (spaces and tabs).
 std::vector<std::string_view> split_words(std::string_view line);
+/// The same into `out` (cleared first): the parsers run each second reuse one buffer
+/// instead of allocating a vector per line.
+void split_words(std::string_view line, std::vector<std::string_view>& out);
 /// `text` without leading and trailing whitespace.
 std::string_view trim(std::string_view text);
 
 /// A whole token as an unsigned decimal; otherwise parse_error naming `what`.
 std::uint64_t to_u64(std::string_view token, std::string_view origin, std::string_view what);
+/// to_u64 whose field name is built only when the token is not a number: `what()` gives
+/// it. The parsers run each second name fields like "cpu3 iowait", and building that
+/// string for every number cost more than the number's conversion.
+template <typename What>
+std::uint64_t to_u64_named(std::string_view token, std::string_view origin, What&& what);
+/// A whole token as an unsigned decimal, or nullopt.
+std::optional<std::uint64_t> parse_u64(std::string_view token);
 /// A whole token as a signed decimal.
 std::int64_t to_i64(std::string_view token, std::string_view origin, std::string_view what);
 /// A whole token as a decimal floating-point number.
@@ -71,6 +81,12 @@ class ParseCache {
     std::string text_;
     std::optional<T> value_;
 };
+
+template <typename What>
+std::uint64_t to_u64_named(std::string_view token, std::string_view origin, What&& what) {
+    if (auto v = parse_u64(token)) return *v;
+    return to_u64(token, origin, what());  // throws, naming the field
+}
 
 /// Appends {field, value}.
 inline void add(Readings& out, std::string field, double value) {

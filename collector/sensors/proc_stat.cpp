@@ -16,8 +16,9 @@ CpuTicks parse_cpu_line(const std::vector<std::string_view>& words, std::string_
         parse_error(origin, "'" + std::string(words[0]) + "' line has fewer than 4 numbers");
     CpuTicks t{};
     for (std::size_t i = 1; i < words.size() && i <= t.size(); ++i)
-        t[i - 1] = to_u64(words[i], origin,
-                          std::string(words[0]) + " " + std::string(cpu_time_fields[i - 1]));
+        t[i - 1] = to_u64_named(words[i], origin, [&] {
+            return std::string(words[0]) + " " + std::string(cpu_time_fields[i - 1]);
+        });
     return t;
 }
 
@@ -31,10 +32,15 @@ std::uint64_t first_number(const std::vector<std::string_view>& words, std::stri
 ProcStat parse_proc_stat(std::string_view text, std::string_view origin) {
     ProcStat st;
     bool have_total = false;
+    std::vector<std::string_view> words;
     for (auto line : split_lines(text)) {
-        auto words = split_words(line);
+        // "intr" and "softirq" carry a number per interrupt (thousands on a large node)
+        // after their total, the only one read: those lines are split no further.
+        auto key = line.substr(0, line.find(' '));
+        if (key == "intr" || key == "softirq") line = line.substr(0, line.find(' ', key.size() + 1));
+        split_words(line, words);
         if (words.empty()) continue;
-        auto key = words[0];
+        key = words[0];
         if (key == "cpu") {
             st.total = parse_cpu_line(words, origin);
             have_total = true;

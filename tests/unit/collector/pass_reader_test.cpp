@@ -29,9 +29,11 @@ class CountingReader : public SystemReader {
     }
     std::optional<FsUsage> fs_usage(const std::string&) const override { return std::nullopt; }
     std::vector<std::pair<std::string, std::string>> interface_addresses() const override { return {}; }
+    std::optional<std::uint64_t> link_generation() const override { return ++generation_asks; }
 
     std::map<std::string, std::string> files;
     mutable std::map<std::string, int> reads, listings, checks;
+    mutable std::uint64_t generation_asks = 0;
 };
 
 }  // namespace
@@ -84,4 +86,16 @@ TEST(PassReader, ListingsAndExistenceAreAskedOncePerPass) {
     pass.exists("/proc/meminfo");
     EXPECT_EQ(machine.listings["/sys/class/net"], 2);
     EXPECT_EQ(machine.checks["/proc/meminfo"], 2);
+}
+
+TEST(PassReader, TheLinkGenerationIsAskedOncePerPass) {
+    CountingReader machine;
+    PassReader pass(machine);
+    pass.begin_pass();
+    EXPECT_EQ(pass.link_generation(), 1u);
+    EXPECT_EQ(pass.link_generation(), 1u);
+    EXPECT_EQ(machine.generation_asks, 1u);
+    pass.begin_pass();
+    EXPECT_EQ(pass.link_generation(), 2u);
+    EXPECT_EQ(machine.generation_asks, 2u);
 }

@@ -118,3 +118,57 @@ TEST(HostSystemReader, AKeptKernelDirectoryListsItsEntriesAfresh) {
     EXPECT_TRUE(kept.list_dir("/proc/no-such-dir").empty());
     EXPECT_EQ(kept.dirs_kept_open(), 1u);
 }
+
+TEST(HostSystemReader, AMissingKernelDirectoryIsLookedForAgainAfterAMinute) {
+    double now = 1000;
+    HostSystemReader kept(true, [&] { return now; });
+    EXPECT_TRUE(kept.list_dir("/proc/no-such-dir").empty());
+    EXPECT_EQ(kept.dirs_absent(), 1u);
+    now += HostSystemReader::kAbsentDirRetryS - 1;
+    EXPECT_TRUE(kept.list_dir("/proc/no-such-dir").empty());
+    EXPECT_EQ(kept.dirs_absent(), 1u);
+    now += 2;  // its minute is up: looked for again (still missing, so a new minute)
+    EXPECT_TRUE(kept.list_dir("/proc/no-such-dir").empty());
+    EXPECT_EQ(kept.dirs_absent(), 1u);
+    // A directory that exists is listed, and one outside /proc and /sys always asked.
+    EXPECT_FALSE(kept.list_dir("/proc/self/fd").empty());
+    EXPECT_TRUE(kept.list_dir("/no-such-dir-outside-the-kernel").empty());
+    EXPECT_EQ(kept.dirs_absent(), 1u);
+    // The job tracker's reader (nothing kept) asks every time.
+    HostSystemReader plain(false, [&] { return now; });
+    EXPECT_TRUE(plain.list_dir("/proc/no-such-dir").empty());
+    EXPECT_EQ(plain.dirs_absent(), 0u);
+}
+
+TEST(HostSystemReader, KernelFilesReadWholeInOneReadOrRecordByRecord) {
+    // /proc/stat (one show), a sysfs attribute and /proc/self/maps (record by record,
+    // longer than a page here: short reads before its end) all come back whole.
+    HostSystemReader kept(true);
+    for (const char* path : {"/proc/stat", "/sys/devices/system/cpu/online", "/proc/self/maps", "/proc/vmstat"}) {
+        std::string out;
+        ASSERT_TRUE(kept.read_file_into(path, out)) << path;
+        std::ifstream in(path);
+        std::string expected((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        if (std::string_view(path) == "/proc/self/maps" || std::string_view(path) == "/proc/vmstat" ||
+            std::string_view(path) == "/proc/stat") {
+            // Their figures move between two reads: compare the shape, line by line.
+            EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), std::count(expected.begin(), expected.end(), '\n'))
+                << path;
+            EXPECT_EQ(out.back(), '\n') << path;
+        } else {
+            EXPECT_EQ(out, expected) << path;
+        }
+    }
+}
+
+TEST(HostSystemReader, OnlyFilesWrittenInOneShowSkipTheReadOfTheirEnd) {
+    for (const char* whole : {"/proc/stat", "/proc/meminfo", "/proc/loadavg", "/proc/net/sockstat",
+                              "/sys/class/net/eth0/speed", "/sys/devices/system/cpu/online", "/sys/block/sda/stat"})
+        EXPECT_TRUE(whole_in_one_read(whole)) << whole;
+    // Record by record: a read may stop short well before the end.
+    for (const char* records : {"/proc/vmstat", "/proc/diskstats", "/proc/self/mountstats", "/proc/cpuinfo",
+                                "/proc/net/dev", "/sys/fs/cgroup/cpuacct/slurm/uid_0/job_1/cgroup.procs",
+                                "/sys/kernel/debug/lustre/llite/fs-ffff/stats", "/sys/kernel/tracing/trace",
+                                "/home/user/stat"})
+        EXPECT_FALSE(whole_in_one_read(records)) << records;
+}

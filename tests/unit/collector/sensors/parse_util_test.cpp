@@ -97,6 +97,30 @@ TEST(ParseUtil, NumberErrorsNameFileFieldAndToken) {
         EXPECT_THROW(to_double(bad, "f", "v"), std::runtime_error) << "'" << bad << "'";
 }
 
+TEST(ParseUtil, NamedNumbersBuildTheirNameOnlyForAnError) {
+    int built = 0;
+    auto name = [&] {
+        ++built;
+        return std::string("cpu3 iowait");
+    };
+    EXPECT_EQ(to_u64_named("42", "/proc/stat", name), 42u);
+    EXPECT_EQ(built, 0);
+    EXPECT_EQ(error_of([&] { to_u64_named("4x", "/proc/stat", name); }),
+              "/proc/stat: cpu3 iowait is not a number: '4x'");
+    EXPECT_EQ(built, 1);
+    EXPECT_EQ(parse_u64("18446744073709551615"), std::numeric_limits<std::uint64_t>::max());
+    for (const char* bad : {"", "-1", " 1", "1 ", "+1", "18446744073709551616", "0x10"})
+        EXPECT_FALSE(parse_u64(bad).has_value()) << "'" << bad << "'";
+}
+
+TEST(ParseUtil, SplitWordsIntoAReusedBuffer) {
+    std::vector<std::string_view> words{"stale", "words", "left"};
+    split_words("  a\tbb  c ", words);
+    EXPECT_EQ(words, (std::vector<std::string_view>{"a", "bb", "c"}));
+    split_words("   ", words);
+    EXPECT_TRUE(words.empty());
+}
+
 TEST(ParseUtil, PathComponentNamesAPathAsOneSeries) {
     struct Case {
         std::string_view path;

@@ -79,3 +79,23 @@ TEST(ProcStat, UnknownLinesAreIgnoredAndCountersNeedANumber) {
     }
     EXPECT_THROW(parse_proc_stat("cpu 1 2 3 4\ncpuX 1 2 3 4\n", "s"), std::runtime_error);
 }
+
+TEST(ProcStat, InterruptLinesGiveTheirTotalWhateverFollows) {
+    // Only the total is read; the per-interrupt numbers after it are not even split.
+    auto st = parse_proc_stat("cpu 1 2 3 4\nintr 900 1 2 x 4\nsoftirq 77 junk\nintr2 5\n", "s");
+    EXPECT_EQ(st.intr, 900u);
+    EXPECT_EQ(st.softirq, 77u);
+    EXPECT_EQ(parse_proc_stat("cpu 1 2 3 4\nintr 12\n", "s").intr, 12u);
+    try {
+        parse_proc_stat("cpu 1 2 3 4\nintr 9y 1 2\n", "/proc/stat");
+        FAIL() << "no error";
+    } catch (const std::runtime_error& e) {
+        EXPECT_STREQ(e.what(), "/proc/stat: intr is not a number: '9y'");
+    }
+    try {
+        parse_proc_stat("cpu 1 2 3 4\nintr\n", "/proc/stat");
+        FAIL() << "no error";
+    } catch (const std::runtime_error& e) {
+        EXPECT_STREQ(e.what(), "/proc/stat: 'intr' line has no number");
+    }
+}
