@@ -32,7 +32,8 @@ void reject_unknown_sections(const IniFile& file) {
     }
 }
 
-AgentListenSettings read_listen(SectionReader& r, double& self_metrics_interval, std::string& status_file) {
+AgentListenSettings read_listen(SectionReader& r, double& self_metrics_interval, std::string& status_file,
+                                std::string& name) {
     AgentListenSettings s;
     s.host = r.get_string("host", s.host);
     if (s.host.empty()) r.fail("host", "must not be empty");
@@ -45,6 +46,10 @@ AgentListenSettings read_listen(SectionReader& r, double& self_metrics_interval,
     s.idle_timeout = r.get_double("idle timeout", s.idle_timeout, 0.01, 86400 * 7);
     status_file = r.get_string("status file", "");
     if (!status_file.empty() && status_file[0] != '/') r.fail("status file", "needs an absolute path");
+    // One level of lmaster's own series: two lmasters on one host need two names.
+    name = r.get_string("name", "");
+    if (!name.empty() && (name.find('.') != std::string::npos || !valid_prefix(name)))
+        r.fail("name", fmt::format("'{}' is not one Graphite path component (letters, digits and _-:+%@, no dot)", name));
     r.reject_unknown();
     return s;
 }
@@ -119,6 +124,10 @@ AggregateSettings read_aggregates(const IniFile& file) {
 
 }  // namespace
 
+std::string self_metrics_name(const LmasterConfig& config) {
+    return config.name.empty() ? sanitize_component(short_hostname()) : config.name;
+}
+
 LmasterConfig read_lmaster_config(const IniFile& file) {
     reject_unknown_sections(file);
     LmasterConfig c;
@@ -130,7 +139,7 @@ LmasterConfig read_lmaster_config(const IniFile& file) {
         if (u.empty() || *end) lmaster.fail("allowed uids", fmt::format("'{}' is not a numeric uid", u));
         c.auth.allowed_uids.push_back(static_cast<unsigned>(v));
     }
-    c.listen = read_listen(lmaster, c.self_metrics_interval, c.status_file);
+    c.listen = read_listen(lmaster, c.self_metrics_interval, c.status_file, c.name);
     SectionReader graphite(file, "Graphite");
     c.spool.directory = graphite.get_string("spool directory", c.spool.directory);
     if (c.spool.directory.empty() || c.spool.directory[0] != '/')

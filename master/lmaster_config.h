@@ -59,6 +59,9 @@ struct LmasterConfig {
     AuthSettings auth;  ///< [lmaster] auth, allowed uids
     double self_metrics_interval = 10;  ///< seconds between lmaster's own metrics
     std::string status_file;  ///< [lmaster] status file: own figures for `fructosad status`; empty: none
+    /// [lmaster] name: this lmaster's level in its own series (fructosa.lmaster.<name>.*,
+    /// fructosa.cluster.<name>.*); empty: the short host name (self_metrics_name()).
+    std::string name;
     GraphiteSettings graphite;
     SpoolSettings spool;        ///< [Graphite] spool directory, spool max mb
     RegistrySettings registry;  ///< [registry]
@@ -72,6 +75,10 @@ inline constexpr const char* kLmasterDefaultLog = "/var/log/fructosa/lmaster.log
 /// Reads every section of `file`; throws ConfigError ("file:line: [section] key: what")
 /// on bad values, unknown keys and unknown sections.
 LmasterConfig read_lmaster_config(const IniFile& file);
+
+/// The level naming this lmaster in its own series: `[lmaster] name`, else the short host
+/// name made a path component.
+std::string self_metrics_name(const LmasterConfig& config);
 
 /// Loads and reads `path` (ConfigError also when the file cannot be read).
 LmasterConfig load_lmaster_config(const std::string& path);

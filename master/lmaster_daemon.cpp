@@ -118,7 +118,7 @@ RunFn make_lmaster_run(const LmasterConfig& config, const std::string& config_pa
         AggregatingSink* aggregates = nullptr;  // [aggregates]: cluster figures computed on the way in
         if (config.aggregates.enabled) {
             auto a = std::make_unique<AggregatingSink>(
-                io, std::move(sink), ClusterAggregator(config.aggregates, sanitize_component(short_hostname())));
+                io, std::move(sink), ClusterAggregator(config.aggregates, self_metrics_name(config)));
             aggregates = a.get();
             sink = std::move(a);
         }
@@ -136,7 +136,7 @@ RunFn make_lmaster_run(const LmasterConfig& config, const std::string& config_pa
             jobs.worker());
         jobs.start();
         server.listen();  // throws "cannot listen on host:port: ..."
-        SelfMetrics self(io, to_ms(config.self_metrics_interval), short_hostname(), server, *sink, &jobs.stats());
+        SelfMetrics self(io, to_ms(config.self_metrics_interval), self_metrics_name(config), server, *sink, &jobs.stats());
         self.set_status_file(config.status_file);
 
         asio::signal_set signals(io, SIGTERM, SIGINT, SIGHUP);

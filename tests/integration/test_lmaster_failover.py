@@ -94,6 +94,7 @@ class LmasterFailover(lib.FructosaTestCase):
                             overrides={"Graphite": {"destinations": destinations}})
             m.status_path = os.path.join(m.dir, "lmaster.status")
             m.config["lmaster"]["status file"] = m.status_path
+            m.config["lmaster"]["name"] = "lmaster%d" % n  # one host, two lmasters: two names
             masters.append(m.run().wait_listening())
         master_list = ", ".join("127.0.0.1:%d" % m.port for m in masters)
         preferred = {h: masters[spread_index(h, 2)] for h in AGENTS}
@@ -188,6 +189,9 @@ class LmasterFailover(lib.FructosaTestCase):
         # No drop counted anywhere on the way.
         for n, m in enumerate(masters):
             self.assertEqual(read_status(m.status_path).get("points_dropped"), 0, "lmaster%d dropped" % n)
+            # Each publishes under its own [lmaster] name, so their figures do not mix.
+            own = "fructosa.lmaster.lmaster%d.agents_connected" % n
+            self.assertTrue(web.render_values(own, from_=t_from).get(own), own)
         for h in AGENTS:
             dropped = web.render_values("fructosa.lagent.%s.points_dropped" % h, from_=t_from)
             self.assertTrue(dropped.get("fructosa.lagent.%s.points_dropped" % h), h)

@@ -110,10 +110,21 @@ TEST(LmasterConfig, EachBadValueNamesFileLineSectionAndKey) {
               "lmaster.conf:2: [logging] level: 'LOUD' is not one of DEBUG, INFO, WARNING, ERROR, CRITICAL");
 }
 
+TEST(LmasterConfig, NameIsOneLevelOfItsOwnSeriesAndDefaultsToTheShortHostName) {
+    EXPECT_EQ(self_metrics_name(parse("[lmaster]\nname = lm-b\n")),
+              "lm-b");
+    EXPECT_EQ(self_metrics_name(parse("[lmaster]\nhost = a\n")),
+              sanitize_component(short_hostname()));
+    EXPECT_EQ(error_of("[lmaster]\nname = lm.b\n"),
+              "lmaster.conf:2: [lmaster] name: 'lm.b' is not one Graphite path component (letters, digits and "
+              "_-:+%@, no dot)");
+    EXPECT_NE(error_of("[lmaster]\nname = lm b\n"), "no error");
+}
+
 TEST(LmasterConfig, UnknownKeysAreRejectedInEverySection) {
     EXPECT_EQ(error_of("[lmaster]\nhost = a\nincoming data prot = 1\n"),
               "lmaster.conf:3: [lmaster] incoming data prot: unknown key (known keys: auth, allowed uids, host, incoming data port, "
-              "self metrics interval, max agents, max pending handshakes, handshake timeout, idle timeout, status file)");
+              "self metrics interval, max agents, max pending handshakes, handshake timeout, idle timeout, status file, name)");
     EXPECT_EQ(error_of("[Graphite]\n\nhots = a\n").substr(0, 38), "lmaster.conf:3: [Graphite] hots: unkno");
     EXPECT_EQ(error_of("[logging]\nfile = x\n").substr(0, 36), "lmaster.conf:2: [logging] file: unkn");
 }
