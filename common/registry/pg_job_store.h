@@ -13,13 +13,14 @@
 #include <vector>
 
 #include "common/registry/job_lifecycle.h"
+#include "common/registry/job_lifecycle_rows.h"
 #include "common/registry/job_store.h"
 
 namespace fructosa {
 
 class PgConnection;
 
-class PgJobStore : public JobStore {
+class PgJobStore : public JobStore, private JobLifecycleRows {
 public:
     /// Whether opening may create the tables (lmaster) or requires them (perad).
     enum class Schema { Create, Require };
@@ -73,18 +74,12 @@ private:
     void upsert_node(std::uint64_t job_id, const std::string& host, const JobMeta& meta);
     /// Sums the nodes' cpus, memory and GPUs into the job.
     void update_job_totals(std::uint64_t job_id);
-    std::vector<std::string> ended_hosts(std::uint64_t job_id);
-    struct LifecycleRow {
-        JobLifecycle state;
-        JobClocks clocks;
-        std::string nodelist;
-        std::uint32_t nnodes = 0;
-    };
-    LifecycleRow load_lifecycle(std::uint64_t job_id);
+    std::vector<std::string> ended_hosts(std::uint64_t job_id) override;
+    using LifecycleRow = JobLifecycleRows::Row;
+    LifecycleRow load_lifecycle(std::uint64_t job_id) override;
     /// Writes `state` and drops the job's verdict (see job_lifecycle.h).
-    void save_lifecycle(std::uint64_t job_id, const JobLifecycle& state);
+    void save_lifecycle(std::uint64_t job_id, const JobLifecycle& state) override;
     void touch(std::uint64_t job_id, double time);
-    JobCompletion completion_of(std::uint64_t job_id, const LifecycleRow& row);
 
     LifecyclePolicy policy_;
     std::unique_ptr<PgConnection> db_;

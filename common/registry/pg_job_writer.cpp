@@ -121,12 +121,6 @@ void PgJobStore::touch(std::uint64_t job_id, double time) {
                PgParams().add(job_id).add(time));
 }
 
-JobCompletion PgJobStore::completion_of(std::uint64_t job_id, const LifecycleRow& row) {
-    JobCompletion completion = job_completion(row.nodelist, row.nnodes, ended_hosts(job_id));
-    if (!completion.nodelist_error.empty()) log_warning("job {}: {}", job_id, completion.nodelist_error);
-    return completion;
-}
-
 void PgJobStore::record_step_start(std::uint64_t job_id, const std::string& host, const std::string& step_id,
                                    const JobMeta& meta, double time) {
     in_transaction([&] {
@@ -146,7 +140,7 @@ void PgJobStore::record_step_start(std::uint64_t job_id, const std::string& host
         db_->query("UPDATE jobs SET start_time = LEAST(start_time, $2::float8) WHERE job_id = $1::bigint",
                    PgParams().add(job_id).add(time));
         update_job_totals(job_id);
-        save_lifecycle(job_id, after_step_start(load_lifecycle(job_id).state));
+        lifecycle_after_step_start(job_id);
     });
 }
 
@@ -197,8 +191,7 @@ void PgJobStore::record_job_end(std::uint64_t job_id, const std::string& host, i
             " WHERE job_id = $1::bigint",
             PgParams().add(job_id).add(time).add(exit_status));
         update_job_totals(job_id);
-        LifecycleRow row = load_lifecycle(job_id);
-        save_lifecycle(job_id, after_job_end(row.state, completion_of(job_id, row), time, policy_));
+        lifecycle_after_job_end(job_id, time, policy_);
     });
 }
 
@@ -216,12 +209,7 @@ std::vector<JobEventRecorder::TimedOut> PgJobStore::check_timeouts(double now) {
             PgParams().add(now - policy_.partial_after_s).add(now - policy_.running_timeout_s));
         for (int i = 0; i < r.rows(); ++i) {
             auto job_id = static_cast<std::uint64_t>(r.row(i).int64(0));
-            LifecycleRow row = load_lifecycle(job_id);
-            auto reason = timeout_reason(row.state, row.clocks, policy_, now);
-            if (!reason) continue;
-            std::string missing = partial_missing_nodes(row.nodelist, ended_hosts(job_id));
-            save_lifecycle(job_id, after_timeout(row.state, missing, *reason, now));
-            marked.push_back({job_id, *reason});
+            if (auto reason = lifecycle_time_out(job_id, policy_, now)) marked.push_back({job_id, *reason});
         }
     });
     return marked;
@@ -272,9 +260,7 @@ void PgJobStore::set_slurm_info(std::uint64_t job_id, const SlurmJobFacts& facts
                     .add(facts.end_time)
                     .add(cpus.dump()));
         }
-        if (facts.answer != SlurmJobFacts::Answer::Over && facts.answer != SlurmJobFacts::Answer::Forgotten) return;
-        LifecycleRow row = load_lifecycle(job_id);
-        save_lifecycle(job_id, after_slurm_info(row.state, facts.over_at(), completion_of(job_id, row), facts.asked_at));
+        lifecycle_after_slurm_info(job_id, facts);
     });
 }
 

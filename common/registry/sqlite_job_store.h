@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common/registry/job_lifecycle.h"
+#include "common/registry/job_lifecycle_rows.h"
 #include "common/registry/job_store.h"
 
 struct sqlite3;
@@ -18,7 +19,7 @@ namespace fructosa {
 
 class SqliteStatement;
 
-class SqliteJobStore : public JobStore {
+class SqliteJobStore : public JobStore, private JobLifecycleRows {
 public:
     /// Opens (ReadWrite: creating file and schema when missing) the registry at `path`.
     /// Throws JobRegistryError naming the file when it cannot be opened or is not a
@@ -64,23 +65,14 @@ private:
     void ensure_job(std::uint64_t job_id);
     void update_job_meta(std::uint64_t job_id, const JobMeta& meta);
     void upsert_node(std::uint64_t job_id, const std::string& host, const JobMeta& meta);
-    /// The hosts of the job that sent job_end.
-    std::vector<std::string> ended_hosts(std::uint64_t job_id);
-    /// A job's lifecycle columns, with what completion needs.
-    struct LifecycleRow {
-        JobLifecycle state;
-        JobClocks clocks;
-        std::string nodelist;
-        std::uint32_t nnodes = 0;
-    };
-    LifecycleRow load_lifecycle(std::uint64_t job_id);
+    std::vector<std::string> ended_hosts(std::uint64_t job_id) override;
+    using LifecycleRow = JobLifecycleRows::Row;
+    LifecycleRow load_lifecycle(std::uint64_t job_id) override;
     /// Writes `state` and drops the job's verdict (see job_lifecycle.h).
-    void save_lifecycle(std::uint64_t job_id, const JobLifecycle& state);
+    void save_lifecycle(std::uint64_t job_id, const JobLifecycle& state) override;
 
     /// Notes a job event at `time` (the running timeout's clock).
     void touch(std::uint64_t job_id, double time);
-    /// The job's completion from its node list and the hosts that ended.
-    JobCompletion completion_of(std::uint64_t job_id, const LifecycleRow& row);
 
     LifecyclePolicy policy_;
     std::string path_;

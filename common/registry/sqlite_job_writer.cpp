@@ -108,12 +108,6 @@ void SqliteJobStore::touch(std::uint64_t job_id, double time) {
         .run();
 }
 
-JobCompletion SqliteJobStore::completion_of(std::uint64_t job_id, const LifecycleRow& row) {
-    JobCompletion completion = job_completion(row.nodelist, row.nnodes, ended_hosts(job_id));
-    if (!completion.nodelist_error.empty()) log_warning("job {}: {}", job_id, completion.nodelist_error);
-    return completion;
-}
-
 void SqliteJobStore::record_step_start(std::uint64_t job_id, const std::string& host, const std::string& step_id,
                                        const JobMeta& meta, double time) {
     in_transaction([&] {
@@ -147,7 +141,7 @@ void SqliteJobStore::record_step_start(std::uint64_t job_id, const std::string& 
             .bind(1, job_id)
             .bind(2, time)
             .run();
-        save_lifecycle(job_id, after_step_start(load_lifecycle(job_id).state));
+        lifecycle_after_step_start(job_id);
     });
 }
 
@@ -211,8 +205,7 @@ void SqliteJobStore::record_job_end(std::uint64_t job_id, const std::string& hos
             .bind(2, time)
             .bind(3, exit_status)
             .run();
-        LifecycleRow row = load_lifecycle(job_id);
-        save_lifecycle(job_id, after_job_end(row.state, completion_of(job_id, row), time, policy_));
+        lifecycle_after_job_end(job_id, time, policy_);
     });
 }
 
@@ -230,12 +223,7 @@ std::vector<JobEventRecorder::TimedOut> SqliteJobStore::check_timeouts(double no
         while (q.step()) late.push_back(static_cast<std::uint64_t>(q.int64(0)));
         q.reset();
         for (auto job_id : late) {
-            LifecycleRow row = load_lifecycle(job_id);
-            auto reason = timeout_reason(row.state, row.clocks, policy_, now);
-            if (!reason) continue;
-            std::string missing = partial_missing_nodes(row.nodelist, ended_hosts(job_id));
-            save_lifecycle(job_id, after_timeout(row.state, missing, *reason, now));
-            marked.push_back({job_id, *reason});
+            if (auto reason = lifecycle_time_out(job_id, policy_, now)) marked.push_back({job_id, *reason});
         }
     });
     return marked;
@@ -277,9 +265,7 @@ void SqliteJobStore::set_slurm_info(std::uint64_t job_id, const SlurmJobFacts& f
                 .bind(7, cpus.dump())
                 .run();
         }
-        if (facts.answer != SlurmJobFacts::Answer::Over && facts.answer != SlurmJobFacts::Answer::Forgotten) return;
-        LifecycleRow row = load_lifecycle(job_id);
-        save_lifecycle(job_id, after_slurm_info(row.state, facts.over_at(), completion_of(job_id, row), facts.asked_at));
+        lifecycle_after_slurm_info(job_id, facts);
     });
 }
 
