@@ -1,6 +1,10 @@
 #include "collector/shipper.h"
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include <sys/socket.h>
 
 #include <boost/asio/write.hpp>
 
@@ -12,6 +16,13 @@ using asio::ip::tcp;
 namespace {
 
 constexpr std::chrono::seconds kConnectTimeout{5};
+
+/// lmaster acknowledges every batch at once. Waking up for each of those 16-byte Acks
+/// was lagent's second wakeup a second, a context switch on a core a job may be using:
+/// below this many bytes the kernel keeps them without waking us (SO_RCVLOWAT; a closed
+/// or reset connection still wakes us at once), and the next batch, the self metrics or
+/// stop() read them first. A replay's stream of Acks passes it within 64 batches.
+constexpr int kAckLowWater = 1024;
 
 net::ReconnectingClientSettings client_settings(const ShipperConfig& config) {
     net::ReconnectingClientSettings s;
@@ -61,6 +72,7 @@ void Shipper::start() {
 }
 
 void Shipper::stop() {
+    read_acks();  // what lmaster acknowledged is not resent from the spool at the next start
     stopped_ = true;
     running_ = false;
     flush_timer_.cancel();
@@ -116,6 +128,7 @@ void Shipper::flush_when_due() {
 }
 
 void Shipper::flush_now(std::chrono::steady_clock::time_point now) {
+    read_acks();
     flush();
     next_batch_ = now + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                             std::chrono::duration<double>(config_.batch_interval_s));
@@ -139,6 +152,8 @@ void Shipper::on_connected() {
     queue_.rewind();
     auto [method, credential] = config_.credential ? config_.credential() : std::pair<std::string, std::string>{"none", ""};
     hello_ = wire::encode_hello(wire::Hello{config_.agent_host, FRUCTOSA_VERSION, method, credential});
+    boost::system::error_code ignored;  // without it Acks wake us as they come, as before
+    client_.socket().set_option(asio::socket_base::receive_low_watermark(kAckLowWater), ignored);
     queue_.set_writing(true);
     asio::async_write(client_.socket(), asio::buffer(hello_),
                       [this, alive = alive_, g = client_.generation()](const boost::system::error_code& e, std::size_t) {
@@ -147,7 +162,7 @@ void Shipper::on_connected() {
                           if (e) return disconnect(fmt::format("writing hello: {}", e.message()));
                           write_next();
                       });
-    read_loop();
+    wait_for_acks();
 }
 
 void Shipper::write_next() {
@@ -166,24 +181,36 @@ void Shipper::write_next() {
                       });
 }
 
-void Shipper::read_loop() {
-    client_.socket().async_read_some(
-        asio::buffer(read_buf_),
-        [this, alive = alive_, g = client_.generation()](const boost::system::error_code& e, std::size_t n) {
-            if (!*alive || stopped_ || g != client_.generation()) return;
-            if (e) return disconnect(e == asio::error::eof ? "lmaster closed the connection" : e.message());
-            decoder_.feed(read_buf_.data(), n);
-            wire::Frame frame;
-            for (;;) {
-                auto r = decoder_.next(frame);
-                if (r == wire::FrameDecoder::Result::NeedMore) break;
-                if (r == wire::FrameDecoder::Result::Bad)
-                    return disconnect("bad frame from lmaster: " + decoder_.error());
-                on_frame(frame);
-                if (!client_.connected()) return;
-            }
-            read_loop();
-        });
+void Shipper::wait_for_acks() {
+    // Every read goes through read_acks(), here and from the batch path, so the decoder
+    // sees the bytes in the order they came (an async read's bytes could wait in a posted
+    // handler while a batch read newer ones).
+    client_.socket().async_wait(tcp::socket::wait_read,
+                                [this, alive = alive_, g = client_.generation()](const boost::system::error_code& e) {
+                                    if (!*alive || stopped_ || g != client_.generation()) return;
+                                    if (e) return disconnect(e.message());
+                                    read_acks();
+                                    if (client_.connected() && g == client_.generation()) wait_for_acks();
+                                });
+}
+
+void Shipper::read_acks() {
+    while (client_.connected() && !stopped_) {
+        ssize_t n = ::recv(client_.socket().native_handle(), read_buf_.data(), read_buf_.size(), MSG_DONTWAIT);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
+        if (n < 0) return disconnect(std::strerror(errno));
+        if (n == 0) return disconnect("lmaster closed the connection");
+        decoder_.feed(read_buf_.data(), static_cast<std::size_t>(n));
+        wire::Frame frame;
+        for (;;) {
+            auto r = decoder_.next(frame);
+            if (r == wire::FrameDecoder::Result::NeedMore) break;
+            if (r == wire::FrameDecoder::Result::Bad) return disconnect("bad frame from lmaster: " + decoder_.error());
+            on_frame(frame);
+            if (!client_.connected()) return;
+        }
+    }
 }
 
 void Shipper::on_frame(const wire::Frame& frame) {
@@ -221,7 +248,8 @@ void Shipper::set_masters(std::vector<std::pair<std::string, int>> masters) {
     if (!client_.set_endpoints(client_settings(config_).endpoints)) disconnect("its lmaster is no longer in [lmaster] host");
 }
 
-ShipperStats Shipper::stats() const {
+ShipperStats Shipper::stats() {
+    read_acks();
     ShipperStats s;
     s.points_queued = queue_.points_queued() + pending_.size();
     s.points_sent = queue_.points_sent();

@@ -60,7 +60,8 @@ public:
     void add_job_event(std::string json);
     /// Sends what is pending now instead of at the next batch interval.
     void flush();
-    ShipperStats stats() const;
+    /// Reads the Acks that came since the last batch first (they do not wake lagent).
+    ShipperStats stats();
     /// A new lmaster list (SIGHUP): kept connected when the lmaster in use is still
     /// listed, else reconnected to the new list's first (unacknowledged data is sent again).
     void set_masters(std::vector<std::pair<std::string, int>> masters);
@@ -73,7 +74,9 @@ private:
     void on_attempt_failed(const net::Endpoint& master, net::ReconnectingClient::Step step,
                            const boost::system::error_code& ec);
     void write_next();
-    void read_loop();
+    void wait_for_acks();
+    /// Reads what lmaster sent, without waiting; handles each whole frame.
+    void read_acks();
     void on_frame(const wire::Frame& frame);
     void disconnect(const std::string& why);
 

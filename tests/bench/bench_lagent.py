@@ -33,6 +33,19 @@ def proc_cpu_seconds(pid):
         return (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
 
 
+def proc_wakeups(pid):
+    """How many times the threads of `pid` were put on a CPU (schedstat's third field: a
+    process that sleeps between samples runs once per wakeup); None without schedstat."""
+    try:
+        total = 0
+        for tid in os.listdir("/proc/%d/task" % pid):
+            with open("/proc/%d/task/%s/schedstat" % (pid, tid)) as f:
+                total += int(f.read().split()[2])
+        return total
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--build-dir", default=lib.BUILD_DIR)

@@ -32,7 +32,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 sys.path.insert(0, HERE)
 import fructosa_testlib as lib  # noqa: E402
-from bench_lagent import proc_cpu_seconds  # noqa: E402
+from bench_lagent import proc_cpu_seconds, proc_wakeups  # noqa: E402
 
 COLLECTD_PLUGINS = ["cpu", "memory", "swap", "disk", "df", "interface", "load", "contextswitch", "irq",
                     "users", "uptime", "cpufreq", "thermal", "tcpconns", "cgroups"]
@@ -160,9 +160,11 @@ def main():
                 sys.exit("%s did not start; its log:\n%s" % (name, lib.read_text(
                     agent.log_path if name == "lagent" else os.path.join(cdir, "collectd.log"))[-2000:]))
 
+        aw0, cw0 = proc_wakeups(agent.proc.pid), proc_wakeups(collectd.pid)
         a0, c0, t0, w0 = proc_cpu_seconds(agent.proc.pid), proc_cpu_seconds(collectd.pid), time.monotonic(), time.time()
         time.sleep(args.seconds)
         a1, c1, t1, w1 = proc_cpu_seconds(agent.proc.pid), proc_cpu_seconds(collectd.pid), time.monotonic(), time.time()
+        aw1, cw1 = proc_wakeups(agent.proc.pid), proc_wakeups(collectd.pid)
         load = os.getloadavg()
         tcp_sockets = tcp_socket_counts()
         time.sleep(4)  # batches of the window's last second still on their way
@@ -172,18 +174,23 @@ def main():
             sys.exit("lagent died during the benchmark:\n" + agent.log()[-2000:])
 
         wall = t1 - t0
-        rows = [("lagent", "%d sensors + spool" % len(sensors), a1 - a0, lagent_points),
-                ("collectd", "%d plugins + write_graphite" % len(plugins), c1 - c0, collectd_points)]
+        def rate(w0, w1):
+            return (w1 - w0) / wall if w0 is not None and w1 is not None else None
+        rows = [("lagent", "%d sensors + spool" % len(sensors), a1 - a0, lagent_points, rate(aw0, aw1)),
+                ("collectd", "%d plugins + write_graphite" % len(plugins), c1 - c0, collectd_points, rate(cw0, cw1))]
         print("lagent and collectd side by side, both at 1 s, %.0f s window; load average %.2f %.2f %.2f, %d CPUs"
               % (wall, load[0], load[1], load[2], os.cpu_count()))
         if tcp_sockets:
             # Both sides' TCP counts walk the kernel's socket hash: its population sets that cost.
             print("  TCP sockets on the machine at the window's end: %d in use, %d time-wait" % tcp_sockets)
-        print("  %-9s %-30s %8s %10s %8s %9s" % ("", "", "CPU-s", "% of core", "points", "µs/point"))
-        for name, what, cpu, points in rows:
+        # wakeups/s: how often its threads were put on a CPU (each costs a context switch).
+        print("  %-9s %-30s %8s %10s %8s %9s %10s" % ("", "", "CPU-s", "% of core", "points", "µs/point", "wakeups/s"))
+        for name, what, cpu, points, wakeups in rows:
             per_point = "%9.2f" % (1e6 * cpu / points) if points else "%9s" % "-"
-            print("  %-9s %-30s %8.3f %9.3f%% %8d %s" % (name, what, cpu, 100 * cpu / wall, points, per_point))
-        (_, _, acpu, apts), (_, _, ccpu, cpts) = rows
+            per_second = "%10.1f" % wakeups if wakeups is not None else "%10s" % "-"
+            print("  %-9s %-30s %8.3f %9.3f%% %8d %s %s" % (name, what, cpu, 100 * cpu / wall, points, per_point,
+                                                           per_second))
+        (_, _, acpu, apts, _), (_, _, ccpu, cpts, _) = rows
         if ccpu > 0:
             print("  lagent / collectd: CPU %.2f×" % (acpu / ccpu), end="")
             if apts and cpts:

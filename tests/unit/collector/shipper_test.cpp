@@ -2,9 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
+#include <future>
 #include <thread>
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 
 using namespace fructosa;
@@ -209,4 +212,55 @@ TEST(Shipper, AWaitingPointLeavesWhenItsBatchIsDue) {
     ASSERT_EQ(master.points.size(), 2u);
     EXPECT_EQ(master.seqs.size(), 2u);  // two batches
     shipper.stop();
+}
+
+TEST(Shipper, AcksWaitInTheKernelUntilTheNextBatchOrStatsInsteadOfWakingLagent) {
+    // lmaster in a thread of its own, so that what runs on lagent's io_context is lagent's.
+    asio::io_context master_io;
+    FakeMaster master(master_io);
+    unsigned short port = master.port();
+    auto work = asio::make_work_guard(master_io);
+    std::thread master_thread([&] { master_io.run(); });
+
+    asio::io_context io;
+    auto config = config_for(port);
+    config.batch_interval_s = 3600;  // no batch timer: each batch leaves by flush()
+    Shipper shipper(io, config);
+    shipper.start();
+    shipper.add({{"node7.A.x", 1, 1}});
+    run_until(io, [&] { return shipper.stats().points_sent == 1; });
+    ASSERT_EQ(shipper.stats().points_sent, 1u);
+
+    // From here lmaster acknowledges only when the test says so, in its own thread.
+    auto on_master = [&](std::function<void()> f) {
+        std::promise<void> done;
+        asio::post(master_io, [&] { f(); done.set_value(); });
+        done.get_future().wait();
+    };
+    on_master([&] { master.ack = false; });
+    shipper.add({{"node7.A.y", 2, 2}});
+    shipper.flush();
+    run_until(io, [] { return false; }, 0.2);  // the batch is written and has arrived
+    on_master([&] {
+        ASSERT_EQ(master.seqs.size(), 2u);
+        asio::write(*master.current, asio::buffer(wire::encode_ack(master.seqs.back())));
+    });
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));  // the Ack is in lagent's kernel
+    std::size_t handlers = io.run_for(std::chrono::milliseconds(300));
+    EXPECT_EQ(handlers, 0u);                     // and did not wake lagent
+    EXPECT_EQ(shipper.stats().points_sent, 2u);  // it is read when asked
+
+    on_master([&] { master.ack = true; });
+    shipper.add({{"node7.A.z", 3, 3}});
+    shipper.flush();
+    run_until(io, [] { return false; }, 0.1);
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    io.restart();
+    shipper.stop();  // reads the Ack first: a restart does not resend what lmaster has
+    EXPECT_EQ(shipper.stats().points_sent, 3u);
+    EXPECT_EQ(shipper.stats().points_queued, 0u);
+
+    work.reset();
+    master_io.stop();
+    master_thread.join();
 }
