@@ -26,6 +26,18 @@ std::vector<CpuFreq> parse_cpuinfo_mhz(std::string_view text, std::string_view o
     return out;
 }
 
+bool cpuinfo_clock_is_fixed(std::string_view text) {
+    bool has_flags = false;
+    for (auto line : split_lines(text)) {
+        auto colon = line.find(':');
+        if (colon == std::string_view::npos || trim(line.substr(0, colon)) != "flags") continue;
+        has_flags = true;
+        for (auto flag : split_words(line.substr(colon + 1)))
+            if (flag == "aperfmperf") return false;
+    }
+    return has_flags;
+}
+
 Readings cpu_freq_readings(const std::vector<CpuFreq>& cpus, bool percpu) {
     Readings out;
     if (cpus.empty()) return out;
@@ -100,14 +112,22 @@ class CpuFreqSensor final : public Sensor {
     std::optional<Readings> sample(const SystemReader& sys) override {
         std::vector<CpuFreq> cpus;
         double now = clock_();
+        bool looked = false;  // for cpufreq, in this sample
         if (!without_cpufreq_ || now >= next_probe_) {
+            looked = true;
             cpus = read_sysfs_freqs(sys);
             without_cpufreq_ = cpus.empty();
             next_probe_ = now + kCpufreqProbeSeconds;
         }
-        if (cpus.empty()) {
+        if (cpus.empty() && fixed_clock_ && !looked) {
+            cpus = *fixed_clock_;
+        } else if (cpus.empty()) {
             static const std::string cpuinfo = "/proc/cpuinfo";
-            if (auto text = sys.read_file(cpuinfo)) cpus = parse_cpuinfo_mhz(*text, cpuinfo);
+            fixed_clock_.reset();
+            if (auto text = sys.read_file(cpuinfo)) {
+                cpus = parse_cpuinfo_mhz(*text, cpuinfo);
+                if (!cpus.empty() && cpuinfo_clock_is_fixed(*text)) fixed_clock_ = cpus;
+            }
         }
         if (cpus.empty()) return std::nullopt;
         return cpu_freq_readings(cpus, percpu_);
@@ -118,6 +138,10 @@ class CpuFreqSensor final : public Sensor {
     bool percpu_ = false;
     bool without_cpufreq_ = false;  ///< the last look found no cpufreq: /proc/cpuinfo until next_probe_
     double next_probe_ = 0;
+    /// /proc/cpuinfo's clock where it cannot change (cpuinfo_clock_is_fixed): the kernel
+    /// writes the whole file, flags and all, for it (7 % of lagent's CPU on a VM
+    /// with every sensor on, in `perf`), so it is read again only with the next look for cpufreq.
+    std::optional<std::vector<CpuFreq>> fixed_clock_;
 };
 
 }  // namespace

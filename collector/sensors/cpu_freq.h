@@ -27,6 +27,13 @@ struct CpuFreq {
 /// Throws naming `origin` on a malformed number.
 std::vector<CpuFreq> parse_cpuinfo_mhz(std::string_view text, std::string_view origin);
 
+/// True when /proc/cpuinfo's "cpu MHz" can only be the clock measured at boot: x86 (a
+/// "flags" line) without the APERF/MPERF counters ("aperfmperf"), which is what Linux
+/// prints there without a cpufreq driver (arch/x86/kernel/cpu/proc.c: no counters, no
+/// cpufreq policy: cpu_khz). Virtual machines are like that; the sensor then reads the
+/// file once a minute instead of each sample. False elsewhere (other architectures
+/// print no flags line).
+bool cpuinfo_clock_is_fixed(std::string_view text);
 /// "current", "min", "max": averages over `cpus` (min/max only over CPUs that know
 /// them, absent when none does); with `percpu` also "<n>.current" per CPU.
 Readings cpu_freq_readings(const std::vector<CpuFreq>& cpus, bool percpu);

@@ -69,3 +69,31 @@ TEST(CpuFreq, AMachineWithoutCpufreqIsLookedAtAgainOnlyAfterAMinute) {
     now += 1;
     EXPECT_EQ(s->sample(reader), (Readings{{"current", 2000}}));
 }
+
+TEST(CpuFreq, AClockThatCannotChangeIsReadFromCpuinfoOnlyWithEachLookForCpufreq) {
+    // x86 without APERF/MPERF and without cpufreq (a VM): "cpu MHz" is the boot-time clock.
+    TempTree tree;
+    tree.write("/proc/cpuinfo", "processor : 0\nflags : fpu tsc hypervisor\ncpu MHz : 2000\n");
+    auto reader = tree.reader();
+    double now = 100;
+    auto s = make_cpu_freq_sensor([&] { return now; });
+    EXPECT_EQ(s->sample(reader), (Readings{{"current", 2000}}));
+    tree.write("/proc/cpuinfo", "processor : 0\nflags : fpu tsc hypervisor\ncpu MHz : 2100\n");
+    now += kCpufreqProbeSeconds - 1;
+    EXPECT_EQ(s->sample(reader), (Readings{{"current", 2000}}));  // not read again
+    now += 1;
+    EXPECT_EQ(s->sample(reader), (Readings{{"current", 2100}}));  // with the look for cpufreq
+
+    // With APERF/MPERF the kernel measures the clock at each read: read every sample.
+    tree.write("/proc/cpuinfo", "processor : 0\nflags : fpu tsc aperfmperf\ncpu MHz : 2200\n");
+    now += kCpufreqProbeSeconds;
+    EXPECT_EQ(s->sample(reader), (Readings{{"current", 2200}}));
+    tree.write("/proc/cpuinfo", "processor : 0\nflags : fpu tsc aperfmperf\ncpu MHz : 1800\n");
+    now += 1;
+    EXPECT_EQ(s->sample(reader), (Readings{{"current", 1800}}));
+
+    EXPECT_TRUE(cpuinfo_clock_is_fixed("processor : 0\nflags : fpu tsc\ncpu MHz : 1\n"));
+    EXPECT_FALSE(cpuinfo_clock_is_fixed("processor : 0\nflags : fpu aperfmperf tsc\n"));
+    EXPECT_FALSE(cpuinfo_clock_is_fixed("processor : 0\ncpu MHz : 1\n"));  // no flags: not x86
+    EXPECT_FALSE(cpuinfo_clock_is_fixed("processor : 0\nflags : fpu\n\nprocessor : 1\nflags : aperfmperf\n"));
+}
