@@ -289,7 +289,9 @@ public:
     std::optional<Finding> evaluate(const JobFeatures& f, const Thresholds& t) const override {
         if (!f.cpu_efficiency || *f.cpu_efficiency >= t.underutilized_efficiency) return std::nullopt;
         double used = f.mean_cores_used.value_or(0);
-        double suggest = std::max(1.0, std::ceil(used));
+        // A whole core measured a hair over (1.004: sampling) is one core, as the advice
+        // prints it (1.0), not two.
+        double suggest = std::max(1.0, std::ceil(used - 0.05));
         json ev{{"cpu_efficiency", *f.cpu_efficiency},
                 {"threshold", t.underutilized_efficiency},
                 {"allocated_cpus", f.allocated_cpus},

@@ -274,6 +274,13 @@ std::vector<Case> cases() {
                     {"serial-on-many-cores",
                      "asked for 4 cores, used 1.0 on average: the program ran serially; "
                      "ask for 1 core or parallelise it"}}});
+    out.push_back({"one core's work, measured a hair over a core",
+                   shape({{3, 1.004}}),
+                   {},
+                   "underutilized-cpu",
+                   {{"underutilized-cpu",
+                     "asked for 3 cores, used 1.0 on average (33%): ask for about 1 core "
+                     "(--cpus-per-task / --ntasks) or check the program's thread settings"}}});
     for (std::uint32_t gpus : {1u, 2u}) {
         JobFeatures f = shape({{4, 3.6}});
         f.gpus = gpus;
