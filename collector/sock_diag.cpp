@@ -24,6 +24,13 @@ namespace {
 /// never has it.
 constexpr int kTimeWaitTimer = 3;
 
+/// The connection states, ESTABLISHED (1) to CLOSING (11): the kernel's TCPF_ALL. Not
+/// "every bit": since Linux 6.8 the bit after NEW_SYN_RECV asks for bound-inactive sockets
+/// too (bound, never listening or connected: no connection), for which the kernel walks
+/// its whole bind hash table as well, about a sixth more work per dump. SYN_RECV brings
+/// the request sockets (NEW_SYN_RECV) with it.
+constexpr std::uint32_t kConnectionStates = 0xfff;
+
 /// Sends `msg` and appends the state of every socket the kernel dumps; false when the
 /// dump failed. Counts into `fin_wait2_tw` the time-wait sockets dumped in their FIN_WAIT2
 /// substate (the kernel shows them as FIN_WAIT2; /proc/net/sockstat counts them as tw).
@@ -59,7 +66,7 @@ bool dump_family(int fd, int family, int protocol, std::vector<int>& out) {
     msg.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
     msg.req.sdiag_family = static_cast<__u8>(family);
     msg.req.sdiag_protocol = static_cast<__u8>(protocol);
-    msg.req.idiag_states = ~0u;  // every state
+    msg.req.idiag_states = kConnectionStates;
     return dump(fd, msg, out);
 }
 
@@ -125,7 +132,7 @@ bool SockDiag::states(int protocol, std::vector<int>& out) {
         // is written, copied or read for them) and they are added from that count, less
         // the time-wait sockets the dump still shows in their FIN_WAIT2 substate.
         auto tw = read_time_wait(sockstat_fd_);
-        std::uint32_t states = tw ? ~(1u << TCP_TIME_WAIT) : ~0u;
+        std::uint32_t states = tw ? kConnectionStates & ~(1u << TCP_TIME_WAIT) : kConnectionStates;
         int fin_wait2_tw = 0;
         if (dump_tcp_compat(fd_, states, out, &fin_wait2_tw)) {
             if (tw) out.insert(out.end(), static_cast<std::size_t>(std::max(0, *tw - fin_wait2_tw)), TCP_TIME_WAIT);

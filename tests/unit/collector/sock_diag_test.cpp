@@ -86,6 +86,29 @@ TEST(SockDiag, SeesTheSameListeningSocketsAsProc) {
     EXPECT_EQ(count_state(*diag, kListen), count_state(proc, kListen));
 }
 
+TEST(SockDiag, ABoundSocketThatNeverListenedOrConnectedIsNoConnection) {
+    // Linux 6.8 and later dump such a socket (bound-inactive, state 13) when asked for
+    // every state bit, and walk the whole bind hash table for it; /proc/net/tcp (the
+    // original's source, through psutil) never lists it, and neither may we.
+    auto before = sock_diag_states(IPPROTO_TCP);
+    ASSERT_TRUE(before.has_value()) << "sock_diag not available";
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    ASSERT_GE(fd, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    auto after = sock_diag_states(IPPROTO_TCP);
+    auto proc = proc_states("/proc/net/tcp", "/proc/net/tcp6");
+    ::close(fd);
+    ASSERT_TRUE(after.has_value());
+    constexpr int kBoundInactive = 13;
+    EXPECT_EQ(count_state(*after, kBoundInactive), 0);
+    for (int code : *after) EXPECT_TRUE(code >= 1 && code <= 11) << "state " << code;
+    constexpr int kClose = 7;  // a bound socket's own state
+    EXPECT_EQ(count_state(*after, kClose), count_state(proc, kClose));
+}
+
 TEST(SockDiag, OneSocketServesSampleAfterSample) {
     SockDiag diag;
     std::vector<int> first, second;
