@@ -51,46 +51,49 @@ TEST(CpuFreq, MinAndMaxAveragedOverCpusThatKnowThem) {
     EXPECT_TRUE(cpu_freq_readings({}, true).empty());
 }
 
-TEST(CpuFreq, AMachineWithoutCpufreqIsLookedAtAgainOnlyAfterAMinute) {
+/// A CPUFreq sensor on a fixture tree with a clock the test moves.
+class CpuFreqOverTime : public ::testing::Test {
+protected:
+    std::optional<Readings> sample() { return sensor->sample(reader); }
+
     TempTree tree;
-    tree.write("/proc/cpuinfo", "processor : 0\ncpu MHz : 2000\n");
-    auto reader = tree.reader();
+    FixtureSystemReader reader = tree.reader();
     double now = 100;
-    auto s = make_cpu_freq_sensor([&] { return now; });
-    EXPECT_EQ(s->sample(reader), (Readings{{"current", 2000}}));
+    std::unique_ptr<Sensor> sensor = make_cpu_freq_sensor([this] { return now; });
+};
+
+TEST_F(CpuFreqOverTime, AMachineWithoutCpufreqIsLookedAtAgainOnlyAfterAMinute) {
+    tree.write("/proc/cpuinfo", "processor : 0\ncpu MHz : 2000\n");
+    EXPECT_EQ(sample(), (Readings{{"current", 2000}}));
     // A cpufreq driver appears: /proc/cpuinfo still, until the next look.
     tree.write("/sys/devices/system/cpu/cpufreq/policy0/scaling_cur_freq", "1500000\n");
     now += kCpufreqProbeSeconds - 1;
-    EXPECT_EQ(s->sample(reader), (Readings{{"current", 2000}}));
+    EXPECT_EQ(sample(), (Readings{{"current", 2000}}));
     now += 1;
-    EXPECT_EQ(s->sample(reader), (Readings{{"current", 1500}}));
+    EXPECT_EQ(sample(), (Readings{{"current", 1500}}));
     // A machine with cpufreq reads it every sample: a policy gone is seen at once.
-    std::filesystem::remove_all(tree.reader().root() + "/sys/devices/system/cpu/cpufreq");
+    std::filesystem::remove_all(reader.root() + "/sys/devices/system/cpu/cpufreq");
     now += 1;
-    EXPECT_EQ(s->sample(reader), (Readings{{"current", 2000}}));
+    EXPECT_EQ(sample(), (Readings{{"current", 2000}}));
 }
 
-TEST(CpuFreq, AClockThatCannotChangeIsReadFromCpuinfoOnlyWithEachLookForCpufreq) {
+TEST_F(CpuFreqOverTime, AClockThatCannotChangeIsReadFromCpuinfoOnlyWithEachLookForCpufreq) {
     // x86 without APERF/MPERF and without cpufreq (a VM): "cpu MHz" is the boot-time clock.
-    TempTree tree;
     tree.write("/proc/cpuinfo", "processor : 0\nflags : fpu tsc hypervisor\ncpu MHz : 2000\n");
-    auto reader = tree.reader();
-    double now = 100;
-    auto s = make_cpu_freq_sensor([&] { return now; });
-    EXPECT_EQ(s->sample(reader), (Readings{{"current", 2000}}));
+    EXPECT_EQ(sample(), (Readings{{"current", 2000}}));
     tree.write("/proc/cpuinfo", "processor : 0\nflags : fpu tsc hypervisor\ncpu MHz : 2100\n");
     now += kCpufreqProbeSeconds - 1;
-    EXPECT_EQ(s->sample(reader), (Readings{{"current", 2000}}));  // not read again
+    EXPECT_EQ(sample(), (Readings{{"current", 2000}}));  // not read again
     now += 1;
-    EXPECT_EQ(s->sample(reader), (Readings{{"current", 2100}}));  // with the look for cpufreq
+    EXPECT_EQ(sample(), (Readings{{"current", 2100}}));  // with the look for cpufreq
 
     // With APERF/MPERF the kernel measures the clock at each read: read every sample.
     tree.write("/proc/cpuinfo", "processor : 0\nflags : fpu tsc aperfmperf\ncpu MHz : 2200\n");
     now += kCpufreqProbeSeconds;
-    EXPECT_EQ(s->sample(reader), (Readings{{"current", 2200}}));
+    EXPECT_EQ(sample(), (Readings{{"current", 2200}}));
     tree.write("/proc/cpuinfo", "processor : 0\nflags : fpu tsc aperfmperf\ncpu MHz : 1800\n");
     now += 1;
-    EXPECT_EQ(s->sample(reader), (Readings{{"current", 1800}}));
+    EXPECT_EQ(sample(), (Readings{{"current", 1800}}));
 
     EXPECT_TRUE(cpuinfo_clock_is_fixed("processor : 0\nflags : fpu tsc\ncpu MHz : 1\n"));
     EXPECT_FALSE(cpuinfo_clock_is_fixed("processor : 0\nflags : fpu aperfmperf tsc\n"));
